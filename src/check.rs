@@ -1,0 +1,1 @@
+//! Step 2: checking a request and reporting every problem.

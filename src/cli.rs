@@ -1,0 +1,98 @@
+//! The command line of SPEC.md's "Commands" table.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "khao",
+    version,
+    about = "khao (ข่าว): the office's website and news publishing — check requests, build, deploy",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The site folder (the one holding site.yaml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub site: PathBuf,
+    /// `human` for people, `json` for one JSON object on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The language of messages (default: site.yaml's `language`).
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "th|en")]
+    pub lang: Option<Lang>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::from_code(s).ok_or_else(|| format!("`{s}`: expected th or en"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create requests/NAME/ from a commented Thai template.
+    New {
+        /// The folder name of the new request (ASCII becomes its slug).
+        name: String,
+    },
+    /// Check publicity requests (default: everything in requests/).
+    Check {
+        /// Request folders or files to check.
+        paths: Vec<PathBuf>,
+    },
+    /// Watch requests/ and (re)write each request's report when it settles.
+    Watch {
+        /// Seconds a request must be still before it is checked.
+        #[arg(long, value_name = "SECONDS")]
+        settle: Option<f64>,
+    },
+    /// Move every valid request into content/news/.
+    Intake,
+    /// Render public/ and check every page written.
+    Build(BuildArgs),
+    /// Build, serve on 127.0.0.1 and reload the browser on every change.
+    Serve {
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 8000)]
+        port: u16,
+    },
+    /// Build, upload, verify the live site; roll back on failure.
+    Deploy(DeployArgs),
+    /// Intake, then deploy: the whole process in one command.
+    Publish(DeployArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// Where to write the site (default: public/ in the site folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// List what would be uploaded and deleted; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Swap the live site back to the previous release.
+    #[arg(long)]
+    pub rollback: bool,
+    /// Override site.yaml's deploy.target.
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
+}

@@ -1,0 +1,496 @@
+//! `site.yaml`: the site's configuration.
+//!
+//! Every section rejects keys it does not know (`deny_unknown_fields`), and a
+//! problem is turned into a [`ConfigError`] that names the key, the line and —
+//! for a typo — the nearest known key, in the site's language when that much
+//! of the file could be read.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Lang, tr};
+
+/// The file name of the configuration inside a site folder.
+pub const FILE_NAME: &str = "site.yaml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub language: Lang,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// One sentence about the site, for search engines and shared links.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub office: Office,
+    /// The navigation menu, in order.
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+    #[serde(default)]
+    pub news: NewsConfig,
+    /// The office's groups: a request's `requester.group` must be one of them.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub images: ImagesConfig,
+    #[serde(default)]
+    pub attachments: AttachmentsConfig,
+    #[serde(default)]
+    pub requests: RequestsConfig,
+    #[serde(default)]
+    pub deploy: Option<DeployConfig>,
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Office {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub fax: String,
+    #[serde(default)]
+    pub email: String,
+    /// Where the office is, for the contact page's map link (no embedded map:
+    /// no third-party request on any page).
+    #[serde(default)]
+    pub map_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    /// A site path (`/news/`) or a full URL.
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub children: Vec<MenuItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsConfig {
+    #[serde(default = "default_per_page")]
+    pub per_page: usize,
+    /// How many of the latest news the home page shows (after the pinned ones).
+    #[serde(default = "default_home_count")]
+    pub home_count: usize,
+    /// How many items `feed.xml` carries.
+    #[serde(default = "default_feed_count")]
+    pub feed_count: usize,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+}
+
+fn default_per_page() -> usize {
+    10
+}
+fn default_home_count() -> usize {
+    6
+}
+fn default_feed_count() -> usize {
+    20
+}
+
+impl Default for NewsConfig {
+    fn default() -> Self {
+        NewsConfig {
+            per_page: default_per_page(),
+            home_count: default_home_count(),
+            feed_count: default_feed_count(),
+            categories: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// The widths every published photo is resized to, in pixels.
+    #[serde(default = "default_widths")]
+    pub widths: Vec<u32>,
+    /// JPEG quality of the resized photos (1–100).
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+    /// Photos with more pixels are refused before they are decoded.
+    #[serde(default = "default_max_pixels")]
+    pub max_pixels: u64,
+    #[serde(default = "default_image_mb")]
+    pub max_file_mb: u64,
+}
+
+fn default_widths() -> Vec<u32> {
+    vec![320, 640, 1280]
+}
+fn default_quality() -> u8 {
+    82
+}
+fn default_max_pixels() -> u64 {
+    50_000_000
+}
+fn default_image_mb() -> u64 {
+    25
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: default_widths(),
+            quality: default_quality(),
+            max_pixels: default_max_pixels(),
+            max_file_mb: default_image_mb(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentsConfig {
+    /// Allowed attachment extensions, lower case, without the dot.
+    #[serde(default = "default_attachment_types")]
+    pub types: Vec<String>,
+    #[serde(default = "default_attachment_mb")]
+    pub max_file_mb: u64,
+}
+
+fn default_attachment_types() -> Vec<String> {
+    ["pdf", "docx", "xlsx", "pptx"].map(String::from).to_vec()
+}
+fn default_attachment_mb() -> u64 {
+    30
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        AttachmentsConfig {
+            types: default_attachment_types(),
+            max_file_mb: default_attachment_mb(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsConfig {
+    /// `khao watch` checks a request only after its files have been still
+    /// this long: staff copy folders slowly over a network share.
+    #[serde(default = "default_settle_seconds")]
+    pub settle_seconds: f64,
+}
+
+fn default_settle_seconds() -> f64 {
+    3.0
+}
+
+impl Default for RequestsConfig {
+    fn default() -> Self {
+        RequestsConfig {
+            settle_seconds: default_settle_seconds(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    /// `sftp://user@host:port/path` or a local folder path.
+    pub target: String,
+    #[serde(default)]
+    pub identity: Option<String>,
+    #[serde(default)]
+    pub known_hosts: Option<String>,
+    #[serde(default = "default_keep_releases")]
+    pub keep_releases: usize,
+    /// Where the live site is checked; defaults to `base_url`.
+    #[serde(default)]
+    pub verify_url: Option<String>,
+}
+
+fn default_keep_releases() -> usize {
+    5
+}
+
+/// A problem with `site.yaml`; the CLI prints it and exits 2.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ConfigError {
+    pub message: String,
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl SiteConfig {
+    /// Reads `site.yaml` from a site folder.
+    pub fn load(site_dir: &Path) -> Result<SiteConfig, ConfigError> {
+        let file = site_dir.join(FILE_NAME);
+        let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {
+            message: tr(
+                Lang::Th,
+                "config.unreadable",
+                &[("file", &file.display().to_string()), ("error", &e.to_string())],
+            ),
+            file: file.clone(),
+            line: None,
+            column: None,
+        })?;
+        Self::parse(&text, &file)
+    }
+
+    /// Parses the text of a `site.yaml`; `file` is only used in messages.
+    pub fn parse(text: &str, file: &Path) -> Result<SiteConfig, ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let lang = sniff_language(text);
+        let config: SiteConfig =
+            serde_yaml::from_str(text).map_err(|e| explain_yaml_error(&e, lang, file))?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &Path) -> Result<(), ConfigError> {
+        let lang = self.language;
+        let fail = |key: &str, rule: &str| ConfigError {
+            message: tr(lang, "config.invalid_value", &[("key", key), ("rule", rule)]),
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+        };
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return Err(fail("base_url", &tr(lang, "config.rule.url", &[])));
+        }
+        if self.news.per_page == 0 {
+            return Err(fail("news.per_page", &tr(lang, "config.rule.positive", &[])));
+        }
+        if self.images.widths.is_empty() || self.images.widths.contains(&0) {
+            return Err(fail("images.widths", &tr(lang, "config.rule.widths", &[])));
+        }
+        if !(1..=100).contains(&self.images.quality) {
+            return Err(fail("images.quality", &tr(lang, "config.rule.quality", &[])));
+        }
+        for c in &self.news.categories {
+            if !is_slug(&c.slug) {
+                return Err(fail("news.categories.slug", &tr(lang, "config.rule.slug", &[])));
+            }
+        }
+        Ok(())
+    }
+
+    /// The base URL with exactly one trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
+    /// Finds a category by its slug or its (Thai) name.
+    pub fn category(&self, slug_or_name: &str) -> Option<&Category> {
+        let wanted = slug_or_name.trim();
+        self.news
+            .categories
+            .iter()
+            .find(|c| c.slug == wanted || c.name == wanted)
+    }
+
+    /// The URL where the live site is checked after a deploy.
+    pub fn verify_url(&self) -> String {
+        self.deploy
+            .as_ref()
+            .and_then(|d| d.verify_url.clone())
+            .unwrap_or_else(|| self.base_url())
+    }
+}
+
+/// `[a-z0-9-]+`, not starting or ending with `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The nearest of `candidates` to `word`, if one is close enough to be the
+/// likely meaning of a typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_l = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(&word_l, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The language the file asks for, so that even a broken `site.yaml` is
+/// explained in its own language.
+fn sniff_language(text: &str) -> Lang {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("language:"))
+        .map(|v| v.split('#').next().unwrap_or("").trim().trim_matches(['"', '\'']))
+        .find_map(|v| match v {
+            "en" => Some(Lang::En),
+            "th" => Some(Lang::Th),
+            _ => None,
+        })
+        .unwrap_or(Lang::Th)
+}
+
+/// Turns serde_yaml's English error into a message that names the key and,
+/// for a typo, the nearest known key.
+fn explain_yaml_error(e: &serde_yaml::Error, lang: Lang, file: &Path) -> ConfigError {
+    let (line, column) = e
+        .location()
+        .map(|l| (Some(l.line()), Some(l.column())))
+        .unwrap_or((None, None));
+    let raw = e.to_string();
+    // serde_yaml prefixes the path of the value: "news.per_page: invalid type: ..."
+    let (path, detail) = match raw.split_once(": ") {
+        Some((p, d)) if !p.contains(' ') => (p.to_string(), d.to_string()),
+        _ => (String::new(), raw.clone()),
+    };
+    let detail = detail
+        .split(" at line ")
+        .next()
+        .unwrap_or(&detail)
+        .to_string();
+    let message = if let Some(caps) = UNKNOWN_FIELD.captures(&detail) {
+        let key = caps[1].to_string();
+        let expected: Vec<&str> = caps
+            .get(2)
+            .map(|m| m.as_str())
+            .unwrap_or("")
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let full_key = if path.is_empty() || path == "." {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match nearest(&key, expected.iter().copied()) {
+            Some(near) => tr(
+                lang,
+                "config.unknown_key_near",
+                &[("key", &full_key), ("near", near)],
+            ),
+            None => tr(
+                lang,
+                "config.unknown_key",
+                &[("key", &full_key), ("known", &expected.join(", "))],
+            ),
+        }
+    } else if let Some(caps) = INVALID_TYPE.captures(&detail) {
+        tr(
+            lang,
+            "config.wrong_type",
+            &[
+                ("key", if path.is_empty() { "?" } else { &path }),
+                ("found", &caps[1]),
+                ("expected", &caps[2]),
+            ],
+        )
+    } else if let Some(caps) = MISSING_FIELD.captures(&detail) {
+        let key = if path.is_empty() || path == "." {
+            caps[1].to_string()
+        } else {
+            format!("{path}.{}", &caps[1])
+        };
+        tr(lang, "config.missing_key", &[("key", &key)])
+    } else {
+        tr(lang, "config.syntax", &[("error", &raw)])
+    };
+    let where_ = match line {
+        Some(l) => format!("{}:{}: ", file.display(), l),
+        None => format!("{}: ", file.display()),
+    };
+    ConfigError {
+        message: format!("{where_}{message}"),
+        file: file.to_path_buf(),
+        line,
+        column,
+    }
+}
+
+static UNKNOWN_FIELD: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    regex::Regex::new(r"unknown field `([^`]*)`(?:, expected (?:one of )?(.*))?").expect("regex")
+});
+static INVALID_TYPE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    regex::Regex::new(r"invalid (?:type|value): (.*), expected (.*)").expect("regex")
+});
+static MISSING_FIELD: once_cell::sync::Lazy<regex::Regex> =
+    once_cell::sync::Lazy::new(|| regex::Regex::new(r"missing field `([^`]*)`").expect("regex"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SiteConfig, ConfigError> {
+        SiteConfig::parse(text, Path::new("site.yaml"))
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = parse("title: t\nbase_url: https://example.go.th\n").unwrap();
+        assert_eq!(c.language, Lang::Th);
+        assert_eq!(c.images.widths, vec![320, 640, 1280]);
+        assert_eq!(c.base_url(), "https://example.go.th/");
+    }
+
+    #[test]
+    fn unknown_key_names_the_nearest() {
+        let e = parse("titel: t\nbase_url: https://x.go.th/\nlanguage: en\n").unwrap_err();
+        assert!(e.message.contains("titel"), "{}", e.message);
+        assert!(e.message.contains("`title`"), "{}", e.message);
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn nested_unknown_key_has_its_path() {
+        let e = parse("title: t\nbase_url: https://x.go.th/\nnews:\n  per_pgae: 3\n").unwrap_err();
+        assert!(e.message.contains("news.per_pgae"), "{}", e.message);
+        assert!(e.message.contains("per_page"), "{}", e.message);
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_type() {
+        let e = parse("title: t\nbase_url: https://x.go.th/\nlanguage: en\nnews:\n  per_page: many\n")
+            .unwrap_err();
+        assert!(e.message.contains("news.per_page"), "{}", e.message);
+        assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        assert_eq!(nearest("titel", ["title", "slug"]), Some("title"));
+        assert_eq!(nearest("zzzzzz", ["title", "slug"]), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("sports-day-2569"));
+        assert!(!is_slug("Sports"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug("ข่าว"));
+    }
+}

@@ -1,0 +1,2 @@
+//! Markdown to safe HTML: pulldown-cmark (tables, footnotes, strikethrough),
+//! raw HTML sanitised with ammonia.

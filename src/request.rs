@@ -1,0 +1,1 @@
+//! Step 1: reading a publicity request from `requests/`.
