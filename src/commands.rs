@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command, Format, GlobalArgs};
+use crate::build::{BuildOptions, BuildReport};
+use crate::cli::{BuildArgs, Cli, Command, Format, GlobalArgs};
+use crate::diagnostic::Severity;
 use crate::config::{ConfigError, SiteConfig};
 use crate::exit;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 
 /// What every command knows: the site folder, the output format and the
 /// language of its messages.
@@ -64,16 +66,82 @@ pub fn run(cli: Cli) -> u8 {
     let ctx = Context::from_args(&cli.global);
     let _ = &ctx;
     match cli.command {
+        Command::Build(args) => build(&ctx, &args),
+        Command::Serve { port } => crate::serve::run(&ctx, port),
         Command::New { .. }
         | Command::Check { .. }
         | Command::Watch { .. }
         | Command::Intake
-        | Command::Build(_)
-        | Command::Serve { .. }
         | Command::Deploy(_)
         | Command::Publish(_) => {
             eprintln!("not implemented yet");
             exit::USAGE
         }
     }
+}
+
+/// `khao build`: exit 1 when the content or the pages have errors.
+pub fn build(ctx: &Context, args: &BuildArgs) -> u8 {
+    let config = match ctx.config() {
+        Ok(c) => c,
+        Err(e) => return config_failed(ctx, &e),
+    };
+    let options = BuildOptions {
+        out: args.out.clone(),
+        progress: !ctx.json(),
+    };
+    match crate::build::build_site(&ctx.site_dir, &config, &options) {
+        Ok(report) => {
+            print_build(ctx, config.language, &report);
+            if report.errors() > 0 {
+                exit::CONTENT
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => {
+            let message = tr(config.language, "build.failed", &[("error", &format!("{e:#}"))]);
+            if ctx.json() {
+                println!("{}", serde_json::json!({ "error": { "code": "build", "message": message } }));
+            } else {
+                eprintln!("{message}");
+            }
+            exit::CONTENT
+        }
+    }
+}
+
+/// Prints a build's problems and summary for people, or its JSON object.
+pub fn print_build(ctx: &Context, lang: Lang, report: &BuildReport) {
+    if ctx.json() {
+        println!("{}", serde_json::to_string(report).unwrap_or_default());
+        return;
+    }
+    for p in &report.problems {
+        let label = match p.severity {
+            Severity::Error => tr(lang, "build.error_label", &[]),
+            Severity::Warning => tr(lang, "build.warning_label", &[]),
+        };
+        match &p.target {
+            Some(t) => eprintln!("{label}[{}] {}: {} — {}", p.code, p.page.display(), t, p.message),
+            None => eprintln!("{label}[{}] {}: {}", p.code, p.page.display(), p.message),
+        }
+    }
+    eprintln!(
+        "{}",
+        tr(
+            lang,
+            "build.summary",
+            &[
+                ("pages", &report.pages.to_string()),
+                ("news", &report.news.to_string()),
+                ("processed", &report.images.processed.to_string()),
+                ("cached", &report.images.cached.to_string()),
+                ("seconds", &format!("{:.2}", report.seconds)),
+                ("out", &report.out.display().to_string()),
+                ("errors", &report.errors().to_string()),
+                ("warnings", &report.warnings().to_string()),
+            ],
+        )
+    );
 }

@@ -1,1 +1,316 @@
-//! `khao serve`: build, serve on 127.0.0.1, watch and live-reload.
+//! `khao serve`: build, serve `public/` on 127.0.0.1, watch `content/`,
+//! `themes/` and `site.yaml`, rebuild and reload the browser.
+//!
+//! Live reload is a long poll (`/_khao/wait?since=N`) answered when the
+//! build generation moves on; no websocket, nothing to install. A failed
+//! build keeps the server running: its error is shown in the terminal and,
+//! as an overlay, in every open page until the next good build.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use tiny_http::{Header, Request, Response, Server};
+
+use crate::build::{BuildOptions, build_site};
+use crate::commands::{Context, config_failed};
+use crate::config::SiteConfig;
+use crate::diagnostic::Severity;
+use crate::exit;
+use crate::i18n::{Lang, tr};
+use crate::static_server::{content_type, resolve};
+
+/// The script every served HTML page gets, just before `</body>`.
+const RELOAD_TAG: &str = "<script src=\"/_khao/livereload.js\"></script>";
+
+const RELOAD_JS: &str = include_str!("serve_livereload.js");
+
+/// What the browser needs to know about the latest build.
+#[derive(Debug, Clone, Default)]
+struct BuildState {
+    generation: u64,
+    /// The error text of the latest build, `None` when it succeeded.
+    error: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<BuildState>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn publish(&self, error: Option<String>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.generation += 1;
+            s.error = error;
+        }
+        self.changed.notify_all();
+    }
+
+    fn snapshot(&self) -> BuildState {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Waits until the generation passes `since`, or the timeout.
+    fn wait_after(&self, since: u64, timeout: Duration) -> BuildState {
+        let Ok(guard) = self.state.lock() else {
+            return BuildState::default();
+        };
+        match self
+            .changed
+            .wait_timeout_while(guard, timeout, |s| s.generation <= since)
+        {
+            Ok((s, _)) => s.clone(),
+            Err(_) => BuildState::default(),
+        }
+    }
+}
+
+/// Runs `khao serve` until the process is stopped.
+pub fn run(ctx: &Context, port: u16) -> u8 {
+    let config = match ctx.config() {
+        Ok(c) => c,
+        Err(e) => return config_failed(ctx, &e),
+    };
+    let lang = config.language;
+    let site_dir = ctx.site_dir.clone();
+    let public = site_dir.join("public");
+    let shared = Arc::new(Shared::default());
+
+    rebuild(&site_dir, Some(config), &public, &shared, lang);
+
+    let server = match Server::http(("127.0.0.1", port)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("{}", tr(lang, "serve.bind_failed", &[("port", &port.to_string()), ("error", &e.to_string())]));
+            return exit::USAGE;
+        }
+    };
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    println!("{}", tr(lang, "serve.listening", &[("url", &format!("http://{addr}/"))]));
+    let _ = std::io::stdout().flush();
+
+    let watcher = {
+        let shared = shared.clone();
+        let site_dir = site_dir.clone();
+        let public = public.clone();
+        let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+        let mut debouncer = match new_debouncer(Duration::from_millis(100), tx) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("{}", tr(lang, "serve.watch_failed", &[("error", &e.to_string())]));
+                return exit::USAGE;
+            }
+        };
+        for (path, mode) in watched_paths(&site_dir) {
+            if path.exists()
+                && let Err(e) = debouncer.watcher().watch(&path, mode)
+            {
+                eprintln!("{}", tr(lang, "serve.watch_failed", &[("error", &e.to_string())]));
+            }
+        }
+        std::thread::spawn(move || {
+            for result in rx {
+                let relevant = match result {
+                    Ok(events) => events.iter().any(|e| is_watched(&site_dir, &e.path)),
+                    Err(_) => true,
+                };
+                if relevant {
+                    let config = SiteConfig::load(&site_dir).map_err(|e| e.message);
+                    match config {
+                        Ok(c) => {
+                            let lang = c.language;
+                            rebuild(&site_dir, Some(c), &public, &shared, lang)
+                        }
+                        Err(message) => {
+                            eprintln!("{message}");
+                            shared.publish(Some(message));
+                        }
+                    }
+                }
+            }
+        });
+        debouncer
+    };
+
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        let public = public.clone();
+        std::thread::spawn(move || handle(request, &public, &shared));
+    }
+    drop(watcher);
+    exit::OK
+}
+
+/// The folders and files whose changes trigger a rebuild.
+fn watched_paths(site_dir: &Path) -> Vec<(PathBuf, RecursiveMode)> {
+    vec![
+        (site_dir.join("content"), RecursiveMode::Recursive),
+        (site_dir.join("themes"), RecursiveMode::Recursive),
+        // site.yaml is watched through its folder: editors replace the file.
+        (site_dir.to_path_buf(), RecursiveMode::NonRecursive),
+    ]
+}
+
+fn is_watched(site_dir: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(site_dir).unwrap_or(path);
+    let first = rel.components().next().map(|c| c.as_os_str().to_owned());
+    match first.as_ref().and_then(|f| f.to_str()) {
+        Some("content") | Some("themes") => !is_editor_noise(path),
+        Some("site.yaml") => true,
+        _ => false,
+    }
+}
+
+/// Swap and backup files editors write beside the real one.
+fn is_editor_noise(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with(".#") || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx")
+}
+
+fn rebuild(site_dir: &Path, config: Option<SiteConfig>, public: &Path, shared: &Shared, lang: Lang) {
+    let Some(config) = config else { return };
+    let started = Instant::now();
+    let options = BuildOptions {
+        out: Some(public.to_path_buf()),
+        progress: std::io::stderr().is_terminal(),
+    };
+    match build_site(site_dir, &config, &options) {
+        Ok(report) => {
+            let errors: Vec<String> = report
+                .problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .map(|p| match &p.target {
+                    Some(t) => format!("{}: {} — {}", p.page.display(), t, p.message),
+                    None => format!("{}: {}", p.page.display(), p.message),
+                })
+                .collect();
+            for e in &errors {
+                eprintln!("{}: {e}", tr(lang, "build.error_label", &[]));
+            }
+            eprintln!(
+                "{}",
+                tr(
+                    lang,
+                    "serve.rebuilt",
+                    &[
+                        ("ms", &started.elapsed().as_millis().to_string()),
+                        ("errors", &errors.len().to_string()),
+                    ]
+                )
+            );
+            shared.publish((!errors.is_empty()).then(|| errors.join("\n")));
+        }
+        Err(e) => {
+            let message = tr(lang, "build.failed", &[("error", &format!("{e:#}"))]);
+            eprintln!("{message}");
+            shared.publish(Some(message));
+        }
+    }
+}
+
+fn handle(request: Request, public: &Path, shared: &Shared) {
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or("");
+    let response = match path {
+        "/_khao/livereload.js" => text(RELOAD_JS, "text/javascript; charset=utf-8", 200),
+        "/_khao/status" => status_json(&shared.snapshot()),
+        "/_khao/wait" => {
+            let since = url
+                .split_once("since=")
+                .and_then(|(_, v)| v.split('&').next())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            status_json(&shared.wait_after(since, Duration::from_secs(25)))
+        }
+        _ => serve_file(public, &url),
+    };
+    let _ = request.respond(response);
+}
+
+fn status_json(state: &BuildState) -> Response<std::io::Cursor<Vec<u8>>> {
+    let body = serde_json::json!({ "generation": state.generation, "error": state.error });
+    text(&body.to_string(), "application/json", 200)
+}
+
+fn text(body: &str, ctype: &str, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {
+    let mut r = Response::from_data(body.as_bytes().to_vec()).with_status_code(status);
+    if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], ctype.as_bytes()) {
+        r.add_header(h);
+    }
+    if let Ok(h) = Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..]) {
+        r.add_header(h);
+    }
+    r
+}
+
+/// A file of `public/`; HTML gets the live-reload script.
+fn serve_file(public: &Path, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let (status, file) = match resolve(public, url) {
+        Some(f) => (200, Some(f)),
+        None => (404, Some(public.join("404.html")).filter(|p| p.is_file())),
+    };
+    let Some(file) = file else {
+        let page = format!("<!DOCTYPE html><html><body><h1>404</h1>{RELOAD_TAG}</body></html>");
+        return text(&page, "text/html; charset=utf-8", 404);
+    };
+    let Ok(mut bytes) = std::fs::read(&file) else {
+        return text("404", "text/plain; charset=utf-8", 404);
+    };
+    let ctype = content_type(&file);
+    if ctype.starts_with("text/html") {
+        bytes = inject_reload(bytes);
+    }
+    text_bytes(bytes, ctype, status)
+}
+
+fn text_bytes(body: Vec<u8>, ctype: &str, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {
+    let mut r = Response::from_data(body).with_status_code(status);
+    if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], ctype.as_bytes()) {
+        r.add_header(h);
+    }
+    if let Ok(h) = Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..]) {
+        r.add_header(h);
+    }
+    r
+}
+
+fn inject_reload(html: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{RELOAD_TAG}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{RELOAD_TAG}").into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_script_goes_before_body_end() {
+        let out = inject_reload(b"<html><body><p>x</p></body></html>".to_vec());
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.ends_with(&format!("{RELOAD_TAG}</body></html>")));
+    }
+
+    #[test]
+    fn only_sources_trigger_rebuilds() {
+        let site = Path::new("/s");
+        assert!(is_watched(site, Path::new("/s/content/news/a/index.md")));
+        assert!(is_watched(site, Path::new("/s/site.yaml")));
+        assert!(is_watched(site, Path::new("/s/themes/default/templates/base.html")));
+        assert!(!is_watched(site, Path::new("/s/public/index.html")));
+        assert!(!is_watched(site, Path::new("/s/.khao/cache/x")));
+        assert!(!is_watched(site, Path::new("/s/content/.#index.md")));
+    }
+}

@@ -1,0 +1,234 @@
+//! End-to-end: `khao build` on the bundled example site and on small broken
+//! sites, run through the real binary as the ICT officer would.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn khao(site: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(args)
+        .output()
+        .expect("run khao")
+}
+
+fn json_build(site: &Path) -> (i32, Value) {
+    let out = khao(site, &["build", "--format", "json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "build --format json did not print one JSON object ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the bundled example site in a temporary folder.
+fn example_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(Path::new(REPO).join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    copy_dir(&Path::new(REPO).join("content"), &dir.path().join("content"));
+    dir
+}
+
+fn files_under(root: &Path) -> BTreeSet<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(root).unwrap().to_path_buf())
+        .collect()
+}
+
+fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_under(root)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn example_site_builds_cleanly_and_deterministically() {
+    let site = example_site();
+    let (code, report) = json_build(site.path());
+    let problems = report["problems"].as_array().cloned().unwrap_or_default();
+    let errors: Vec<&Value> = problems.iter().filter(|p| p["severity"] == "error").collect();
+    assert_eq!(code, 0, "errors: {errors:#?}");
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(report["news"].as_u64().unwrap() >= 12, "{report}");
+    assert!(report["images"]["processed"].as_u64().unwrap() > 0, "{report}");
+
+    let public = site.path().join("public");
+    for page in [
+        "index.html",
+        "404.html",
+        "news/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "ict/index.html",
+        "policy/privacy/index.html",
+        "policy/website/index.html",
+        "policy/security/index.html",
+        "contact/index.html",
+    ] {
+        assert!(public.join(page).is_file(), "{page} missing");
+    }
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("lang=\"th\""));
+    assert!(home.contains("077-205317"), "the service phone is on every page");
+
+    // No original photo is published as it is, and nothing leaks the
+    // manual author's personal data.
+    for rel in files_under(&public) {
+        let bytes = std::fs::read(public.join(&rel)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["08-8018-8108", "0880188108", "sakda.chintatto", "ทุ่งลูกนก", "10 ตุลาคม 2522"] {
+            assert!(!text.contains(secret), "{} contains {secret}", rel.display());
+        }
+        if rel.extension().is_some_and(|e| e == "jpg" || e == "jpeg") {
+            assert!(
+                !bytes.windows(6).any(|w| w == b"Exif\0\0"),
+                "{} carries EXIF",
+                rel.display()
+            );
+        }
+        if rel.extension().is_some_and(|e| e == "html") {
+            for third_party in ["fonts.googleapis", "cdn.", "googletagmanager", "facebook.net"] {
+                assert!(!text.contains(third_party), "{} loads {third_party}", rel.display());
+            }
+        }
+    }
+
+    // The feed parses as XML.
+    let feed = std::fs::read_to_string(public.join("feed.xml")).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&feed);
+    let mut items = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if matches!(e.name().as_ref(), b"item" | b"entry") => items += 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("feed.xml is not XML: {e}"),
+        }
+    }
+    assert!(items >= 10, "feed has {items} items");
+
+    // The sitemap lists every page.
+    let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
+    let base = "https://www.surat-chumphon.example.go.th/";
+    for rel in files_under(&public) {
+        let s = rel.to_string_lossy().replace('\\', "/");
+        if !s.ends_with("index.html") || s.starts_with("_") {
+            continue;
+        }
+        let url = format!("{base}{}", s.trim_end_matches("index.html"));
+        assert!(sitemap.contains(&url), "sitemap.xml misses {url}");
+    }
+
+    // A second build processes no photo again and writes identical bytes.
+    let first = snapshot(&public);
+    let (code, report) = json_build(site.path());
+    assert_eq!(code, 0);
+    assert_eq!(report["images"]["processed"], 0, "{report}");
+    assert!(report["images"]["cached"].as_u64().unwrap() > 0);
+    let second = snapshot(&public);
+    assert_eq!(first.len(), second.len());
+    for ((a, x), (b, y)) in first.iter().zip(&second) {
+        assert_eq!(a, b);
+        assert!(x == y, "{} differs between two builds", a.display());
+    }
+
+    // A build from scratch (cache emptied) gives the same bytes too.
+    std::fs::remove_dir_all(site.path().join(".khao")).unwrap();
+    std::fs::remove_dir_all(&public).unwrap();
+    let (code, _) = json_build(site.path());
+    assert_eq!(code, 0);
+    assert!(snapshot(&public) == first, "a clean rebuild differs");
+}
+
+fn small_site(news_body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("site.yaml"),
+        "title: ทดสอบ\nbase_url: https://test.example.go.th/\nnews:\n  categories:\n    - { slug: pr, name: ข่าวประชาสัมพันธ์ }\ngroups: [กลุ่มอำนวยการ]\n",
+    )
+    .unwrap();
+    let news = dir.path().join("content/news/2026/test-news");
+    std::fs::create_dir_all(&news).unwrap();
+    std::fs::write(
+        news.join("index.md"),
+        format!("---\ntitle: ข่าวทดสอบ\ndate: 2026-11-20\ncategory: pr\n---\n{news_body}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("content/index.md"), "---\ntitle: หน้าแรก\n---\nสวัสดี\n").unwrap();
+    dir
+}
+
+#[test]
+fn broken_link_fails_the_build_naming_the_page() {
+    let site = small_site("อ่าน [ระเบียบ](/no-such-page/) ได้ที่นี่");
+    let (code, report) = json_build(site.path());
+    assert_eq!(code, 1, "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["code"] == "broken-link"
+            && p["target"] == "/no-such-page/"
+            && p["page"].as_str().unwrap().contains("news/2026/test-news")),
+        "{report:#}"
+    );
+    // The human output names the page too.
+    let out = khao(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("news/2026/test-news") && stderr.contains("/no-such-page/"), "{stderr}");
+}
+
+#[test]
+fn missing_image_fails_the_build_naming_the_page() {
+    let site = small_site("![แผนที่](missing.jpg)");
+    let (code, report) = json_build(site.path());
+    assert_eq!(code, 1, "{report}");
+    let text = report["problems"].to_string();
+    assert!(text.contains("missing.jpg"), "{report:#}");
+    assert!(text.contains("news/2026/test-news"), "{report:#}");
+}
+
+#[test]
+fn bad_site_yaml_exits_2_naming_the_key() {
+    let site = small_site("x");
+    std::fs::write(site.path().join("site.yaml"), "titel: x\nbase_url: https://t.go.th/\n").unwrap();
+    let out = khao(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("titel") && stderr.contains("title"), "{stderr}");
+
+    std::fs::write(site.path().join("site.yaml"), "title: x\nbase_url: https://t.go.th/\nnews:\n  per_page: ten\n").unwrap();
+    let out = khao(site.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("news.per_page"), "{stderr}");
+}
