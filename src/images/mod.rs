@@ -1,0 +1,436 @@
+//! Step 3 for photos: every published photo resized to the configured widths,
+//! EXIF orientation applied and all metadata stripped (phone photos carry
+//! GPS); originals are never published. Results are cached by a hash of the
+//! source bytes and the parameters, and the work runs in parallel.
+//!
+//! Also the checks `khao check` needs before anything is decoded: the format
+//! sniffed from the bytes and the pixel count read from the header.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::ImagesConfig;
+use crate::i18n::{Lang, tr};
+
+mod cache;
+mod probe;
+mod resize;
+
+pub use probe::{
+    ImageProblem, SniffedFormat, header_dimensions, header_dimensions_in, sniff, verify_decodes,
+    verify_decodes_in,
+};
+
+/// One photo to publish.
+#[derive(Debug, Clone)]
+pub struct ImageJob {
+    /// The original photo.
+    pub source: PathBuf,
+    /// Where its variants go, relative to `public/` (e.g. `news/2026/slug`).
+    pub out_dir: String,
+}
+
+/// One resized file of a photo.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    /// Site path of the file, e.g. `/news/2026/slug/photo1-640.jpg`.
+    pub url: String,
+}
+
+/// A published photo: its variants, smallest first.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProcessedImage {
+    pub source: PathBuf,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct ImageStats {
+    pub processed: usize,
+    pub cached: usize,
+}
+
+/// Processes every job; one result per job, in order. Messages are in Thai;
+/// see [`process_all_in`] for another language.
+///
+/// `stats` counts photos (distinct source files): `processed` were decoded
+/// and resized, `cached` were found in `cache_dir`.
+pub fn process_all(
+    jobs: &[ImageJob],
+    config: &ImagesConfig,
+    cache_dir: &Path,
+    public_dir: &Path,
+    progress: bool,
+) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
+    process_all_in(jobs, config, cache_dir, public_dir, progress, Lang::Th)
+}
+
+/// [`process_all`] with the messages in `lang`.
+pub fn process_all_in(
+    jobs: &[ImageJob],
+    config: &ImagesConfig,
+    cache_dir: &Path,
+    public_dir: &Path,
+    progress: bool,
+    lang: Lang,
+) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
+    let stems = public_stems(jobs);
+    // One task per source file, however many pages use it: a photo is
+    // decoded at most once per build.
+    let mut by_source: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        by_source.entry(job.source.as_path()).or_default().push(i);
+    }
+    let groups: Vec<(&Path, Vec<usize>)> = by_source.into_iter().collect();
+
+    let bar = if progress {
+        let bar = ProgressBar::new(groups.len() as u64);
+        if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} [{elapsed}]") {
+            bar.set_style(style);
+        }
+        bar.set_message(tr(lang, "images.progress", &[]));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    // Rayon runs one photo per worker thread, so at most "cores" photos are
+    // in memory at once.
+    let done: Vec<(Vec<(usize, Result<ProcessedImage, String>)>, Option<bool>)> = groups
+        .par_iter()
+        .map(|(source, indices)| {
+            let outcome = photo(source, config, cache_dir, lang);
+            let cached = outcome.as_ref().ok().map(|o| o.cached);
+            let results = indices
+                .iter()
+                .map(|&i| {
+                    let r = match &outcome {
+                        Ok(o) => publish(&jobs[i], &stems[i], o, cache_dir, public_dir, lang),
+                        Err(e) => Err(e.clone()),
+                    };
+                    (
+                        i,
+                        r.map_err(|e| format!("{}: {e}", jobs[i].source.display())),
+                    )
+                })
+                .collect();
+            bar.inc(1);
+            (results, cached)
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let mut stats = ImageStats::default();
+    let mut slots: Vec<Option<Result<ProcessedImage, String>>> = vec![None; jobs.len()];
+    for (results, cached) in done {
+        match cached {
+            Some(true) => stats.cached += 1,
+            Some(false) => stats.processed += 1,
+            None => {}
+        }
+        for (i, r) in results {
+            slots[i] = Some(r);
+        }
+    }
+    let results = slots
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| Err("internal: photo not processed".into())))
+        .collect();
+    (results, stats)
+}
+
+/// A photo ready to publish: its complete cache entry.
+struct Outcome {
+    key: String,
+    manifest: cache::Manifest,
+    cached: bool,
+}
+
+/// Reads one source, and either finds it in the cache or decodes, resizes,
+/// encodes and stores it.
+fn photo(
+    source: &Path,
+    config: &ImagesConfig,
+    cache_dir: &Path,
+    lang: Lang,
+) -> Result<Outcome, String> {
+    let unreadable = |e: std::io::Error| {
+        tr(
+            lang,
+            "images.unreadable",
+            &[
+                ("file", &source.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
+    };
+    let size = std::fs::metadata(source).map_err(unreadable)?.len();
+    let max_bytes = config.max_file_mb.saturating_mul(1024 * 1024);
+    if size > max_bytes {
+        return Err(tr(
+            lang,
+            "images.file_too_large",
+            &[
+                ("size", &format!("{:.1}", size as f64 / (1024.0 * 1024.0))),
+                ("max", &config.max_file_mb.to_string()),
+            ],
+        ));
+    }
+    let bytes = std::fs::read(source).map_err(unreadable)?;
+    let key = cache::key(&bytes, &config.widths, config.quality);
+    if let Some(manifest) = cache::lookup(cache_dir, &key) {
+        return Ok(Outcome {
+            key,
+            manifest,
+            cached: true,
+        });
+    }
+    let decoded = probe::decode(&bytes, config.max_pixels).map_err(|p| p.message(lang))?;
+    drop(bytes);
+    let (kind, rendered) = resize::render(decoded, &config.widths, config.quality)
+        .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
+    let manifest = cache::store(cache_dir, &key, kind, &rendered).map_err(|e| {
+        tr(
+            lang,
+            "images.write_failed",
+            &[
+                ("file", &cache_dir.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
+    })?;
+    Ok(Outcome {
+        key,
+        manifest,
+        cached: false,
+    })
+}
+
+/// Puts a photo's variants into `public/<out_dir>/`.
+fn publish(
+    job: &ImageJob,
+    stem: &str,
+    outcome: &Outcome,
+    cache_dir: &Path,
+    public_dir: &Path,
+    lang: Lang,
+) -> Result<ProcessedImage, String> {
+    let out_dir = clean_out_dir(&job.out_dir).ok_or_else(|| {
+        tr(
+            lang,
+            "images.write_failed",
+            &[
+                ("file", &job.out_dir),
+                ("error", "not a folder inside public/"),
+            ],
+        )
+    })?;
+    let dir = out_dir
+        .iter()
+        .fold(public_dir.to_path_buf(), |p, c| p.join(c));
+    let write_failed = |file: &Path, e: std::io::Error| {
+        tr(
+            lang,
+            "images.write_failed",
+            &[
+                ("file", &file.display().to_string()),
+                ("error", &e.to_string()),
+            ],
+        )
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| write_failed(&dir, e))?;
+    let ext = &outcome.manifest.ext;
+    let mut variants = Vec::with_capacity(outcome.manifest.variants.len());
+    for &(width, height) in &outcome.manifest.variants {
+        let file = format!("{stem}-{width}.{ext}");
+        let from = cache::variant_path(cache_dir, &outcome.key, width, ext);
+        let to = dir.join(&file);
+        cache::publish(&from, &to).map_err(|e| write_failed(&to, e))?;
+        let mut url = String::from("/");
+        for part in &out_dir {
+            url.push_str(part);
+            url.push('/');
+        }
+        url.push_str(&file);
+        variants.push(Variant { width, height, url });
+    }
+    Ok(ProcessedImage {
+        source: job.source.clone(),
+        variants,
+    })
+}
+
+/// The parts of `out_dir`, or `None` if it would leave `public/`.
+fn clean_out_dir(out_dir: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    for c in Path::new(out_dir.trim_start_matches('/')).components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_str()?.to_string()),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts)
+}
+
+/// The web-safe file stem of each job's photo: lower-case ASCII letters,
+/// digits and `-`. A stem that lost characters on the way (Thai letters,
+/// punctuation) gets a short hash of the original name, and so do stems that
+/// would collide in the same folder, so two photos never share a file name.
+fn public_stems(jobs: &[ImageJob]) -> Vec<String> {
+    let names: Vec<String> = jobs
+        .iter()
+        .map(|j| {
+            j.source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut stems: Vec<String> = jobs
+        .iter()
+        .zip(&names)
+        .map(|(j, name)| {
+            let raw = j
+                .source
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (stem, lossy) = web_stem(&raw);
+            if lossy {
+                format!("{stem}-{}", short_hash(name))
+            } else {
+                stem
+            }
+        })
+        .collect();
+    // The same (folder, stem) from different sources: add the name's hash.
+    let mut seen: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        seen.entry((job.out_dir.as_str(), stems[i].clone()))
+            .or_default()
+            .push(i);
+    }
+    let mut clashes: Vec<Vec<usize>> = seen
+        .into_values()
+        .filter(|idx| {
+            let first = &jobs[idx[0]].source;
+            idx.iter().any(|&i| &jobs[i].source != first)
+        })
+        .collect();
+    clashes.sort();
+    for idx in clashes {
+        // Sources in path order, so the numbering does not depend on the job
+        // order; the same source keeps one name.
+        let mut sources: Vec<&Path> = idx.iter().map(|&i| jobs[i].source.as_path()).collect();
+        sources.sort();
+        sources.dedup();
+        for &i in &idx {
+            let n = sources
+                .iter()
+                .position(|s| *s == jobs[i].source)
+                .unwrap_or(0);
+            let hash = short_hash(&format!("{}\0{n}", names[i]));
+            stems[i] = format!("{}-{hash}", stems[i]);
+        }
+    }
+    stems
+}
+
+/// `(stem, lossy)`: the name in `[a-z0-9-]`, at most 60 characters; `lossy`
+/// when anything other than case, spaces, `_` or `.` was dropped or changed.
+fn web_stem(raw: &str) -> (String, bool) {
+    let mut out = String::new();
+    let mut lossy = false;
+    for ch in raw.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            if !matches!(ch, '-' | '_' | ' ' | '.') {
+                lossy = true;
+            }
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > 60 {
+        out.truncate(60);
+        while out.ends_with('-') {
+            out.pop();
+        }
+        lossy = true;
+    }
+    if out.is_empty() {
+        return ("photo".into(), true);
+    }
+    (out, lossy)
+}
+
+fn short_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..6].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(source: &str, out_dir: &str) -> ImageJob {
+        ImageJob {
+            source: PathBuf::from(source),
+            out_dir: out_dir.into(),
+        }
+    }
+
+    #[test]
+    fn web_stems() {
+        assert_eq!(web_stem("IMG_1234"), ("img-1234".into(), false));
+        assert_eq!(
+            web_stem("Sports Day 2569"),
+            ("sports-day-2569".into(), false)
+        );
+        assert_eq!(web_stem("รูปกิจกรรม1"), ("1".into(), true));
+        assert_eq!(web_stem("ภาพ"), ("photo".into(), true));
+        assert_eq!(web_stem("a--b__c"), ("a-b-c".into(), false));
+    }
+
+    #[test]
+    fn stems_are_unique_per_folder_and_stable() {
+        let jobs = vec![
+            job("/s/news/a/photo.jpg", "news/2026/a"),
+            job("/s/news/a/Photo.png", "news/2026/a"),
+            job("/s/news/b/photo.jpg", "news/2026/b"),
+            job("/s/news/a/ภาพ1.jpg", "news/2026/a"),
+        ];
+        let stems = public_stems(&jobs);
+        assert_eq!(stems[2], "photo");
+        assert_ne!(stems[0], stems[1]);
+        assert!(stems[0].starts_with("photo-") && stems[1].starts_with("photo-"));
+        assert!(stems[3].starts_with("1-"), "{}", stems[3]);
+        let mut reversed = jobs.clone();
+        reversed.reverse();
+        let mut again = public_stems(&reversed);
+        again.reverse();
+        assert_eq!(stems, again);
+    }
+
+    #[test]
+    fn out_dir_stays_inside_public() {
+        assert_eq!(
+            clean_out_dir("news/2026/a"),
+            Some(vec!["news".into(), "2026".into(), "a".into()])
+        );
+        assert_eq!(clean_out_dir("/news/"), Some(vec!["news".into()]));
+        assert_eq!(clean_out_dir(""), Some(vec![]));
+        assert_eq!(clean_out_dir("../x"), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! From one decoded, upright photo to every configured width: resized with
+//! `fast_image_resize` (SIMD, Lanczos3), the largest first and each smaller
+//! one from the one before (much less work than from the original), then
+//! encoded with no metadata at all.
+//!
+//! Note for the speed work (issue 5): the JPEG decoder used here (zune-jpeg
+//! through `image`) cannot scale in the DCT domain, so a 4000×3000 photo is
+//! always decoded at full size. `jpeg-decoder`'s `scale()` could decode at ½,
+//! ¼ or ⅛ when the largest output is that small; measure it against the
+//! libjpeg-turbo reference before switching.
+
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, PngEncoder};
+use image::{DynamicImage, ExtendedColorType, ImageEncoder};
+
+/// Bumped whenever the pixels or bytes this module writes change, so old
+/// cache entries are not reused.
+pub(crate) const ALGORITHM_VERSION: u32 = 1;
+
+/// The output file type: JPEG for photos, PNG only for pictures that really
+/// use transparency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutKind {
+    Jpeg,
+    Png,
+}
+
+impl OutKind {
+    pub fn ext(self) -> &'static str {
+        match self {
+            OutKind::Jpeg => "jpg",
+            OutKind::Png => "png",
+        }
+    }
+
+    pub fn from_ext(ext: &str) -> Option<OutKind> {
+        match ext {
+            "jpg" => Some(OutKind::Jpeg),
+            "png" => Some(OutKind::Png),
+            _ => None,
+        }
+    }
+}
+
+/// One encoded output size.
+pub(crate) struct Rendered {
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// The sizes to make for a `width`×`height` photo, smallest first. Widths
+/// wider than the photo are not upscaled: they all become one variant at the
+/// photo's own width.
+pub(crate) fn targets(width: u32, height: u32, widths: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<u32> = widths
+        .iter()
+        .map(|&w| w.min(width))
+        .filter(|&w| w > 0)
+        .collect();
+    if out.is_empty() {
+        out.push(width);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.into_iter()
+        .map(|w| {
+            let h = (u64::from(height) * u64::from(w) + u64::from(width) / 2) / u64::from(width);
+            (w, u32::try_from(h).unwrap_or(u32::MAX).max(1))
+        })
+        .collect()
+}
+
+/// Pixels ready for resizing: 8 bits, gray, RGB or RGBA.
+struct Pixels {
+    width: u32,
+    height: u32,
+    kind: PixelType,
+    data: Vec<u8>,
+}
+
+impl Pixels {
+    fn from_image(image: DynamicImage) -> (Pixels, OutKind) {
+        let (width, height) = (image.width(), image.height());
+        let px = |kind, data| Pixels {
+            width,
+            height,
+            kind,
+            data,
+        };
+        match image {
+            DynamicImage::ImageLuma8(b) => (px(PixelType::U8, b.into_raw()), OutKind::Jpeg),
+            DynamicImage::ImageRgb8(b) => (px(PixelType::U8x3, b.into_raw()), OutKind::Jpeg),
+            other if other.color().has_alpha() => {
+                let rgba = other.to_rgba8();
+                if rgba.pixels().all(|p| p.0[3] == 255) {
+                    // Opaque in fact: a photo, so JPEG.
+                    if other.color().has_color() {
+                        (
+                            px(PixelType::U8x3, other.to_rgb8().into_raw()),
+                            OutKind::Jpeg,
+                        )
+                    } else {
+                        (
+                            px(PixelType::U8, other.to_luma8().into_raw()),
+                            OutKind::Jpeg,
+                        )
+                    }
+                } else {
+                    (px(PixelType::U8x4, rgba.into_raw()), OutKind::Png)
+                }
+            }
+            other if !other.color().has_color() => (
+                px(PixelType::U8, other.to_luma8().into_raw()),
+                OutKind::Jpeg,
+            ),
+            other => (
+                px(PixelType::U8x3, other.to_rgb8().into_raw()),
+                OutKind::Jpeg,
+            ),
+        }
+    }
+
+    fn color(&self) -> ExtendedColorType {
+        match self.kind {
+            PixelType::U8 => ExtendedColorType::L8,
+            PixelType::U8x4 => ExtendedColorType::Rgba8,
+            _ => ExtendedColorType::Rgb8,
+        }
+    }
+}
+
+/// Resizes `image` (already upright) to every target and encodes each one.
+/// Returns the variants smallest first.
+pub(crate) fn render(
+    image: DynamicImage,
+    widths: &[u32],
+    quality: u8,
+) -> Result<(OutKind, Vec<Rendered>), String> {
+    let (mut current, kind) = Pixels::from_image(image);
+    let sizes = targets(current.width, current.height, widths);
+    let mut resizer = Resizer::new();
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    let mut out = Vec::with_capacity(sizes.len());
+    for &(w, h) in sizes.iter().rev() {
+        if (w, h) != (current.width, current.height) {
+            let src = Image::from_vec_u8(current.width, current.height, current.data, current.kind)
+                .map_err(|e| e.to_string())?;
+            let mut dst = Image::new(w, h, current.kind);
+            resizer
+                .resize(&src, &mut dst, &options)
+                .map_err(|e| e.to_string())?;
+            current = Pixels {
+                width: w,
+                height: h,
+                kind: current.kind,
+                data: dst.into_vec(),
+            };
+        }
+        let bytes = encode(&current, kind, quality)?;
+        out.push(Rendered {
+            width: w,
+            height: h,
+            bytes,
+        });
+    }
+    out.reverse();
+    Ok((kind, out))
+}
+
+/// Encodes without any metadata: no EXIF, XMP or ICC profile is written.
+fn encode(px: &Pixels, kind: OutKind, quality: u8) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let result = match kind {
+        OutKind::Jpeg => JpegEncoder::new_with_quality(&mut bytes, quality.clamp(1, 100))
+            .write_image(&px.data, px.width, px.height, px.color()),
+        OutKind::Png => PngEncoder::new_with_quality(
+            &mut bytes,
+            CompressionType::Default,
+            image::codecs::png::FilterType::Adaptive,
+        )
+        .write_image(&px.data, px.width, px.height, px.color()),
+    };
+    result.map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_never_upscale() {
+        assert_eq!(
+            targets(4000, 3000, &[1280, 320, 640]),
+            vec![(320, 240), (640, 480), (1280, 960)]
+        );
+        assert_eq!(
+            targets(800, 600, &[320, 640, 1280, 2000]),
+            vec![(320, 240), (640, 480), (800, 600)]
+        );
+        assert_eq!(targets(100, 50, &[320, 640]), vec![(100, 50)]);
+        assert_eq!(targets(3000, 1, &[320]), vec![(320, 1)]);
+    }
+
+    #[test]
+    fn renders_each_size_as_plain_jpeg() {
+        let img = image::RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 128]));
+        let (kind, out) = render(DynamicImage::ImageRgb8(img), &[100, 200, 640], 80).unwrap();
+        assert_eq!(kind, OutKind::Jpeg);
+        let sizes: Vec<_> = out.iter().map(|r| (r.width, r.height)).collect();
+        assert_eq!(sizes, vec![(100, 67), (200, 133), (300, 200)]);
+        for r in &out {
+            let back = image::load_from_memory(&r.bytes).unwrap();
+            assert_eq!((back.width(), back.height()), (r.width, r.height));
+        }
+    }
+
+    #[test]
+    fn transparency_stays_png_and_opaque_alpha_becomes_jpeg() {
+        let clear = image::RgbaImage::from_fn(40, 40, |x, _| image::Rgba([9, 9, 9, x as u8]));
+        let (kind, _) = render(DynamicImage::ImageRgba8(clear), &[20], 80).unwrap();
+        assert_eq!(kind, OutKind::Png);
+        let opaque = image::RgbaImage::from_fn(40, 40, |x, _| image::Rgba([x as u8, 9, 9, 255]));
+        let (kind, _) = render(DynamicImage::ImageRgba8(opaque), &[20], 80).unwrap();
+        assert_eq!(kind, OutKind::Jpeg);
+    }
+}
