@@ -1,1 +1,0 @@
-//! Step 2: checking a request and reporting every problem.

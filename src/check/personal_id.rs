@@ -1,0 +1,124 @@
+//! Thai national ID numbers: thirteen digits whose last is a mod-11 check
+//! digit. A valid one in a request would be published to the world, so it
+//! is an error; thirteen digits that fail the checksum (a phone list, a
+//! document number) are not reported.
+
+/// True when `digits` (13 ASCII digits) carry a valid check digit.
+pub fn valid_checksum(digits: &[u8]) -> bool {
+    if digits.len() != 13 || !digits.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = digits[..12]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| u32::from(d - b'0') * (13 - i as u32))
+        .sum();
+    (11 - sum % 11) % 10 == u32::from(digits[12] - b'0')
+}
+
+/// The digit value of an ASCII or Thai digit.
+fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8),
+        '\u{0E50}'..='\u{0E59}' => Some(b'0' + (c as u32 - 0x0E50) as u8),
+        _ => None,
+    }
+}
+
+/// Byte ranges of `text` holding a valid national ID: plain, dashed
+/// (1-2345-67890-12-3), spaced, or in Thai digits.
+pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
+    // Runs of digit groups separated by one '-' or ' '.
+    let mut found = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if digit(chars[i].1).is_none() {
+            i += 1;
+            continue;
+        }
+        // groups: (start byte, end byte, digits)
+        let mut groups: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+        let mut j = i;
+        loop {
+            let start = chars[j].0;
+            let mut ds = Vec::new();
+            while j < chars.len() {
+                match digit(chars[j].1) {
+                    Some(d) => ds.push(d),
+                    None => break,
+                }
+                j += 1;
+            }
+            let end = chars.get(j).map(|c| c.0).unwrap_or(text.len());
+            groups.push((start, end, ds));
+            let sep = chars.get(j).map(|c| c.1);
+            if matches!(sep, Some('-' | ' ' | '\u{a0}'))
+                && chars.get(j + 1).and_then(|c| digit(c.1)).is_some()
+            {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        // Every contiguous sequence of groups holding exactly 13 digits.
+        for a in 0..groups.len() {
+            let mut all = Vec::new();
+            for b in a..groups.len() {
+                all.extend_from_slice(&groups[b].2);
+                if all.len() == 13 && valid_checksum(&all) {
+                    found.push(groups[a].0..groups[b].1);
+                }
+                if all.len() >= 13 {
+                    break;
+                }
+            }
+        }
+        i = j.max(i + 1);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A valid ID from its first twelve digits.
+    fn with_check(first12: &str) -> String {
+        let d: Vec<u32> = first12.bytes().map(|b| u32::from(b - b'0')).collect();
+        let sum: u32 = d.iter().enumerate().map(|(i, v)| v * (13 - i as u32)).sum();
+        format!("{first12}{}", (11 - sum % 11) % 10)
+    }
+
+    #[test]
+    fn finds_plain_dashed_spaced_and_thai_digits() {
+        let id = with_check("110170020345");
+        assert!(valid_checksum(id.as_bytes()));
+        let dashed = format!(
+            "{}-{}-{}-{}-{}",
+            &id[0..1],
+            &id[1..5],
+            &id[5..10],
+            &id[10..12],
+            &id[12..]
+        );
+        let spaced = dashed.replace('-', " ");
+        let thai = crate::thaidate::to_thai_digits(&dashed);
+        for s in [&id, &dashed, &spaced, &thai] {
+            let text = format!("เลขประจำตัว {s} ครับ");
+            let f = find(&text);
+            assert_eq!(f.len(), 1, "{text}");
+            assert_eq!(&text[f[0].clone()], s.as_str());
+        }
+    }
+
+    #[test]
+    fn ignores_bad_checksums_and_other_numbers() {
+        let id = with_check("110170020345");
+        let last = id.as_bytes()[12] - b'0';
+        let bad = format!("{}{}", &id[..12], (last + 1) % 10);
+        assert!(find(&bad).is_empty());
+        assert!(find("โทร 077-205317 วันที่ 20/11/2569").is_empty());
+        assert!(find("12345678901234567").is_empty());
+    }
+}

@@ -1,0 +1,152 @@
+//! `khao new NAME`: a request folder from a Thai template whose comments
+//! explain each field, so a staff member can fill it in without a manual.
+//! The template fails `khao check` until its blanks are filled.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+
+use crate::commands::Context;
+use crate::config::SiteConfig;
+use crate::i18n::tr;
+
+/// The text file of a new request.
+pub const FILE_NAME: &str = "ข่าว.md";
+
+/// The template, with the site's categories and groups listed in comments
+/// and today's date in Thai form.
+pub fn template(config: &SiteConfig, today: chrono::NaiveDate) -> String {
+    let categories: String = config
+        .news
+        .categories
+        .iter()
+        .map(|c| format!("#     {}   (หรือเขียนว่า {})\n", c.name, c.slug))
+        .collect();
+    let groups: String = config
+        .groups
+        .iter()
+        .map(|g| format!("#     {g}\n"))
+        .collect();
+    let date = format!(
+        "{}/{}/{}",
+        today.day(),
+        today.month(),
+        today.year() + crate::thaidate::BE_OFFSET
+    );
+    format!(
+        "---\n\
+# แบบฟอร์มขอประชาสัมพันธ์ข่าว — กรอกข้อมูลหลังเครื่องหมาย : ของแต่ละบรรทัด\n\
+# บรรทัดที่ขึ้นต้นด้วย # เป็นคำอธิบาย ไม่ต้องลบ ไม่ต้องแก้\n\
+# ถ้าข้อความมีเครื่องหมาย : หรือ # ให้ครอบด้วยเครื่องหมายคำพูด เช่น title: \"ประกาศ: รับสมัคร\"\n\
+\n\
+# หัวข้อข่าว (สั้น ชัดเจน)\n\
+title: \"\"\n\
+\n\
+# วันที่ของข่าว แบบ วัน/เดือน/ปี พ.ศ. เช่น 20/11/2569\n\
+date: {date}\n\
+\n\
+# หมวดข่าว เลือกหนึ่งหมวด:\n\
+{categories}\
+category: \"\"\n\
+\n\
+# ป้ายคำ (ไม่บังคับ) เช่น [กีฬา, นักเรียน]\n\
+tags: []\n\
+\n\
+# ผู้ขอประชาสัมพันธ์: ชื่อ และกลุ่มงาน (ต้องตรงกับชื่อกลุ่มด้านล่าง)\n\
+# เบอร์โทรและอีเมลมีไว้ให้เจ้าหน้าที่ติดต่อกลับเท่านั้น ไม่ถูกเผยแพร่\n\
+# กลุ่มงาน:\n\
+{groups}\
+requester:\n\
+  name: \"\"\n\
+  group: \"\"\n\
+  phone: \"\"\n\
+\n\
+# ภาพข่าว: คัดลอกไฟล์ภาพ (.jpg หรือ .png) ใส่โฟลเดอร์นี้ แล้วเขียนชื่อไฟล์และคำบรรยายภาพ\n\
+# ถ้าไม่เขียนรายการ ระบบจะใช้ภาพทุกภาพในโฟลเดอร์ (เรียงตามชื่อ) ภาพแรกเป็นภาพหน้าปก\n\
+# ตัวอย่าง:\n\
+#   - {{ file: photo1.jpg, alt: นักเรียนเดินขบวนพาเหรด }}\n\
+images: []\n\
+\n\
+# เอกสารแนบ (PDF ฯลฯ): คัดลอกใส่โฟลเดอร์นี้ แล้วเขียนชื่อไฟล์และชื่อเอกสาร\n\
+# ตัวอย่าง:\n\
+#   - {{ file: คำสั่ง.pdf, title: คำสั่งแต่งตั้งคณะกรรมการ }}\n\
+attachments: []\n\
+---\n\
+<!-- เขียนเนื้อหาข่าวใต้บรรทัดนี้ (ลบบรรทัดนี้ได้) ห้ามใส่เลขประจำตัวประชาชน -->\n\
+\n"
+    )
+}
+
+/// Creates `requests/NAME/ข่าว.md`; refuses an existing request.
+pub fn create(site_dir: &Path, config: &SiteConfig, name: &str) -> Result<PathBuf, String> {
+    let lang = config.language;
+    let bad_name = name.trim().is_empty()
+        || name.starts_with('.')
+        || name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|'])
+        || name == "..";
+    if bad_name {
+        return Err(tr(lang, "new.bad_name", &[("name", name)]));
+    }
+    let dir = site_dir.join("requests").join(name);
+    if dir.exists() || dir.with_extension("md").exists() {
+        return Err(tr(
+            lang,
+            "new.exists",
+            &[("path", &dir.display().to_string())],
+        ));
+    }
+    let today = chrono::Local::now().date_naive();
+    let text = template(config, today);
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(dir.join(FILE_NAME), text))
+        .map_err(|e| {
+            tr(
+                lang,
+                "new.failed",
+                &[
+                    ("path", &dir.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
+        })?;
+    Ok(dir)
+}
+
+/// `khao new NAME`.
+pub fn run(ctx: &Context, name: &str) -> u8 {
+    let config = match ctx.config() {
+        Ok(c) => c,
+        Err(e) => return crate::commands::config_failed(ctx, &e),
+    };
+    match create(&ctx.site_dir, &config, name) {
+        Ok(dir) => {
+            if ctx.json() {
+                println!(
+                    "{}",
+                    serde_json::json!({ "created": dir, "file": dir.join(FILE_NAME) })
+                );
+            } else {
+                println!(
+                    "{}",
+                    tr(
+                        config.language,
+                        "new.created",
+                        &[("path", &dir.join(FILE_NAME).display().to_string())]
+                    )
+                );
+            }
+            crate::exit::OK
+        }
+        Err(message) => {
+            if ctx.json() {
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "new", "message": message } })
+                );
+            } else {
+                eprintln!("{message}");
+            }
+            crate::exit::USAGE
+        }
+    }
+}
