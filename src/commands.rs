@@ -72,11 +72,12 @@ pub fn run(cli: Cli) -> u8 {
         | Command::Check { .. }
         | Command::Watch { .. }
         | Command::Intake
-        | Command::Deploy(_)
-        | Command::Publish(_) => {
+        => {
             eprintln!("not implemented yet");
             exit::USAGE
         }
+        Command::Deploy(args) => crate::deploy::command::run(&ctx, &args, false),
+        Command::Publish(args) => crate::deploy::command::run(&ctx, &args, true),
     }
 }
 

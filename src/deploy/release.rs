@@ -1,0 +1,432 @@
+//! The deploy itself, written once for every [`Store`].
+//!
+//! Layout under the target's path:
+//!
+//! ```text
+//! releases/<id>/                 one complete copy of public/ per release
+//! releases/<id>.manifest.json    what that release holds
+//! releases/.tmp-<id>/            a release being built (never served)
+//! current -> releases/<id>       the symlink the web server serves
+//! ```
+//!
+//! **Releases** (a local folder, or an account with a shell): the new
+//! release starts as a hard-linked copy of the current one, changed files
+//! are unlinked and written, removed ones deleted, the manifest written,
+//! the folder renamed to its id, and only then is `current` swapped, in one
+//! rename. Cut off at any moment before that rename, the old release is
+//! still wholly live; the half-built folder is removed by the next run.
+//!
+//! **In place** (an SFTP-only account, which cannot hard-link or run `cp`):
+//! `current` is a plain folder (or, after a shell account lost its shell,
+//! the release it points to). Each file is uploaded under a hidden temporary
+//! name and renamed over the live one (posix-rename), so a visitor gets the
+//! old or the new file, never a part; deletions come last, the manifest
+//! (`current.manifest.json`) after them. The old versions of replaced and
+//! deleted files are downloaded first, so a failed live check can put them
+//! back.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::manifest::{Manifest, Plan};
+use super::store::{Store, join, parent};
+
+pub const RELEASES: &str = "releases";
+pub const CURRENT: &str = "current";
+const TMP_PREFIX: &str = ".tmp-";
+const MANIFEST_SUFFIX: &str = ".manifest.json";
+
+/// How a target is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Releases,
+    InPlace,
+}
+
+/// A failed operation on the target: what, where, why.
+#[derive(Debug)]
+pub struct StepError {
+    pub op: &'static str,
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.op, self.path, self.source)
+    }
+}
+
+type Step<T> = Result<T, StepError>;
+
+fn at<T>(op: &'static str, path: &str, r: std::io::Result<T>) -> Step<T> {
+    r.map_err(|source| StepError {
+        op,
+        path: path.to_string(),
+        source,
+    })
+}
+
+/// How long to wait before each retry of a failed operation.
+const BACKOFF_MS: [u64; 3] = [200, 600, 1500];
+
+/// Runs `f`, and after a failure reconnects and tries again, a few times
+/// with growing pauses: a dropped connection or a busy server should not
+/// end a deploy that a second try would finish.
+fn retry<T>(
+    store: &mut dyn Store,
+    op: &'static str,
+    path: &str,
+    mut f: impl FnMut(&mut dyn Store) -> std::io::Result<T>,
+) -> Step<T> {
+    let mut last = None;
+    for attempt in 0..=BACKOFF_MS.len() {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(BACKOFF_MS[attempt - 1]));
+            if let Err(e) = store.reconnect() {
+                last = Some(e);
+                continue;
+            }
+        }
+        match f(store) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(StepError {
+        op,
+        path: path.to_string(),
+        source: last.unwrap_or_else(|| std::io::Error::other("failed")),
+    })
+}
+
+/// What is on the server now.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteState {
+    /// The release `current` points to.
+    pub current: Option<String>,
+    /// `current` is a plain folder (an in-place target).
+    pub current_is_dir: bool,
+    pub manifest: Manifest,
+}
+
+/// Where the manifest of the live site is kept.
+fn manifest_path(state: &RemoteState) -> String {
+    match &state.current {
+        Some(id) => format!("{RELEASES}/{id}{MANIFEST_SUFFIX}"),
+        None => format!("{CURRENT}{MANIFEST_SUFFIX}"),
+    }
+}
+
+pub fn read_state(store: &mut dyn Store) -> Step<RemoteState> {
+    let link = retry(store, "readlink", CURRENT, |s| s.read_link(CURRENT))?;
+    let current = link.map(|t| {
+        t.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    });
+    let current_is_dir =
+        current.is_none() && retry(store, "stat", CURRENT, |s| s.is_plain_dir(CURRENT))?;
+    let mut state = RemoteState {
+        current,
+        current_is_dir,
+        manifest: Manifest::default(),
+    };
+    let mpath = manifest_path(&state);
+    if let Some(bytes) = retry(store, "read", &mpath, |s| s.read(&mpath))? {
+        // An unreadable manifest only costs a full upload.
+        state.manifest = Manifest::from_json(&bytes).unwrap_or_default();
+    }
+    Ok(state)
+}
+
+/// What a deploy did (or, dry, would do).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub plan: Plan,
+    /// The release now live (`None` in place, or when nothing was ever deployed).
+    pub release: Option<String>,
+    /// The release that was live before, for a rollback.
+    pub previous: Option<String>,
+    /// Something changed on the server.
+    pub changed: bool,
+    /// In place: the old files, to put back if the live check fails.
+    pub undo: Option<Undo>,
+}
+
+/// The old versions of the files an in-place deploy replaced or deleted.
+#[derive(Debug)]
+pub struct Undo {
+    dir: tempfile::TempDir,
+    /// Saved old files (path relative to the site).
+    saved: Vec<String>,
+    /// Files the deploy added, to remove again.
+    added: Vec<String>,
+    old_manifest: Manifest,
+}
+
+/// Progress callbacks: a file started, bytes sent.
+pub struct Progress<'a> {
+    /// The plan is known: files and bytes to upload.
+    pub plan: &'a dyn Fn(usize, u64),
+    pub file: &'a dyn Fn(&str),
+    pub bytes: &'a dyn Fn(u64),
+}
+
+/// A new release id: sortable by time, then a short hash of the content.
+pub fn new_release_id(manifest: &Manifest) -> String {
+    format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        manifest.short_hash()
+    )
+}
+
+/// Uploads `public` so that it becomes the live site.
+pub fn deploy(
+    store: &mut dyn Store,
+    public: &Path,
+    local: &Manifest,
+    mode: Mode,
+    dry_run: bool,
+    progress: &Progress,
+) -> Step<Outcome> {
+    let state = read_state(store)?;
+    let plan = local.plan_from(&state.manifest);
+    let mut outcome = Outcome {
+        release: state.current.clone(),
+        previous: state.current.clone(),
+        ..Outcome::default()
+    };
+    let nothing_to_do = plan.is_empty() && (state.current.is_some() || mode == Mode::InPlace);
+    outcome.plan = plan;
+    if dry_run || nothing_to_do {
+        return Ok(outcome);
+    }
+    (progress.plan)(outcome.plan.upload.len(), outcome.plan.upload_bytes);
+    match mode {
+        Mode::Releases => deploy_release(store, public, local, &state, outcome, progress),
+        Mode::InPlace => deploy_in_place(store, public, local, &state, outcome, progress),
+    }
+}
+
+fn deploy_release(
+    store: &mut dyn Store,
+    public: &Path,
+    local: &Manifest,
+    state: &RemoteState,
+    mut outcome: Outcome,
+    progress: &Progress,
+) -> Step<Outcome> {
+    if state.current_is_dir {
+        return Err(StepError {
+            op: "current-is-folder",
+            path: CURRENT.into(),
+            source: std::io::Error::other("current is a folder, not a symlink"),
+        });
+    }
+    // Leftovers of a deploy that was cut off.
+    retry(store, "mkdir", RELEASES, |s| s.mkdir_all(RELEASES))?;
+    for name in retry(store, "list", RELEASES, |s| s.list(RELEASES))? {
+        if name.starts_with(TMP_PREFIX) {
+            let p = join(RELEASES, &name);
+            retry(store, "remove", &p, |s| s.remove_tree(&p))?;
+        }
+    }
+    let id = new_release_id(local);
+    let tmp = join(RELEASES, &format!("{TMP_PREFIX}{id}"));
+    let dst = join(RELEASES, &id);
+    retry(store, "remove", &dst, |s| s.remove_tree(&dst))?;
+    match &state.current {
+        Some(cur) => {
+            let from = join(RELEASES, cur);
+            retry(store, "copy", &tmp, |s| s.copy_tree_linked(&from, &tmp))?;
+        }
+        None => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
+    }
+    let mut made = std::collections::HashSet::new();
+    for rel in &outcome.plan.upload {
+        (progress.file)(rel);
+        let remote = join(&tmp, rel);
+        let dir = parent(&remote).to_string();
+        if made.insert(dir.clone()) {
+            retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+        }
+        let src = local_path(public, rel);
+        retry(store, "upload", rel, |s| {
+            s.upload(&src, &remote, progress.bytes)
+        })?;
+    }
+    for rel in &outcome.plan.delete {
+        let remote = join(&tmp, rel);
+        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+    }
+    let mpath = format!("{RELEASES}/{id}{MANIFEST_SUFFIX}");
+    let json = local.to_json();
+    retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
+    retry(store, "rename", &tmp, |s| s.rename(&tmp, &dst))?;
+    retry(store, "swap", CURRENT, |s| s.swap_link(CURRENT, &dst))?;
+    outcome.release = Some(id);
+    outcome.changed = true;
+    Ok(outcome)
+}
+
+fn local_path(public: &Path, rel: &str) -> PathBuf {
+    let mut p = public.to_path_buf();
+    for part in rel.split('/') {
+        p.push(part);
+    }
+    p
+}
+
+fn deploy_in_place(
+    store: &mut dyn Store,
+    public: &Path,
+    local: &Manifest,
+    state: &RemoteState,
+    mut outcome: Outcome,
+    progress: &Progress,
+) -> Step<Outcome> {
+    let base = match &state.current {
+        Some(id) => join(RELEASES, id),
+        None => CURRENT.to_string(),
+    };
+    // Keep the old versions first: there is no older release to go back to.
+    let dir = at("undo", "", tempfile::tempdir())?;
+    let mut undo = Undo {
+        dir,
+        saved: Vec::new(),
+        added: Vec::new(),
+        old_manifest: state.manifest.clone(),
+    };
+    let plan = &outcome.plan;
+    for rel in plan.upload.iter().chain(plan.delete.iter()) {
+        if !state.manifest.files.contains_key(rel) {
+            undo.added.push(rel.clone());
+            continue;
+        }
+        let remote = join(&base, rel);
+        if let Some(bytes) = retry(store, "read", rel, |s| s.read(&remote))? {
+            let saved = local_path(undo.dir.path(), rel);
+            if let Some(p) = saved.parent() {
+                at("undo", rel, std::fs::create_dir_all(p))?;
+            }
+            at("undo", rel, std::fs::write(&saved, bytes))?;
+            undo.saved.push(rel.clone());
+        }
+    }
+    undo.added.retain(|p| !plan.delete.contains(p));
+    retry(store, "mkdir", &base, |s| s.mkdir_all(&base))?;
+    let mut made = std::collections::HashSet::new();
+    for rel in &plan.upload {
+        (progress.file)(rel);
+        let remote = join(&base, rel);
+        let dir = parent(&remote).to_string();
+        if made.insert(dir.clone()) {
+            retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+        }
+        let src = local_path(public, rel);
+        retry(store, "upload", rel, |s| {
+            s.upload_atomic(&src, &remote, progress.bytes)
+        })?;
+    }
+    for rel in &plan.delete {
+        let remote = join(&base, rel);
+        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+    }
+    let mpath = manifest_path(state);
+    let json = local.to_json();
+    retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
+    outcome.changed = true;
+    outcome.undo = Some(undo);
+    Ok(outcome)
+}
+
+/// Puts back what an in-place deploy replaced.
+pub fn undo_in_place(store: &mut dyn Store, undo: &Undo) -> Step<()> {
+    let state = read_state(store)?;
+    let base = match &state.current {
+        Some(id) => join(RELEASES, id),
+        None => CURRENT.to_string(),
+    };
+    for rel in &undo.saved {
+        let src = local_path(undo.dir.path(), rel);
+        let remote = join(&base, rel);
+        let dir = parent(&remote).to_string();
+        retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+        retry(store, "upload", rel, |s| {
+            s.upload_atomic(&src, &remote, &|_| {})
+        })?;
+    }
+    for rel in &undo.added {
+        let remote = join(&base, rel);
+        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+    }
+    let mpath = manifest_path(&state);
+    let json = undo.old_manifest.to_json();
+    retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))
+}
+
+/// The release ids on the server, oldest first.
+pub fn list_releases(store: &mut dyn Store) -> Step<Vec<String>> {
+    let names = retry(store, "list", RELEASES, |s| s.list(RELEASES))?;
+    let mut ids: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.starts_with('.') && !n.ends_with(".json"))
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// Points `current` at `id` again (a rollback).
+pub fn switch_to(store: &mut dyn Store, id: &str) -> Step<()> {
+    let dst = join(RELEASES, id);
+    retry(store, "swap", CURRENT, |s| s.swap_link(CURRENT, &dst))
+}
+
+/// After a failed live check: back to `previous` (or to no site at all
+/// after a first deploy), and the failed release removed.
+pub fn revert(store: &mut dyn Store, failed: &str, previous: Option<&str>) -> Step<()> {
+    match previous {
+        Some(prev) => switch_to(store, prev)?,
+        None => retry(store, "remove", CURRENT, |s| s.remove_file(CURRENT))?,
+    }
+    remove_release(store, failed)
+}
+
+fn remove_release(store: &mut dyn Store, id: &str) -> Step<()> {
+    let dir = join(RELEASES, id);
+    let m = format!("{dir}{MANIFEST_SUFFIX}");
+    retry(store, "remove", &dir, |s| s.remove_tree(&dir))?;
+    retry(store, "remove", &m, |s| s.remove_file(&m))
+}
+
+/// The release before the live one, for `--rollback`.
+pub fn previous_release(store: &mut dyn Store) -> Step<(Option<String>, Option<String>)> {
+    let state = read_state(store)?;
+    let ids = list_releases(store)?;
+    let prev = match &state.current {
+        Some(cur) => ids.iter().filter(|id| *id < cur).next_back().cloned(),
+        None => None,
+    };
+    Ok((state.current, prev))
+}
+
+/// Removes all but the newest `keep` releases (never the live one).
+pub fn prune(store: &mut dyn Store, keep: usize) -> Step<Vec<String>> {
+    let state = read_state(store)?;
+    let ids = list_releases(store)?;
+    let keep = keep.max(1);
+    let mut removed = Vec::new();
+    let cut = ids.len().saturating_sub(keep);
+    for id in &ids[..cut] {
+        if Some(id) == state.current.as_ref() {
+            continue;
+        }
+        remove_release(store, id)?;
+        removed.push(id.clone());
+    }
+    Ok(removed)
+}
