@@ -7,7 +7,7 @@ use regex::Regex;
 
 static UNSAFE: Lazy<Vec<Regex>> = Lazy::new(|| {
     [
-        r"(?i)<\s*/?\s*(script|iframe|frame|frameset|object|embed|applet|form|style|link|meta|base|svg|math)\b[^>]*>?",
+        r"(?i)<\s*(script|iframe|frame|frameset|object|embed|applet|form|style|link|meta|base|svg|math)\b[^>]*>?",
         r#"(?i)<[a-z][^>]*?[\s/"']on[a-z]+\s*="#,
         r#"(?i)(href|src|action|formaction|xlink:href|data)\s*=\s*["']?\s*(javascript|vbscript|data)\s*:"#,
         r"(?i)\]\(\s*<?\s*(javascript|vbscript|data)\s*:",

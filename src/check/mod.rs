@@ -163,6 +163,9 @@ fn check_request_with(path: &Path, site_dir: &Path, config: &SiteConfig, media: 
         None => images.first().map(|i| i.file.clone()),
     };
     checked.diagnostics = sink.diags;
+    checked
+        .diagnostics
+        .sort_by_key(|d| (d.file.clone(), d.line));
     checked.title = f.title.clone();
     checked.date = f.date;
     checked.slug = f

@@ -122,38 +122,25 @@ fn render(
         && req.text.is_char_boundary(span.start)
         && req.text.is_char_boundary(span.end)
     {
-        s.push_str(&underline(
-            &req.text,
-            span.clone(),
-            colour,
-            &d.message,
-            d.severity,
-        ));
+        s.push_str(&underline(&req.text, span.clone(), colour, d.severity));
     }
     s
 }
 
 /// The source lines around `span`, the offending text underlined (miette).
-fn underline(
-    text: &str,
-    span: std::ops::Range<usize>,
-    colour: bool,
-    label: &str,
-    severity: Severity,
-) -> String {
+fn underline(text: &str, span: std::ops::Range<usize>, colour: bool, severity: Severity) -> String {
     use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
     let theme = if colour {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let short: String = label.chars().take(60).collect();
     let diag = MietteDiagnostic::new(String::new())
         .with_severity(match severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
-        .with_label(LabeledSpan::at(span, short));
+        .with_label(LabeledSpan::underline(span));
     let report = miette::Report::new(diag).with_source_code(text.to_string());
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);

@@ -1,0 +1,318 @@
+//! The fixture corpus: every bad request gets its diagnostic code through
+//! `khao check --format json`, every code of SPEC.md's table is covered,
+//! and each request gets its report file.
+
+mod requests_support;
+
+use std::path::Path;
+
+use requests_support::*;
+
+/// SPEC.md's diagnostic table.
+const SPEC_CODES: [&str; 20] = [
+    "yaml-syntax",
+    "missing-field",
+    "unknown-field",
+    "bad-date",
+    "bad-slug",
+    "unknown-category",
+    "unknown-group",
+    "ambiguous-request",
+    "missing-file",
+    "unsafe-path",
+    "disallowed-file-type",
+    "file-type-mismatch",
+    "file-too-large",
+    "bad-image",
+    "image-too-large",
+    "image-too-small",
+    "missing-alt",
+    "unsafe-html",
+    "not-utf8",
+    "personal-id",
+];
+const WARNINGS: [&str; 5] = [
+    "unknown-field",
+    "image-too-small",
+    "missing-alt",
+    "not-utf8",
+    "unused-file",
+];
+
+/// What git cannot hold: a link out of the folder, a file over the limit.
+fn prepare(name: &str, dest: &Path) {
+    if name == "unsafe-path--symlink" {
+        let outside = dest
+            .parent()
+            .and_then(Path::parent)
+            .expect("site")
+            .join("secret.jpg");
+        std::fs::write(&outside, jpeg(400, 300)).expect("outside");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, dest.join("link.jpg")).expect("symlink");
+    }
+    if name == "file-too-large--photo" {
+        let mut big = jpeg(400, 300);
+        big.resize(1_500_000, 0);
+        std::fs::write(dest.join("big.jpg"), big).expect("big.jpg");
+    }
+}
+
+#[test]
+fn every_bad_request_gets_its_code() {
+    let mut entries: Vec<_> = std::fs::read_dir(fixtures().join("bad"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    assert!(
+        entries.len() >= 30,
+        "the corpus has {} bad requests",
+        entries.len()
+    );
+    let mut covered = Vec::new();
+    for entry in entries {
+        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+        let code = name.split("--").next().unwrap().to_string();
+        let site = site();
+        let dest = site.path().join("requests").join(&name);
+        copy(&entry, &dest);
+        prepare(&name, &dest);
+        let (status, v) = check_json(site.path(), &[]);
+        let found = codes(&v);
+        assert!(
+            found.contains(&code),
+            "{name}: expected `{code}`, got {found:?}\n{v:#}"
+        );
+        let req = &v["requests"][0];
+        assert_eq!(req["path"], format!("requests/{name}"), "{name}");
+        let is_warning = WARNINGS.contains(&code.as_str());
+        if !is_warning {
+            assert_eq!(status, 1, "{name}: an error means exit 1");
+            assert_eq!(req["ok"], false, "{name}");
+        }
+        // Every diagnostic says where and in Thai.
+        for d in req["diagnostics"].as_array().unwrap() {
+            let msg = d["message"].as_str().unwrap();
+            assert!(
+                msg.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)),
+                "{name}: not Thai: {msg}"
+            );
+            assert!(!msg.contains("check."), "{name}: untranslated key: {msg}");
+            if d["code"] == code
+                && !matches!(code.as_str(), "ambiguous-request" | "not-utf8")
+                && entry.is_dir()
+            {
+                assert!(d["file"].is_string(), "{name}: no file: {d}");
+            }
+        }
+        // The report beside the request.
+        let report = if entry.is_dir() {
+            dest.join("khao-report.txt")
+        } else {
+            dest.with_file_name(format!("{}.report.txt", name.trim_end_matches(".md")))
+        };
+        let bytes = std::fs::read(&report)
+            .unwrap_or_else(|_| panic!("{name}: no report {}", report.display()));
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "{name}: report without BOM"
+        );
+        let text = String::from_utf8(bytes).expect("utf-8");
+        assert!(
+            text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'),
+            "{name}: not CRLF"
+        );
+        assert!(
+            text.contains(&format!("({code})")),
+            "{name}: report lacks {code}:\n{text}"
+        );
+        if !is_warning {
+            assert!(text.contains("ยังไม่ผ่าน"), "{name}: {text}");
+        }
+        covered.push(code);
+    }
+    for code in SPEC_CODES {
+        assert!(covered.iter().any(|c| c == code), "no fixture for `{code}`");
+    }
+    assert!(
+        covered.iter().any(|c| c == "duplicate"),
+        "no fixture for `duplicate`"
+    );
+}
+
+#[test]
+fn lines_point_at_the_field() {
+    let site = site();
+    copy(
+        &fixtures().join("bad/unknown-category--typo"),
+        &site.path().join("requests/a"),
+    );
+    copy(
+        &fixtures().join("bad/yaml-syntax--bad-indent"),
+        &site.path().join("requests/b"),
+    );
+    copy(
+        &fixtures().join("bad/unknown-field--titel"),
+        &site.path().join("requests/c"),
+    );
+    let (_, v) = check_json(site.path(), &[]);
+    let diag = |i: usize, code: &str| {
+        v["requests"][i]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} in {v:#}"))
+    };
+    let cat = diag(0, "unknown-category");
+    assert_eq!(cat["line"], 4);
+    assert_eq!(cat["file"], "ข่าว.md");
+    assert!(
+        cat["message"].as_str().unwrap().contains("ข่าวประชาสัมพันธ์"),
+        "suggests the nearest: {cat}"
+    );
+    let yaml = diag(1, "yaml-syntax");
+    assert!(
+        yaml["line"].as_u64().unwrap() >= 2 && yaml["column"].is_u64(),
+        "{yaml}"
+    );
+    let unknown = diag(2, "unknown-field");
+    assert!(
+        unknown["message"].as_str().unwrap().contains("`title`"),
+        "{unknown}"
+    );
+    assert_eq!(unknown["severity"], "warning");
+}
+
+#[test]
+fn json_is_one_object_of_the_spec_shape_and_english_on_request() {
+    let site = site();
+    copy(
+        &fixtures().join("bad/bad-image--heic"),
+        &site.path().join("requests/heic"),
+    );
+    let (code, out, _) = khao(site.path(), &["--lang", "en", "check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one object");
+    let obj = v.as_object().unwrap();
+    let mut keys: Vec<_> = obj.keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, ["errors", "requests", "warnings"]);
+    assert!(v["errors"].as_u64().unwrap() >= 1);
+    let d = &v["requests"][0]["diagnostics"][0];
+    for k in ["severity", "code", "message", "file", "line"] {
+        assert!(d.get(k).is_some(), "{k} missing: {d}");
+    }
+    let heic = v["requests"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "bad-image")
+        .expect("bad-image");
+    let msg = heic["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Most Compatible") && msg.contains("JPEG"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn human_output_groups_requests_and_sums_up() {
+    let site = site();
+    copy(
+        &fixtures().join("bad/unknown-category--typo"),
+        &site.path().join("requests/a"),
+    );
+    copy(
+        &fixtures().join("good/announcement-exam.md"),
+        &site.path().join("requests/b.md"),
+    );
+    let (code, out, _) = khao(site.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("requests/a/ข่าว.md:4"), "{out}");
+    assert!(!out.contains("\x1b["), "no colour when not a terminal");
+    assert!(out.contains("ตรวจ 2 คำขอ: ผ่าน 1, มีข้อผิดพลาด 1"), "{out}");
+}
+
+#[test]
+fn national_ids_need_a_valid_checksum() {
+    let site = site();
+    let id = valid_id("110170020345");
+    let last = id.as_bytes()[12] - b'0';
+    let invalid = format!("{}{}", &id[..12], (last + 1) % 10);
+    let dir = site.path().join("requests");
+    std::fs::write(
+        dir.join("bad-id.md"),
+        request_md("ข่าว", "", &format!("เลข {invalid} ไม่ใช่เลขประจำตัว")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("good-id.md"),
+        request_md("ข่าวสอง", "", &format!("เลข {id}")),
+    )
+    .unwrap();
+    let (_, v) = check_json(site.path(), &[]);
+    let codes_of = |i: usize| codes(&serde_json::json!({ "requests": [v["requests"][i].clone()] }));
+    assert!(!codes_of(0).contains(&"personal-id".to_string()), "{v:#}");
+    assert!(codes_of(1).contains(&"personal-id".to_string()), "{v:#}");
+}
+
+#[test]
+fn the_same_news_twice_among_requests_is_a_duplicate() {
+    let site = site();
+    let good = fixtures().join("good/announcement-exam.md");
+    copy(&good, &site.path().join("requests/one.md"));
+    copy(&good, &site.path().join("requests/two.md"));
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    for r in v["requests"].as_array().unwrap() {
+        assert!(
+            r["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "duplicate"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn a_fixed_request_gets_a_passing_report() {
+    let site = site();
+    let dest = site.path().join("requests/fix-me");
+    copy(&fixtures().join("bad/unknown-category--typo"), &dest);
+    let (code, _) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    let md = dest.join("ข่าว.md");
+    let text = std::fs::read_to_string(&md)
+        .unwrap()
+        .replace("ข่าวประชาสัมพันธ\n", "ข่าวประชาสัมพันธ์\n");
+    std::fs::write(&md, text).unwrap();
+    let (code, v) = check_json(site.path(), &["requests/fix-me"]);
+    assert_eq!(code, 0, "{v:#}");
+    let report = std::fs::read_to_string(dest.join("khao-report.txt")).unwrap();
+    assert!(report.contains("ผลการตรวจ: ผ่าน"), "{report}");
+}
+
+#[test]
+fn unchanged_photos_are_not_decoded_twice() {
+    let site = site();
+    copy(
+        &fixtures().join("good/sports-day-2569"),
+        &site.path().join("requests/sports-day-2569"),
+    );
+    let (code, _) = check_json(site.path(), &[]);
+    assert_eq!(code, 0);
+    let cache = site.path().join(".khao/cache/check");
+    let entries: Vec<_> = std::fs::read_dir(&cache).expect("cache").collect();
+    assert_eq!(entries.len(), 1, "one verdict per photo");
+    // A verdict is trusted: a poisoned one shows it is used.
+    let file = entries[0].as_ref().unwrap().path();
+    std::fs::write(&file, "bad\n").unwrap();
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v).contains(&"bad-image".to_string()));
+}
