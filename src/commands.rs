@@ -68,14 +68,10 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(args) => build(&ctx, &args),
         Command::Serve { port } => crate::serve::run(&ctx, port),
-        Command::New { .. }
-        | Command::Check { .. }
-        | Command::Watch { .. }
-        | Command::Intake
-        => {
-            eprintln!("not implemented yet");
-            exit::USAGE
-        }
+        Command::New { name } => crate::newrequest::run(&ctx, &name),
+        Command::Check { paths } => crate::check::run(&ctx, &paths),
+        Command::Watch { settle } => crate::watch::run(&ctx, settle),
+        Command::Intake => crate::intake::run(&ctx),
         Command::Deploy(args) => crate::deploy::command::run(&ctx, &args, false),
         Command::Publish(args) => crate::deploy::command::run(&ctx, &args, true),
     }

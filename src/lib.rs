@@ -21,7 +21,9 @@ pub mod thaidate;
 // Steps 1–2: publicity requests.
 pub mod check;
 pub mod intake;
+pub mod newrequest;
 pub mod request;
+pub mod watch;
 
 // Steps 3–5: the site.
 pub mod build;
