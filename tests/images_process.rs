@@ -1,0 +1,412 @@
+//! The image step on a real phone-style photo (tests/fixtures/images): EXIF
+//! orientation applied, every piece of metadata gone, cached by content,
+//! byte-identical across runs, and bad files refused without a panic.
+
+use std::path::{Path, PathBuf};
+
+use image::GenericImageView;
+use khao::config::ImagesConfig;
+use khao::images::{ImageJob, ImageStats, ProcessedImage, process_all};
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/images/ladybird-orientation6-gps.jpg"
+);
+
+fn config(widths: &[u32]) -> ImagesConfig {
+    ImagesConfig {
+        widths: widths.to_vec(),
+        ..ImagesConfig::default()
+    }
+}
+
+/// A site-like folder: the photo in `content/`, a cache and a `public/`.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        Site { dir }
+    }
+    fn add(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join("content").join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    fn cache(&self) -> PathBuf {
+        self.dir.path().join(".khao/cache/images")
+    }
+    fn public(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+    fn run(
+        &self,
+        jobs: &[ImageJob],
+        config: &ImagesConfig,
+    ) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
+        process_all(jobs, config, &self.cache(), &self.public(), false)
+    }
+    fn file(&self, url: &str) -> Vec<u8> {
+        std::fs::read(self.public().join(url.trim_start_matches('/'))).unwrap()
+    }
+}
+
+fn job(source: &Path, out_dir: &str) -> ImageJob {
+    ImageJob {
+        source: source.to_path_buf(),
+        out_dir: out_dir.into(),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The JPEG marker segments before the image data, as (marker, payload).
+fn jpeg_segments(bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8], "starts with SOI");
+    let mut out = Vec::new();
+    let mut i = 2;
+    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+        let marker = bytes[i + 1];
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        out.push((marker, bytes[i + 4..i + 2 + len].to_vec()));
+        if marker == 0xDA {
+            break;
+        }
+        i += 2 + len;
+    }
+    out
+}
+
+fn assert_no_metadata(bytes: &[u8]) {
+    for (marker, payload) in jpeg_segments(bytes) {
+        assert!(
+            !(0xE1..=0xEF).contains(&marker) && marker != 0xFE,
+            "metadata segment FF{marker:02X} left: {:?}",
+            String::from_utf8_lossy(&payload[..payload.len().min(16)])
+        );
+    }
+    for needle in [
+        &b"Exif\0\0"[..],
+        b"GPS",
+        b"KhaoTestPhone",
+        b"Created with GIMP",
+        b"ICC_PROFILE",
+        b"http://ns.adobe.com/xap",
+    ] {
+        assert!(
+            !contains(bytes, needle),
+            "found {:?}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+}
+
+#[test]
+fn the_fixture_really_has_orientation_6_and_gps() {
+    let bytes = std::fs::read(FIXTURE).unwrap();
+    assert!(bytes.len() < 200_000);
+    assert!(contains(&bytes, b"Exif\0\0"));
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!(img.dimensions(), (1200, 900), "stored landscape");
+    let mut decoder = image::ImageReader::new(std::io::Cursor::new(&bytes))
+        .with_guessed_format()
+        .unwrap()
+        .into_decoder()
+        .unwrap();
+    use image::ImageDecoder;
+    assert_eq!(
+        decoder.orientation().unwrap(),
+        image::metadata::Orientation::Rotate90
+    );
+    let exif = decoder.exif_metadata().unwrap().unwrap();
+    // GPSInfo IFD pointer, tag 0x8825, in the big- or little-endian form.
+    assert!(contains(&exif, &[0x88, 0x25]) || contains(&exif, &[0x25, 0x88]));
+}
+
+#[test]
+fn photo_comes_out_upright_with_no_metadata() {
+    let site = Site::new();
+    let src = site.add("ladybird.jpg", &std::fs::read(FIXTURE).unwrap());
+    let (results, stats) = site.run(&[job(&src, "news/2026/ladybird")], &config(&[320, 640]));
+    let image = results.into_iter().next().unwrap().unwrap();
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 1,
+            cached: 0
+        }
+    );
+    let sizes: Vec<(u32, u32)> = image.variants.iter().map(|v| (v.width, v.height)).collect();
+    assert_eq!(
+        sizes,
+        vec![(320, 427), (640, 853)],
+        "portrait after rotation"
+    );
+    assert_eq!(
+        image.variants[0].url,
+        "/news/2026/ladybird/ladybird-320.jpg"
+    );
+    for v in &image.variants {
+        let bytes = site.file(&v.url);
+        assert_no_metadata(&bytes);
+        let out = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(out.dimensions(), (v.width, v.height));
+    }
+
+    // The pixels are the stored ones turned 90° clockwise, not the other way.
+    let stored = image::load_from_memory(&std::fs::read(FIXTURE).unwrap()).unwrap();
+    let small = |img: &image::DynamicImage| {
+        img.resize_exact(30, 40, image::imageops::FilterType::Triangle)
+            .to_rgb8()
+    };
+    let out = image::load_from_memory(&site.file(&image.variants[1].url)).unwrap();
+    let diff = |a: &image::RgbImage, b: &image::RgbImage| -> f64 {
+        a.as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(x, y)| (f64::from(*x) - f64::from(*y)).abs())
+            .sum::<f64>()
+            / a.as_raw().len() as f64
+    };
+    let right = diff(&small(&out), &small(&stored.rotate90()));
+    let wrong = diff(&small(&out), &small(&stored.rotate270()));
+    assert!(
+        right < 6.0,
+        "mean difference to the rotated original {right}"
+    );
+    assert!(wrong > right * 2.0, "rotate90 {right} vs rotate270 {wrong}");
+}
+
+#[test]
+fn second_run_uses_the_cache_and_every_run_gives_the_same_bytes() {
+    let site = Site::new();
+    let src = site.add("IMG_0042.JPG", &std::fs::read(FIXTURE).unwrap());
+    let jobs = [job(&src, "news/2026/a")];
+    let cfg = config(&[320, 640, 1280]);
+    let (first, stats) = site.run(&jobs, &cfg);
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 1,
+            cached: 0
+        }
+    );
+    let first = first.into_iter().next().unwrap().unwrap();
+    let bytes: Vec<Vec<u8>> = first.variants.iter().map(|v| site.file(&v.url)).collect();
+
+    // Rebuild: nothing is decoded again, and public/ can be rebuilt from
+    // the cache even after it was deleted.
+    std::fs::remove_dir_all(site.public()).unwrap();
+    let (second, stats) = site.run(&jobs, &cfg);
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 0,
+            cached: 1
+        }
+    );
+    let second = second.into_iter().next().unwrap().unwrap();
+    assert_eq!(first, second);
+    let again: Vec<Vec<u8>> = second.variants.iter().map(|v| site.file(&v.url)).collect();
+    assert_eq!(bytes, again);
+
+    // A fresh site with the same photo processes it to the same bytes.
+    let other = Site::new();
+    let src2 = other.add("IMG_0042.JPG", &std::fs::read(FIXTURE).unwrap());
+    let (third, stats) = other.run(&[job(&src2, "news/2026/a")], &cfg);
+    assert_eq!(stats.processed, 1);
+    let third = third.into_iter().next().unwrap().unwrap();
+    let fresh: Vec<Vec<u8>> = third.variants.iter().map(|v| other.file(&v.url)).collect();
+    assert_eq!(bytes, fresh, "deterministic output");
+
+    // A changed setting is not served from the old entry.
+    let (_, stats) = site.run(
+        &jobs,
+        &ImagesConfig {
+            quality: 60,
+            ..cfg.clone()
+        },
+    );
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 1,
+            cached: 0
+        }
+    );
+
+    // No temporary files are left anywhere.
+    for root in [site.cache(), site.public()] {
+        for e in walkdir::WalkDir::new(root)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let name = e.file_name().to_string_lossy();
+            assert!(!name.ends_with(".tmp"), "left over: {}", e.path().display());
+        }
+    }
+}
+
+#[test]
+fn widths_wider_than_the_photo_are_not_upscaled() {
+    let site = Site::new();
+    let src = site.add("wide.jpg", &std::fs::read(FIXTURE).unwrap());
+    let (results, _) = site.run(&[job(&src, "p")], &config(&[320, 640, 1280, 2560]));
+    let image = results.into_iter().next().unwrap().unwrap();
+    let widths: Vec<u32> = image.variants.iter().map(|v| v.width).collect();
+    assert_eq!(
+        widths,
+        vec![320, 640, 900],
+        "one variant at the photo's own width"
+    );
+    assert_eq!(image.variants[2].height, 1200);
+    let files: Vec<String> = std::fs::read_dir(site.public().join("p"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc_input = kind.to_vec();
+    crc_input.extend_from_slice(data);
+    out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+    out
+}
+
+/// A valid PNG header that claims 30000×30000 RGBA pixels (3.6 GB decoded)
+/// with almost no data behind it: a decompression bomb's shape.
+fn png_bomb() -> Vec<u8> {
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&30000u32.to_be_bytes());
+    ihdr.extend_from_slice(&30000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(png_chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn bad_files_give_errors_not_panics() {
+    let site = Site::new();
+    let photo = std::fs::read(FIXTURE).unwrap();
+    let good = site.add("good.jpg", &photo);
+    let truncated = site.add("cut.jpg", &photo[..photo.len() / 2]);
+    let bomb = site.add("bomb.png", &png_bomb());
+    let heic = site.add("iphone.jpg", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\0");
+    let text = site.add("notes.jpg", b"not a photo at all");
+    let missing = site.dir.path().join("content/missing.jpg");
+    let jobs: Vec<ImageJob> = [&good, &truncated, &bomb, &heic, &text, &missing]
+        .iter()
+        .map(|p| job(p, "n"))
+        .collect();
+    let (results, stats) = site.run(&jobs, &config(&[320]));
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 1,
+            cached: 0
+        }
+    );
+    assert!(results[0].is_ok());
+    let errors: Vec<String> = results[1..]
+        .iter()
+        .map(|r| r.clone().expect_err("must fail"))
+        .collect();
+    assert!(errors[0].contains("cut.jpg"), "{}", errors[0]);
+    assert!(errors[0].contains("ไม่สมบูรณ์"), "truncated: {}", errors[0]);
+    assert!(errors[1].contains("30000×30000"), "bomb: {}", errors[1]);
+    assert!(errors[2].contains("HEIC"), "heic: {}", errors[2]);
+    assert!(errors[3].contains("notes.jpg"), "{}", errors[3]);
+    assert!(errors[4].contains("missing.jpg"), "{}", errors[4]);
+    // Nothing was published for the bad ones.
+    let files: Vec<_> = std::fs::read_dir(site.public().join("n"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
+}
+
+#[test]
+fn probes_agree_with_the_image_step() {
+    let photo = std::fs::read(FIXTURE).unwrap();
+    assert_eq!(
+        khao::images::sniff(&photo),
+        Some(khao::images::SniffedFormat::Jpeg)
+    );
+    assert_eq!(khao::images::header_dimensions(&photo), Ok((1200, 900)));
+    assert_eq!(khao::images::verify_decodes(&photo, 50_000_000), Ok(()));
+    assert!(
+        khao::images::verify_decodes(&photo, 1_000_000).is_err(),
+        "over max_pixels"
+    );
+    let cut = &photo[..photo.len() - 2000];
+    assert!(khao::images::verify_decodes(cut, 50_000_000).is_err());
+    let bomb = png_bomb();
+    assert_eq!(khao::images::header_dimensions(&bomb), Ok((30000, 30000)));
+    let e = khao::images::verify_decodes_in(&bomb, 50_000_000, khao::i18n::Lang::En).unwrap_err();
+    assert!(e.contains("30000×30000"), "{e}");
+}
+
+#[test]
+fn many_photos_in_parallel_each_get_their_own_names() {
+    let site = Site::new();
+    let photo = std::fs::read(FIXTURE).unwrap();
+    let names = [
+        "Photo 1.jpg",
+        "photo_1.jpg",
+        "ภาพกิจกรรม.jpg",
+        "a.jpg",
+        "b.jpg",
+    ];
+    let mut jobs: Vec<ImageJob> = names
+        .iter()
+        .map(|n| job(&site.add(n, &photo), "x"))
+        .collect();
+    // The same photo used by a second page is published there too.
+    jobs.push(job(&jobs[3].source.clone(), "y"));
+    let (results, stats) = site.run(&jobs, &config(&[160]));
+    assert_eq!(stats.processed + stats.cached, 5);
+    let urls: Vec<String> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().variants[0].url.clone())
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = urls.iter().collect();
+    assert_eq!(unique.len(), urls.len(), "{urls:?}");
+    assert_eq!(urls[3], "/x/a-160.jpg");
+    assert_eq!(urls[5], "/y/a-160.jpg");
+    for url in &urls {
+        let name = url.rsplit('/').next().unwrap();
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
+            "{url}"
+        );
+    }
+}
