@@ -179,7 +179,7 @@ pub struct Progress<'a> {
 pub fn new_release_id(manifest: &Manifest) -> String {
     format!(
         "{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ"),
         manifest.short_hash()
     )
 }
