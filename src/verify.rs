@@ -286,13 +286,11 @@ pub fn referenced_assets(html: &str, page_url: &str, base: &str) -> Vec<String> 
     if let Some(s) = sel("link[href][rel]") {
         for e in doc.select(&s) {
             let rel = e.value().attr("rel").unwrap_or("").to_ascii_lowercase();
-            if rel
+            let used = rel
                 .split_whitespace()
-                .any(|r| matches!(r, "stylesheet" | "icon" | "apple-touch-icon" | "preload"))
-            {
-                if let Some(h) = e.value().attr("href") {
-                    raw.push(h.to_string());
-                }
+                .any(|r| matches!(r, "stylesheet" | "icon" | "apple-touch-icon" | "preload"));
+            if let (true, Some(h)) = (used, e.value().attr("href")) {
+                raw.push(h.to_string());
             }
         }
     }
@@ -327,9 +325,8 @@ pub fn resolve_url(link: &str, page_url: &str, base: &str) -> Option<String> {
     } else if let Some(rest) = link.strip_prefix("//") {
         let scheme = base.split("://").next().unwrap_or("https");
         format!("{scheme}://{rest}")
-    } else if lower.contains(':') && !lower.contains('/') || lower.starts_with("data:") {
-        return None;
     } else if lower.split('/').next().is_some_and(|s| s.contains(':')) {
+        // mailto:, tel:, data:, javascript: — not files on the site.
         return None;
     } else if link.starts_with('/') {
         format!("{}{}", origin(base), link)

@@ -4,7 +4,7 @@
 //! untouched).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
@@ -432,15 +432,5 @@ fn print_result(
         ),
         (false, Some(e)) => eprintln!("{e}"),
         (false, None) => {}
-    }
-}
-
-/// The public folder a `--target` relative path would resolve against; kept
-/// for callers that deploy a folder outside the site.
-pub fn resolve_public(site_dir: &Path, public: &Path) -> PathBuf {
-    if public.is_absolute() {
-        public.to_path_buf()
-    } else {
-        site_dir.join(public)
     }
 }

@@ -132,11 +132,7 @@ pub enum DeployError {
     /// site.yaml has no usable `deploy:` (exit 2).
     Config(String),
     /// No connection: network, host key, authentication.
-    Connect {
-        target: DeployTarget,
-        known_hosts: PathBuf,
-        error: ConnectError,
-    },
+    Connect(Box<ConnectFailure>),
     /// An operation on the server failed (after retries).
     Remote(StepError),
     /// `public/` could not be read.
@@ -157,7 +153,7 @@ impl DeployError {
     pub fn code(&self) -> &'static str {
         match self {
             DeployError::Config(_) => "config",
-            DeployError::Connect { error, .. } => match error {
+            DeployError::Connect(f) => match &f.error {
                 ConnectError::Network(_) => "connect",
                 ConnectError::UnknownHost { .. } => "unknown-host",
                 ConnectError::ChangedHost { .. } => "changed-host-key",
@@ -174,11 +170,12 @@ impl DeployError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             DeployError::Config(m) => m.clone(),
-            DeployError::Connect {
-                target,
-                known_hosts,
-                error,
-            } => {
+            DeployError::Connect(f) => {
+                let ConnectFailure {
+                    target,
+                    known_hosts,
+                    error,
+                } = f.as_ref();
                 let (host, port) = match target {
                     DeployTarget::Sftp(t) => (t.host.clone(), t.port),
                     DeployTarget::Local(_) => (String::new(), 0),
@@ -273,6 +270,14 @@ impl DeployError {
     }
 }
 
+/// A connection that was not made, and to what.
+#[derive(Debug)]
+pub struct ConnectFailure {
+    pub target: DeployTarget,
+    pub known_hosts: PathBuf,
+    pub error: ConnectError,
+}
+
 /// An open target, for a deploy, then its live check, then a prune or a
 /// revert, on one connection.
 pub struct Connection {
@@ -300,10 +305,12 @@ pub fn connect(target: &DeployTarget, opts: &DeployOptions) -> Result<Connection
                 identity: opts.identity.clone(),
                 known_hosts: opts.known_hosts.clone(),
             };
-            let store = SftpStore::connect(t, &ssh).map_err(|error| DeployError::Connect {
-                target: target.clone(),
-                known_hosts: opts.known_hosts.clone(),
-                error,
+            let store = SftpStore::connect(t, &ssh).map_err(|error| {
+                DeployError::Connect(Box::new(ConnectFailure {
+                    target: target.clone(),
+                    known_hosts: opts.known_hosts.clone(),
+                    error,
+                }))
             })?;
             let mode = if store.has_shell() {
                 Mode::Releases

@@ -408,7 +408,7 @@ pub fn previous_release(store: &mut dyn Store) -> Step<(Option<String>, Option<S
     let state = read_state(store)?;
     let ids = list_releases(store)?;
     let prev = match &state.current {
-        Some(cur) => ids.iter().filter(|id| *id < cur).next_back().cloned(),
+        Some(cur) => ids.iter().rfind(|id| *id < cur).cloned(),
         None => None,
     };
     Ok((state.current, prev))

@@ -621,7 +621,7 @@ impl Store for SftpStore {
     }
 
     fn list(&mut self, rel: &str) -> io::Result<Vec<String>> {
-        match self.sftp.readdir(&self.path(rel)) {
+        match self.sftp.readdir(self.path(rel)) {
             Ok(entries) => {
                 let mut names: Vec<String> = entries
                     .into_iter()
