@@ -410,3 +410,31 @@ fn many_photos_in_parallel_each_get_their_own_names() {
         );
     }
 }
+
+#[test]
+fn wide_gamut_colours_are_converted_to_srgb_before_the_profile_is_dropped() {
+    // Three flat patches stored in Adobe RGB (1998) with the profile
+    // embedded; the sRGB values are what Little CMS (Pillow's ImageCms)
+    // gives for them.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/images/adobergb-patches.jpg"
+    );
+    let site = Site::new();
+    let src = site.add("patches.jpg", &std::fs::read(fixture).unwrap());
+    let (results, _) = site.run(&[job(&src, "c")], &config(&[96]));
+    let image = results.into_iter().next().unwrap().unwrap();
+    let bytes = site.file(&image.variants[0].url);
+    assert_no_metadata(&bytes);
+    let out = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    let expected = [[0u8, 161, 47], [233, 57, 46], [36, 90, 184]];
+    for (i, want) in expected.iter().enumerate() {
+        let got = out.get_pixel(i as u32 * 32 + 16, 16).0;
+        for c in 0..3 {
+            assert!(
+                (i32::from(got[c]) - i32::from(want[c])).abs() <= 5,
+                "patch {i}: got {got:?}, want {want:?}"
+            );
+        }
+    }
+}

@@ -191,9 +191,10 @@ fn photo(
             cached: true,
         });
     }
-    let decoded = probe::decode(&bytes, config.max_pixels).map_err(|p| p.message(lang))?;
+    let (decoded, icc) =
+        probe::decode_with_profile(&bytes, config.max_pixels).map_err(|p| p.message(lang))?;
     drop(bytes);
-    let (kind, rendered) = resize::render(decoded, &config.widths, config.quality)
+    let (kind, rendered) = resize::render(decoded, icc.as_deref(), &config.widths, config.quality)
         .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
     let manifest = cache::store(cache_dir, &key, kind, &rendered).map_err(|e| {
         tr(

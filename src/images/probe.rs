@@ -190,6 +190,16 @@ pub fn verify_decodes_in(bytes: &[u8], max_pixels: u64, lang: Lang) -> Result<()
 /// The one decode of a photo: format from the bytes, pixel count checked from
 /// the header before anything is allocated, EXIF orientation applied.
 pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageProblem> {
+    decode_with_profile(bytes, max_pixels).map(|(image, _)| image)
+}
+
+/// [`decode`], and the photo's embedded ICC colour profile if it has one
+/// (phones write Display P3, cameras Adobe RGB), so the colours can be
+/// converted to sRGB before the profile is dropped with the other metadata.
+pub(crate) fn decode_with_profile(
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<(DynamicImage, Option<Vec<u8>>), ImageProblem> {
     let format = supported_format(bytes)?;
     let sniffed = sniff(bytes).ok_or(ImageProblem::UnknownFormat)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -203,13 +213,14 @@ pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Imag
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc = decoder.icc_profile().ok().flatten();
     let mut image =
         DynamicImage::from_decoder(decoder).map_err(|e| decode_problem(bytes, &e, max_pixels))?;
     if sniffed == SniffedFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(ImageProblem::Truncated);
     }
     image.apply_orientation(orientation);
-    Ok(image)
+    Ok((image, icc))
 }
 
 pub(crate) fn check_pixels(width: u32, height: u32, max: u64) -> Result<(), ImageProblem> {

@@ -16,7 +16,7 @@ use image::{DynamicImage, ExtendedColorType, ImageEncoder};
 
 /// Bumped whenever the pixels or bytes this module writes change, so old
 /// cache entries are not reused.
-pub(crate) const ALGORITHM_VERSION: u32 = 2;
+pub(crate) const ALGORITHM_VERSION: u32 = 3;
 
 /// The output file type: JPEG for photos, PNG only for pictures that really
 /// use transparency.
@@ -132,13 +132,17 @@ impl Pixels {
 }
 
 /// Resizes `image` (already upright) to every target and encodes each one.
+/// Colours are converted from the photo's ICC profile `icc` to sRGB (what a
+/// file without a profile means to a browser) once, on the largest size.
 /// Returns the variants smallest first.
 pub(crate) fn render(
     image: DynamicImage,
+    icc: Option<&[u8]>,
     widths: &[u32],
     quality: u8,
 ) -> Result<(OutKind, Vec<Rendered>), String> {
     let (mut current, kind) = Pixels::from_image(image);
+    let mut to_srgb = icc.and_then(|icc| srgb_transform(icc, current.kind));
     let sizes = targets(current.width, current.height, widths);
     let mut resizer = Resizer::new();
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
@@ -158,6 +162,9 @@ pub(crate) fn render(
                 data: dst.into_vec(),
             };
         }
+        if let Some(transform) = to_srgb.take() {
+            transform.apply(&mut current.data);
+        }
         let bytes = encode(&current, kind, quality)?;
         out.push(Rendered {
             width: w,
@@ -167,6 +174,30 @@ pub(crate) fn render(
     }
     out.reverse();
     Ok((kind, out))
+}
+
+/// The conversion from the profile `icc` to sRGB, or `None` when there is
+/// nothing to convert (already sRGB, gray, or a profile that cannot be read:
+/// then the pixels are used as they are, as a browser would).
+fn srgb_transform(icc: &[u8], kind: PixelType) -> Option<qcms::Transform> {
+    let data_type = match kind {
+        PixelType::U8x3 => qcms::DataType::RGB8,
+        PixelType::U8x4 => qcms::DataType::RGBA8,
+        _ => return None,
+    };
+    // The profile comes from the user's file: a parser bug must cost the
+    // colours, never the build.
+    std::panic::catch_unwind(|| {
+        let input = qcms::Profile::new_from_slice(icc, false)?;
+        if input.is_sRGB() {
+            return None;
+        }
+        let mut output = qcms::Profile::new_sRGB();
+        output.precache_output_transform();
+        qcms::Transform::new(&input, &output, data_type, qcms::Intent::Perceptual)
+    })
+    .ok()
+    .flatten()
 }
 
 /// Encodes without any metadata: no EXIF, XMP or ICC profile is written.
@@ -228,7 +259,7 @@ mod tests {
     #[test]
     fn renders_each_size_as_plain_jpeg() {
         let img = image::RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 128]));
-        let (kind, out) = render(DynamicImage::ImageRgb8(img), &[100, 200, 640], 80).unwrap();
+        let (kind, out) = render(DynamicImage::ImageRgb8(img), None, &[100, 200, 640], 80).unwrap();
         assert_eq!(kind, OutKind::Jpeg);
         let sizes: Vec<_> = out.iter().map(|r| (r.width, r.height)).collect();
         assert_eq!(sizes, vec![(100, 67), (200, 133), (300, 200)]);
@@ -243,7 +274,7 @@ mod tests {
         let img = image::RgbImage::from_fn(320, 427, |x, y| {
             image::Rgb([(x / 2) as u8, (y / 2) as u8, ((x + y) / 4) as u8])
         });
-        let (_, out) = render(DynamicImage::ImageRgb8(img.clone()), &[320], 82).unwrap();
+        let (_, out) = render(DynamicImage::ImageRgb8(img.clone()), None, &[320], 82).unwrap();
         let back = image::load_from_memory(&out[0].bytes).unwrap().to_rgb8();
         let diff = back
             .as_raw()
@@ -256,12 +287,19 @@ mod tests {
     }
 
     #[test]
+    fn broken_or_srgb_profiles_are_left_alone() {
+        assert!(srgb_transform(b"not a profile", PixelType::U8x3).is_none());
+        assert!(srgb_transform(&[0; 200], PixelType::U8x3).is_none());
+        assert!(srgb_transform(b"whatever", PixelType::U8).is_none());
+    }
+
+    #[test]
     fn transparency_stays_png_and_opaque_alpha_becomes_jpeg() {
         let clear = image::RgbaImage::from_fn(40, 40, |x, _| image::Rgba([9, 9, 9, x as u8]));
-        let (kind, _) = render(DynamicImage::ImageRgba8(clear), &[20], 80).unwrap();
+        let (kind, _) = render(DynamicImage::ImageRgba8(clear), None, &[20], 80).unwrap();
         assert_eq!(kind, OutKind::Png);
         let opaque = image::RgbaImage::from_fn(40, 40, |x, _| image::Rgba([x as u8, 9, 9, 255]));
-        let (kind, _) = render(DynamicImage::ImageRgba8(opaque), &[20], 80).unwrap();
+        let (kind, _) = render(DynamicImage::ImageRgba8(opaque), None, &[20], 80).unwrap();
         assert_eq!(kind, OutKind::Jpeg);
     }
 }
