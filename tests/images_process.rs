@@ -438,3 +438,50 @@ fn wide_gamut_colours_are_converted_to_srgb_before_the_profile_is_dropped() {
         }
     }
 }
+
+#[test]
+fn a_photo_replaced_in_place_is_processed_again() {
+    // Same size, same modification time (as `cp -p` or a camera app that
+    // keeps dates would leave it): the content still decides.
+    let site = Site::new();
+    let photo = std::fs::read(FIXTURE).unwrap();
+    let src = site.add("p.jpg", &photo);
+    let jobs = [job(&src, "n")];
+    let cfg = config(&[320]);
+    let (first, stats) = site.run(&jobs, &cfg);
+    assert_eq!(stats.processed, 1);
+    let (_, stats) = site.run(&jobs, &cfg);
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 0,
+            cached: 1
+        }
+    );
+    let url = first[0].as_ref().unwrap().variants[0].url.clone();
+    let before = site.file(&url);
+
+    // The same photo mirrored, smaller, padded after its end to the size.
+    let mtime = std::fs::metadata(&src).unwrap().modified().unwrap();
+    let mut other = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut other, 30)
+        .encode_image(&image::load_from_memory(&photo).unwrap().fliph())
+        .unwrap();
+    assert!(other.len() < photo.len());
+    other.resize(photo.len(), 0);
+    std::fs::write(&src, &other).unwrap();
+    let f = std::fs::File::options().write(true).open(&src).unwrap();
+    f.set_modified(mtime).unwrap();
+    drop(f);
+
+    let (second, stats) = site.run(&jobs, &cfg);
+    assert_eq!(
+        stats,
+        ImageStats {
+            processed: 1,
+            cached: 0
+        }
+    );
+    assert_eq!(second[0].as_ref().unwrap().variants[0].url, url);
+    assert_ne!(site.file(&url), before, "the new photo is published");
+}

@@ -15,8 +15,14 @@ use serde::{Deserialize, Serialize};
 
 use super::resize::{ALGORITHM_VERSION, OutKind, Rendered};
 
-/// The cache key of a photo processed with these settings.
-pub(crate) fn key(source: &[u8], widths: &[u32], quality: u8) -> String {
+/// The hash of a source file's bytes.
+pub(crate) fn source_hash(source: &[u8]) -> String {
+    blake3::hash(source).to_hex().to_string()
+}
+
+/// The cache key of a photo (given by the hash of its bytes) processed with
+/// these settings.
+pub(crate) fn key(source_hash: &str, widths: &[u32], quality: u8) -> String {
     let mut widths = widths.to_vec();
     widths.sort_unstable();
     widths.dedup();
@@ -28,8 +34,110 @@ pub(crate) fn key(source: &[u8], widths: &[u32], quality: u8) -> String {
         h.update(&w.to_le_bytes());
     }
     h.update(&[quality]);
-    h.update(source);
+    h.update(source_hash.as_bytes());
     h.finalize().to_hex()[..40].to_string()
+}
+
+/// What the file system says about a source file; while it is unchanged the
+/// bytes are not read again (a rebuild of a site with thousands of 4 MB
+/// phone photos must not hash gigabytes).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        let ns = |t: io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos() as i128)
+                .unwrap_or(0)
+        };
+        #[cfg(unix)]
+        let (ctime_ns, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                meta.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, inode) = (0, 0);
+        Stamp {
+            size: meta.len(),
+            mtime_ns: ns(meta.modified()),
+            ctime_ns,
+            inode,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SourceEntry {
+    pub stamp: Stamp,
+    pub hash: String,
+    /// When the hash was taken. A file changed within a moment of that may
+    /// have been changed again within the same timestamp tick, so its entry
+    /// is trusted only once it is older than that (as git does).
+    pub hashed_ns: i128,
+}
+
+/// Source path → the hash of its bytes, kept in `<cache_dir>/sources.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SourceIndex {
+    pub version: u32,
+    pub entries: std::collections::BTreeMap<String, SourceEntry>,
+}
+
+impl Default for SourceIndex {
+    fn default() -> Self {
+        SourceIndex {
+            version: INDEX_VERSION,
+            entries: Default::default(),
+        }
+    }
+}
+
+const INDEX_VERSION: u32 = 1;
+const RACY_NS: i128 = 2_000_000_000;
+
+impl SourceIndex {
+    fn path(cache_dir: &Path) -> PathBuf {
+        cache_dir.join("sources.json")
+    }
+
+    /// The saved index, or an empty one if there is none or it is unreadable.
+    pub fn load(cache_dir: &Path) -> SourceIndex {
+        fs::read(Self::path(cache_dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SourceIndex>(&b).ok())
+            .filter(|i| i.version == INDEX_VERSION)
+            .unwrap_or_default()
+    }
+
+    /// The known hash of `path` if the file is unchanged since it was taken.
+    pub fn hash(&self, path: &str, stamp: &Stamp) -> Option<&str> {
+        let e = self.entries.get(path)?;
+        (e.stamp == *stamp && e.stamp.mtime_ns.max(e.stamp.ctime_ns) + RACY_NS < e.hashed_ns)
+            .then_some(e.hash.as_str())
+    }
+
+    pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(cache_dir)?;
+        let json = serde_json::to_vec(self).map_err(io::Error::other)?;
+        write_atomic(&Self::path(cache_dir), &json)
+    }
+}
+
+pub(crate) fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
 }
 
 /// What a complete cache entry holds.
@@ -151,17 +259,18 @@ mod tests {
 
     #[test]
     fn key_depends_on_bytes_and_settings_only() {
-        let a = key(b"photo", &[320, 640], 82);
-        assert_eq!(a, key(b"photo", &[640, 320, 320], 82));
-        assert_ne!(a, key(b"photo!", &[320, 640], 82));
-        assert_ne!(a, key(b"photo", &[320, 1280], 82));
-        assert_ne!(a, key(b"photo", &[320, 640], 80));
+        let h = source_hash(b"photo");
+        let a = key(&h, &[320, 640], 82);
+        assert_eq!(a, key(&h, &[640, 320, 320], 82));
+        assert_ne!(a, key(&source_hash(b"photo!"), &[320, 640], 82));
+        assert_ne!(a, key(&h, &[320, 1280], 82));
+        assert_ne!(a, key(&h, &[320, 640], 80));
     }
 
     #[test]
     fn an_entry_counts_only_when_complete() {
         let dir = tempfile::tempdir().unwrap();
-        let k = key(b"x", &[10], 80);
+        let k = key(&source_hash(b"x"), &[10], 80);
         assert!(lookup(dir.path(), &k).is_none());
         let r = vec![Rendered {
             width: 10,
@@ -172,6 +281,33 @@ mod tests {
         assert_eq!(lookup(dir.path(), &k), Some(m));
         fs::remove_file(variant_path(dir.path(), &k, 10, "jpg")).unwrap();
         assert!(lookup(dir.path(), &k).is_none());
+    }
+
+    #[test]
+    fn source_index_trusts_only_unchanged_settled_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("p.jpg");
+        fs::write(&f, b"one").unwrap();
+        let stamp = Stamp::of(&fs::metadata(&f).unwrap());
+        let mut index = SourceIndex::default();
+        let entry = |hashed_ns| SourceEntry {
+            stamp,
+            hash: "h".into(),
+            hashed_ns,
+        };
+        // Hashed right after the change: not trusted yet.
+        index.entries.insert("p".into(), entry(stamp.mtime_ns + 1));
+        assert_eq!(index.hash("p", &stamp), None);
+        index
+            .entries
+            .insert("p".into(), entry(stamp.mtime_ns + 3 * RACY_NS));
+        assert_eq!(index.hash("p", &stamp), Some("h"));
+        index.save(dir.path()).unwrap();
+        let loaded = SourceIndex::load(dir.path());
+        assert_eq!(loaded.hash("p", &stamp), Some("h"));
+        fs::write(&f, b"two!").unwrap();
+        let changed = Stamp::of(&fs::metadata(&f).unwrap());
+        assert_eq!(loaded.hash("p", &changed), None);
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn process_all_in(
         by_source.entry(job.source.as_path()).or_default().push(i);
     }
     let groups: Vec<(&Path, Vec<usize>)> = by_source.into_iter().collect();
+    let index = cache::SourceIndex::load(cache_dir);
 
     let bar = if progress {
         let bar = ProgressBar::new(groups.len() as u64);
@@ -102,11 +103,17 @@ pub fn process_all_in(
 
     // Rayon runs one photo per worker thread, so at most "cores" photos are
     // in memory at once.
-    let done: Vec<(Vec<(usize, Result<ProcessedImage, String>)>, Option<bool>)> = groups
+    let done: Vec<GroupDone> = groups
         .par_iter()
         .map(|(source, indices)| {
-            let outcome = photo(source, config, cache_dir, lang);
+            // A decoder bug on a hostile file must fail that photo, not the
+            // build.
+            let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                photo(source, config, cache_dir, &index, lang)
+            }))
+            .unwrap_or_else(|_| Err(ImageProblem::Corrupt("decoder failure".into()).message(lang)));
             let cached = outcome.as_ref().ok().map(|o| o.cached);
+            let fresh = outcome.as_mut().ok().and_then(|o| o.fresh.take());
             let results = indices
                 .iter()
                 .map(|&i| {
@@ -121,14 +128,33 @@ pub fn process_all_in(
                 })
                 .collect();
             bar.inc(1);
-            (results, cached)
+            (results, cached, fresh)
         })
         .collect();
     bar.finish_and_clear();
 
+    // The index keeps the sources of this build: fresh hashes, or the ones
+    // it already had.
+    let old_index = index;
+    let mut index = cache::SourceIndex::default();
+    let mut index_changed = false;
+    for ((source, _), (_, _, fresh)) in groups.iter().zip(&done) {
+        let path = source.to_string_lossy().into_owned();
+        if let Some(entry) = fresh {
+            index.entries.insert(path, entry.clone());
+            index_changed = true;
+        } else if let Some(entry) = old_index.entries.get(&path) {
+            index.entries.insert(path, entry.clone());
+        }
+    }
+    if index_changed || index.entries.len() != old_index.entries.len() {
+        // Only a speed-up: a rebuild without it reads and hashes again.
+        let _ = index.save(cache_dir);
+    }
+
     let mut stats = ImageStats::default();
     let mut slots: Vec<Option<Result<ProcessedImage, String>>> = vec![None; jobs.len()];
-    for (results, cached) in done {
+    for (results, cached, _) in done {
         match cached {
             Some(true) => stats.cached += 1,
             Some(false) => stats.processed += 1,
@@ -145,11 +171,22 @@ pub fn process_all_in(
     (results, stats)
 }
 
+/// One source's results: each of its jobs' results by job index, and
+/// whether it came from the cache (`None` when it failed),
+/// and a new hash of the source for the index.
+type GroupDone = (
+    Vec<(usize, Result<ProcessedImage, String>)>,
+    Option<bool>,
+    Option<cache::SourceEntry>,
+);
+
 /// A photo ready to publish: its complete cache entry.
 struct Outcome {
     key: String,
     manifest: cache::Manifest,
     cached: bool,
+    /// A new hash of the source for the source index.
+    fresh: Option<cache::SourceEntry>,
 }
 
 /// Reads one source, and either finds it in the cache or decodes, resizes,
@@ -158,6 +195,7 @@ fn photo(
     source: &Path,
     config: &ImagesConfig,
     cache_dir: &Path,
+    index: &cache::SourceIndex,
     lang: Lang,
 ) -> Result<Outcome, String> {
     let unreadable = |e: std::io::Error| {
@@ -170,7 +208,8 @@ fn photo(
             ],
         )
     };
-    let size = std::fs::metadata(source).map_err(unreadable)?.len();
+    let meta = std::fs::metadata(source).map_err(unreadable)?;
+    let size = meta.len();
     let max_bytes = config.max_file_mb.saturating_mul(1024 * 1024);
     if size > max_bytes {
         return Err(tr(
@@ -182,18 +221,70 @@ fn photo(
             ],
         ));
     }
-    let bytes = std::fs::read(source).map_err(unreadable)?;
-    let key = cache::key(&bytes, &config.widths, config.quality);
+    // An unchanged file is known by its stamp: not read, not hashed.
+    let stamp = cache::Stamp::of(&meta);
+    let path_key = source.to_string_lossy();
+    let mut bytes = None;
+    let mut fresh = None;
+    let hash = match index.hash(&path_key, &stamp) {
+        Some(h) => h.to_string(),
+        None => {
+            let hashed_ns = cache::now_ns();
+            let b = std::fs::read(source).map_err(unreadable)?;
+            let h = cache::source_hash(&b);
+            bytes = Some(b);
+            fresh = Some(cache::SourceEntry {
+                stamp,
+                hash: h.clone(),
+                hashed_ns,
+            });
+            h
+        }
+    };
+    let key = cache::key(&hash, &config.widths, config.quality);
     if let Some(manifest) = cache::lookup(cache_dir, &key) {
         return Ok(Outcome {
             key,
             manifest,
             cached: true,
+            fresh,
         });
     }
+    let (bytes, key) = match bytes {
+        Some(b) => (b, key),
+        None => {
+            // Known by its stamp but not in the cache: read it now, and make
+            // sure the bytes are the ones the index knew.
+            let b = std::fs::read(source).map_err(unreadable)?;
+            let h = cache::source_hash(&b);
+            if h == hash {
+                (b, key)
+            } else {
+                let key = cache::key(&h, &config.widths, config.quality);
+                fresh = Some(cache::SourceEntry {
+                    stamp,
+                    hash: h,
+                    hashed_ns: cache::now_ns(),
+                });
+                (b, key)
+            }
+        }
+    };
+    render_and_store(&bytes, &key, config, cache_dir, lang, fresh)
+}
+
+/// Decodes, resizes, encodes and stores one photo whose bytes are `bytes`.
+fn render_and_store(
+    bytes: &[u8],
+    key: &str,
+    config: &ImagesConfig,
+    cache_dir: &Path,
+    lang: Lang,
+    fresh: Option<cache::SourceEntry>,
+) -> Result<Outcome, String> {
+    let key = key.to_string();
     let (decoded, icc) =
-        probe::decode_with_profile(&bytes, config.max_pixels).map_err(|p| p.message(lang))?;
-    drop(bytes);
+        probe::decode_with_profile(bytes, config.max_pixels).map_err(|p| p.message(lang))?;
     let (kind, rendered) = resize::render(decoded, icc.as_deref(), &config.widths, config.quality)
         .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
     let manifest = cache::store(cache_dir, &key, kind, &rendered).map_err(|e| {
@@ -210,6 +301,7 @@ fn photo(
         key,
         manifest,
         cached: false,
+        fresh,
     })
 }
 
