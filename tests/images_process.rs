@@ -485,3 +485,59 @@ fn a_photo_replaced_in_place_is_processed_again() {
     assert_eq!(second[0].as_ref().unwrap().variants[0].url, url);
     assert_ne!(site.file(&url), before, "the new photo is published");
 }
+
+#[test]
+fn damaged_files_never_panic() {
+    // Bytes flipped and files cut at many places: each must be decoded or
+    // refused with a message, never crash (khao check runs on whatever
+    // staff drop into the shared folder).
+    let small = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/images/adobergb-patches.jpg"
+    ))
+    .unwrap();
+    let mut png = Vec::new();
+    image::RgbaImage::from_fn(40, 30, |x, y| {
+        image::Rgba([x as u8 * 6, y as u8 * 8, 99, 200])
+    })
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    let mut state = 0x2545_F491_u32;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as usize % n
+    };
+    for original in [&small, &png] {
+        for round in 0..40 {
+            let mut bytes = original.clone();
+            if round % 2 == 0 {
+                for _ in 0..4 {
+                    let at = next(bytes.len());
+                    bytes[at] ^= 1 << next(8);
+                }
+            } else {
+                bytes.truncate(next(bytes.len()));
+            }
+            let _ = khao::images::sniff(&bytes);
+            let _ = khao::images::header_dimensions(&bytes);
+            let _ = khao::images::verify_decodes(&bytes, 50_000_000);
+        }
+    }
+    // And through the image step, with a progress bar asked for (quiet
+    // here: stderr is not a terminal).
+    let site = Site::new();
+    let mut bytes = small.clone();
+    let len = bytes.len();
+    bytes[len / 2..len / 2 + 40].fill(0xFF);
+    let src = site.add("damaged.jpg", &bytes);
+    let (results, _) = process_all(
+        &[job(&src, "d")],
+        &config(&[64]),
+        &site.cache(),
+        &site.public(),
+        true,
+    );
+    assert_eq!(results.len(), 1);
+}
