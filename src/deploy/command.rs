@@ -364,8 +364,10 @@ fn print_result(
     if ctx.json() {
         let mut v = json!({
             "target": r.target,
-            "release": r.release,
+            // What is live now: after a rollback, the previous release.
+            "release": if rolled_back { &r.previous } else { &r.release },
             "previous": r.previous,
+            "failed_release": if rolled_back { &r.release } else { &None },
             "mode": if r.in_place { "in-place" } else { "releases" },
             "uploaded": r.uploaded.len(),
             "uploaded_bytes": r.uploaded_bytes,
