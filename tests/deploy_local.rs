@@ -161,7 +161,6 @@ fn library_deploy_reports_counts() {
 /// The real binary: build a small site, deploy it to a local folder, check
 /// it live, and report as SPEC.md's JSON.
 #[test]
-#[ignore = "until the build step renders (render::image_jobs)"]
 fn khao_deploy_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     let site = site(tmp.path(), 5);
