@@ -129,7 +129,7 @@ fn example_site_builds_cleanly_and_deterministically() {
     let mut items = 0;
     loop {
         match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) if matches!(e.name().as_ref(), b"item" | b"entry") => items += 1,
+            Ok(quick_xml::events::Event::Start(e)) if matches!(e.name().as_ref(), "item" | "entry") => items += 1,
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(_) => {}
             Err(e) => panic!("feed.xml is not XML: {e}"),
@@ -231,4 +231,51 @@ fn bad_site_yaml_exits_2_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("news.per_page"), "{stderr}");
+}
+
+#[test]
+fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
+    let site = small_site("ภาพกิจกรรม");
+    let news = site.path().join("content/news/2026/test-news");
+    std::fs::copy(
+        Path::new(REPO).join("tests/fixtures/images/ladybird-orientation6-gps.jpg"),
+        news.join("photo.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        news.join("index.md"),
+        "---\ntitle: ข่าวทดสอบ\ndate: 2026-11-20\ncategory: pr\nimages:\n  - { file: photo.jpg, alt: เต่าทองบนใบไม้ }\n---\nภาพกิจกรรม\n",
+    )
+    .unwrap();
+    let (code, report) = json_build(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["images"]["processed"], 1, "{report}");
+
+    let out = site.path().join("public/news/2026/test-news");
+    let jpegs: Vec<PathBuf> = files_under(&out)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    assert!(!jpegs.is_empty(), "no resized photo published");
+    assert!(
+        !out.join("photo.jpg").exists(),
+        "the original must never be published as it is"
+    );
+    for rel in &jpegs {
+        let bytes = std::fs::read(out.join(rel)).unwrap();
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "{} has EXIF", rel.display());
+        assert!(!bytes.windows(4).any(|w| w == b"GIMP"), "{} kept a comment", rel.display());
+        let (w, h) = image::load_from_memory(&bytes).unwrap().to_rgb8().dimensions();
+        assert!(h > w, "{} is not rotated upright: {w}x{h}", rel.display());
+    }
+    // The page uses the variants with their real sizes.
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.contains("srcset="), "responsive srcset");
+    assert!(page.contains("loading=\"lazy\""), "lazy loading");
+    assert!(page.contains("เต่าทองบนใบไม้"), "alt text");
+
+    // A second build processes nothing again.
+    let (_, report) = json_build(site.path());
+    assert_eq!(report["images"]["processed"], 0, "{report}");
+    assert_eq!(report["images"]["cached"], 1, "{report}");
 }

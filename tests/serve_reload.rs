@@ -1,0 +1,108 @@
+//! End-to-end: `khao serve` keeps running through a broken template, shows
+//! the error to the browser, and recovers when the template is fixed.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Serve(Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A plain HTTP/1.0 GET: (status, body).
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+fn status(addr: &str) -> serde_json::Value {
+    let (_, body) = get(addr, "/_khao/status");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn broken_template_shows_the_error_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path();
+    write(
+        &site.join("site.yaml"),
+        "title: ทดสอบ\nbase_url: https://test.example.go.th/\nnews:\n  categories:\n    - { slug: pr, name: ข่าวประชาสัมพันธ์ }\n",
+    );
+    write(&site.join("content/index.md"), "---\ntitle: หน้าแรก\n---\nสวัสดีครับ\n");
+    write(&site.join("content/about.md"), "---\ntitle: เกี่ยวกับเรา\n---\nข้อความเดิม\n");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start khao serve");
+    let stdout = child.stdout.take().unwrap();
+    let serve = Serve(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+
+    let (code, home) = get(&addr, "/");
+    assert_eq!(code, 200);
+    assert!(home.contains("/_khao/livereload.js"), "live reload is injected");
+    assert!(status(&addr)["error"].is_null());
+
+    // An edited page is rebuilt and the generation moves on.
+    let g0 = status(&addr)["generation"].as_u64().unwrap();
+    write(&site.join("content/about.md"), "---\ntitle: เกี่ยวกับเรา\n---\nข้อความใหม่\n");
+    wait_for("the rebuild after an edit", || get(&addr, "/about/").1.contains("ข้อความใหม่"));
+    assert!(status(&addr)["generation"].as_u64().unwrap() > g0);
+
+    // A broken template: the error reaches the browser, the server lives on.
+    let broken = site.join("themes/default/templates/page.html");
+    write(&broken, "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock %}");
+    wait_for("the template error", || !status(&addr)["error"].is_null());
+    let error = status(&addr)["error"].as_str().unwrap().to_string();
+    assert!(error.contains("page.html"), "the error names the template: {error}");
+    assert_eq!(get(&addr, "/").0, 200, "the server keeps serving");
+
+    // Fixed: the error goes away and pages are served again.
+    std::fs::remove_file(&broken).unwrap();
+    wait_for("recovery", || status(&addr)["error"].is_null());
+    assert!(get(&addr, "/about/").1.contains("ข้อความใหม่"));
+    drop(serve);
+}
