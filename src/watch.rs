@@ -251,7 +251,20 @@ pub fn run(ctx: &Context, settle: Option<f64>) -> u8 {
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(Ok(event)) => {
                 let now = Instant::now();
-                for p in &event.paths {
+                // Reading (ours, a staff member opening the report, an
+                // antivirus scan) changes nothing; and khao's own report
+                // files are not the request.
+                let paths = match event.kind {
+                    notify::EventKind::Access(_) => &[][..],
+                    _ => &event.paths[..],
+                };
+                for p in paths {
+                    let own = p
+                        .file_name()
+                        .is_some_and(|n| request::is_ignored(&n.to_string_lossy()));
+                    if own && p.parent() != Some(requests_dir.as_path()) {
+                        continue;
+                    }
                     if let Some(e) = entry_of(&requests_dir, p) {
                         w.pending.insert(e, now);
                     }

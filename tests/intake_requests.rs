@@ -1,0 +1,209 @@
+//! `khao intake`: good requests become news, bad ones stay with a report,
+//! a blocked destination loses nothing, and running it again is harmless.
+
+mod requests_support;
+
+use requests_support::*;
+
+fn good_site() -> tempfile::TempDir {
+    let site = site();
+    for e in std::fs::read_dir(fixtures().join("good")).unwrap() {
+        let e = e.unwrap();
+        copy(&e.path(), &site.path().join("requests").join(e.file_name()));
+    }
+    site
+}
+
+#[test]
+fn good_requests_pass_and_are_taken_in() {
+    let site = good_site();
+    copy(
+        &fixtures().join("bad/unknown-group--typo"),
+        &site.path().join("requests/bad-group"),
+    );
+    let md = site.path().join("requests/bad-group/ข่าว.md");
+    let text = std::fs::read_to_string(&md)
+        .unwrap()
+        .replace("title: กิจกรรมวันกีฬาสี", "title: ข่าวกลุ่มผิด");
+    std::fs::write(&md, text).unwrap();
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    for r in v["requests"].as_array().unwrap() {
+        let expect_ok = r["path"] != "requests/bad-group";
+        assert_eq!(r["ok"], expect_ok, "{r:#}");
+    }
+
+    let (code, out, err) = khao(site.path(), &["intake", "--format", "json"]);
+    assert_eq!(code, 1, "a rejected request means exit 1: {out}{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["accepted"].as_array().unwrap().len(), 3, "{v:#}");
+    assert_eq!(v["rejected"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["rejected"][0]["request"], "requests/bad-group");
+    assert_eq!(
+        v["rejected"][0]["report"],
+        "requests/bad-group/khao-report.txt"
+    );
+
+    // The folder request: photo and PDF beside a normalised index.md.
+    let news = site.path().join("content/news/2026/sports-day-2569");
+    assert!(news.join("photo1.jpg").is_file());
+    assert!(news.join("คำสั่ง.pdf").is_file());
+    assert!(
+        !news.join("Thumbs.db").exists(),
+        "ignored files are not published"
+    );
+    let index = std::fs::read_to_string(news.join("index.md")).unwrap();
+    let yaml = index
+        .strip_prefix("---\n")
+        .unwrap()
+        .split("\n---\n")
+        .next()
+        .unwrap();
+    let front: khao::content::NewsFrontMatter =
+        serde_yaml::from_str(yaml).expect("the renderer's front matter");
+    assert_eq!(front.date, "2026-11-20");
+    assert_eq!(front.category, "pr");
+    assert_eq!(front.slug.as_deref(), Some("sports-day-2569"));
+    assert_eq!(front.requester.as_ref().unwrap().group, "กลุ่มอำนวยการ");
+    assert_eq!(front.cover.as_deref(), Some("photo1.jpg"));
+    assert!(front.received.is_some() && front.published.is_some());
+    assert!(
+        !index.contains("077-000000"),
+        "the phone number is never published"
+    );
+    assert!(index.contains("วันกีฬาสี"), "the body");
+
+    // The request.yaml request (Thai folder name: date + short id slug).
+    let ids: Vec<_> = std::fs::read_dir(site.path().join("content/news/2026"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(ids.iter().any(|n| n.starts_with("2026-11-21-")), "{ids:?}");
+    assert!(ids.iter().any(|n| n == "announcement-exam"), "{ids:?}");
+    let yaml_news = std::fs::read_to_string(
+        site.path()
+            .join("content/news/2026")
+            .join(ids.iter().find(|n| n.starts_with("2026-11-21-")).unwrap())
+            .join("index.md"),
+    )
+    .unwrap();
+    assert!(
+        !yaml_news.contains("somchai@"),
+        "the e-mail is never published"
+    );
+
+    // Taken-in requests are gone; the bad one stays with its report.
+    let left: Vec<_> = std::fs::read_dir(site.path().join("requests"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["bad-group"], "{left:?}");
+    assert!(
+        site.path()
+            .join("requests/bad-group/khao-report.txt")
+            .is_file()
+    );
+    let hidden: Vec<_> = std::fs::read_dir(site.path().join("content/news"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "no temporary folder left: {hidden:?}");
+
+    // Again: harmless.
+    let (_, out, _) = khao(site.path(), &["intake", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["accepted"].as_array().unwrap().len(), 0);
+    assert!(news.join("index.md").is_file());
+}
+
+#[test]
+fn a_blocked_destination_leaves_the_request_intact() {
+    let site = site();
+    copy(
+        &fixtures().join("good/sports-day-2569"),
+        &site.path().join("requests/sports-day-2569"),
+    );
+    // Running as root ignores permissions: a regular file where the year's
+    // folder must go makes the copy fail for anyone.
+    std::fs::write(site.path().join("content/news/2027"), "not a folder").unwrap();
+    let md = site.path().join("requests/sports-day-2569/ข่าว.md");
+    let text = std::fs::read_to_string(&md)
+        .unwrap()
+        .replace("date: 20/11/2569", "date: 20/11/2570");
+    std::fs::write(&md, &text).unwrap();
+    let before = std::fs::read(site.path().join("requests/sports-day-2569/photo1.jpg")).unwrap();
+
+    let (code, out, _) = khao(site.path(), &["intake", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["accepted"].as_array().unwrap().len(), 0, "{v:#}");
+    assert_eq!(v["failed"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(
+        std::fs::read_to_string(&md).unwrap(),
+        text,
+        "the request is intact"
+    );
+    assert_eq!(
+        std::fs::read(site.path().join("requests/sports-day-2569/photo1.jpg")).unwrap(),
+        before
+    );
+    assert!(
+        site.path()
+            .join("requests/sports-day-2569/คำสั่ง.pdf")
+            .is_file()
+    );
+    let hidden: Vec<_> = std::fs::read_dir(site.path().join("content/news"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+
+    // Clear the way: the next run finishes the job.
+    std::fs::remove_file(site.path().join("content/news/2027")).unwrap();
+    let (code, _, _) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 0);
+    assert!(
+        site.path()
+            .join("content/news/2027/sports-day-2569/photo1.jpg")
+            .is_file()
+    );
+    assert!(!site.path().join("requests/sports-day-2569").exists());
+}
+
+#[test]
+fn an_intake_interrupted_before_removing_the_request_finishes_next_time() {
+    let site = site();
+    let src = fixtures().join("good/sports-day-2569");
+    copy(&src, &site.path().join("requests/sports-day-2569"));
+    let (code, _, _) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 0);
+    // As if the process died after the rename, before removing the request.
+    copy(&src, &site.path().join("requests/sports-day-2569"));
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1, "check calls it a duplicate");
+    assert!(codes(&v).contains(&"duplicate".to_string()));
+    let (code, out, _) = khao(site.path(), &["intake", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        v["accepted"][0]["news"],
+        "content/news/2026/sports-day-2569"
+    );
+    assert!(!site.path().join("requests/sports-day-2569").exists());
+    // A different request under the same slug stays: that is a real duplicate.
+    copy(&src, &site.path().join("requests/sports-day-2569"));
+    std::fs::write(
+        site.path().join("requests/sports-day-2569/photo1.jpg"),
+        jpeg(800, 600),
+    )
+    .unwrap();
+    let (code, _, _) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 1);
+    assert!(
+        site.path()
+            .join("requests/sports-day-2569/khao-report.txt")
+            .is_file()
+    );
+}
