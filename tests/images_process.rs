@@ -541,3 +541,69 @@ fn damaged_files_never_panic() {
     );
     assert_eq!(results.len(), 1);
 }
+
+fn mean_diff(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    a.as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(x, y)| (f64::from(*x) - f64::from(*y)).abs())
+        .sum::<f64>()
+        / a.as_raw().len() as f64
+}
+
+#[test]
+fn small_outputs_decode_scaled_in_the_dct_domain_with_the_same_result() {
+    // Only 320 px wanted from a 900 px wide (upright) photo: the JPEG is
+    // decoded at ½ directly. The result must match the full decode's.
+    let site = Site::new();
+    let photo = std::fs::read(FIXTURE).unwrap();
+    let src = site.add("p.jpg", &photo);
+    let (scaled, _) = site.run(&[job(&src, "a")], &config(&[320]));
+    let (full, _) = site.run(&[job(&src, "b")], &config(&[320, 640]));
+    let scaled = &scaled[0].as_ref().unwrap().variants[0];
+    let full = &full[0].as_ref().unwrap().variants[0];
+    assert_eq!((scaled.width, scaled.height), (320, 427));
+    assert_eq!((full.width, full.height), (320, 427));
+    let scaled_bytes = site.file(&scaled.url);
+    assert_no_metadata(&scaled_bytes);
+    let a = image::load_from_memory(&scaled_bytes).unwrap().to_rgb8();
+    let b = image::load_from_memory(&site.file(&full.url))
+        .unwrap()
+        .to_rgb8();
+    let d = mean_diff(&a, &b);
+    assert!(d < 3.0, "scaled and full decode differ by {d}");
+    let upright = image::load_from_memory(&photo)
+        .unwrap()
+        .rotate90()
+        .resize_exact(320, 427, image::imageops::FilterType::Lanczos3)
+        .to_rgb8();
+    let d = mean_diff(&a, &upright);
+    assert!(d < 4.0, "not the upright photo: {d}");
+
+    // A cut-off file is refused on this path too.
+    let cut = site.add("cut.jpg", &photo[..photo.len() * 3 / 4]);
+    let (results, _) = site.run(&[job(&cut, "c")], &config(&[320]));
+    assert!(results[0].as_ref().unwrap_err().contains("ไม่สมบูรณ์"));
+
+    // And colours are converted from the embedded profile here as well.
+    let patches = site.add(
+        "patches.jpg",
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/images/adobergb-patches.jpg"
+        ))
+        .unwrap(),
+    );
+    let (results, _) = site.run(&[job(&patches, "d")], &config(&[40]));
+    let v = &results[0].as_ref().unwrap().variants[0];
+    assert_eq!((v.width, v.height), (40, 13));
+    let out = image::load_from_memory(&site.file(&v.url))
+        .unwrap()
+        .to_rgb8();
+    let red = out.get_pixel(20, 6).0;
+    assert!(
+        (i32::from(red[0]) - 233).abs() <= 8,
+        "red patch {red:?}, want about [233, 57, 46]"
+    );
+}

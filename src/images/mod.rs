@@ -283,10 +283,16 @@ fn render_and_store(
     fresh: Option<cache::SourceEntry>,
 ) -> Result<Outcome, String> {
     let key = key.to_string();
-    let (decoded, icc) =
-        probe::decode_with_profile(bytes, config.max_pixels).map_err(|p| p.message(lang))?;
-    let (kind, rendered) = resize::render(decoded, icc.as_deref(), &config.widths, config.quality)
-        .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
+    let (decoded, full, icc) = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
+        .map_err(|p| p.message(lang))?;
+    let (kind, rendered) = resize::render(
+        decoded,
+        full,
+        icc.as_deref(),
+        &config.widths,
+        config.quality,
+    )
+    .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
     let manifest = cache::store(cache_dir, &key, kind, &rendered).map_err(|e| {
         tr(
             lang,

@@ -223,6 +223,99 @@ pub(crate) fn decode_with_profile(
     Ok((image, icc))
 }
 
+/// The decode for the image step: like [`decode_with_profile`], but a JPEG
+/// whose largest output is at most half its size is decoded already scaled
+/// down by ½, ¼ or ⅛ in the DCT domain (as libjpeg's scaled decoding does):
+/// a third less work for a 12-megapixel phone photo published at 1280 px,
+/// and a quarter of the memory. Also returns the photo's full upright size,
+/// which the output sizes are computed from.
+pub(crate) fn decode_for_widths(
+    bytes: &[u8],
+    max_pixels: u64,
+    widths: &[u32],
+) -> Result<(DynamicImage, (u32, u32), Option<Vec<u8>>), ImageProblem> {
+    if sniff(bytes) == Some(SniffedFormat::Jpeg)
+        && let Some(result) = decode_jpeg_scaled(bytes, max_pixels, widths)
+    {
+        return result;
+    }
+    let (image, icc) = decode_with_profile(bytes, max_pixels)?;
+    let size = (image.width(), image.height());
+    Ok((image, size, icc))
+}
+
+/// `None` when scaled decoding does not apply (or `jpeg-decoder` cannot read
+/// the file): then the ordinary decoder runs and gives its own error.
+fn decode_jpeg_scaled(
+    bytes: &[u8],
+    max_pixels: u64,
+    widths: &[u32],
+) -> Option<Result<(DynamicImage, (u32, u32), Option<Vec<u8>>), ImageProblem>> {
+    use image::metadata::Orientation;
+    use jpeg_decoder::PixelFormat;
+
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if let Err(p) = check_pixels(width, height, max_pixels) {
+        return Some(Err(p));
+    }
+    if !matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8) {
+        return None; // CMYK and 16-bit: the ordinary decoder converts them
+    }
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    let turned = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let (up_w, up_h) = if turned {
+        (height, width)
+    } else {
+        (width, height)
+    };
+    let largest = widths.iter().copied().max()?.min(up_w);
+    if largest.saturating_mul(2) > up_w {
+        return None;
+    }
+    // The stored size the largest output needs, rounded up.
+    let need_h = (u64::from(up_h) * u64::from(largest)).div_ceil(u64::from(up_w)) as u32;
+    let (need_w, need_h) = if turned {
+        (need_h, largest)
+    } else {
+        (largest, need_h)
+    };
+    let (scaled_w, scaled_h) = decoder
+        .scale(u16::try_from(need_w).ok()?, u16::try_from(need_h).ok()?)
+        .ok()?;
+    let (scaled_w, scaled_h) = (u32::from(scaled_w), u32::from(scaled_h));
+    if scaled_w >= width {
+        return None;
+    }
+    if !jpeg_is_complete(bytes) {
+        return Some(Err(ImageProblem::Truncated));
+    }
+    let pixels = decoder.decode().ok()?;
+    let icc = decoder.icc_profile();
+    let mut image = match info.pixel_format {
+        PixelFormat::RGB24 => {
+            DynamicImage::ImageRgb8(image::RgbImage::from_raw(scaled_w, scaled_h, pixels)?)
+        }
+        PixelFormat::L8 => {
+            DynamicImage::ImageLuma8(image::GrayImage::from_raw(scaled_w, scaled_h, pixels)?)
+        }
+        _ => return None,
+    };
+    image.apply_orientation(orientation);
+    Some(Ok((image, (up_w, up_h), icc)))
+}
+
 pub(crate) fn check_pixels(width: u32, height: u32, max: u64) -> Result<(), ImageProblem> {
     if u64::from(width) * u64::from(height) > max || width == 0 || height == 0 {
         if width == 0 || height == 0 {
@@ -446,5 +539,23 @@ mod tests {
                 max: 1000
             }
         );
+    }
+
+    #[test]
+    fn jpeg_is_decoded_scaled_when_the_outputs_are_small() {
+        let photo = include_bytes!("../../tests/fixtures/images/ladybird-orientation6-gps.jpg");
+        // Upright the photo is 900×1200; 320 px wide needs only ½.
+        let (image, full, _) = decode_for_widths(photo, 50_000_000, &[320]).unwrap();
+        assert_eq!(full, (900, 1200));
+        assert_eq!((image.width(), image.height()), (450, 600));
+        // 640 px needs more than ½: decoded at full size.
+        let (image, full, _) = decode_for_widths(photo, 50_000_000, &[320, 640]).unwrap();
+        assert_eq!(full, (900, 1200));
+        assert_eq!((image.width(), image.height()), (900, 1200));
+        // The pixel limit is checked on this path too.
+        assert!(matches!(
+            decode_for_widths(photo, 1000, &[100]),
+            Err(ImageProblem::TooManyPixels { .. })
+        ));
     }
 }
