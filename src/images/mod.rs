@@ -283,12 +283,12 @@ fn render_and_store(
     fresh: Option<cache::SourceEntry>,
 ) -> Result<Outcome, String> {
     let key = key.to_string();
-    let (decoded, full, icc) = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
+    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
         .map_err(|p| p.message(lang))?;
     let (kind, rendered) = resize::render(
-        decoded,
-        full,
-        icc.as_deref(),
+        decoded.image,
+        decoded.full,
+        decoded.icc.as_deref(),
         &config.widths,
         config.quality,
     )

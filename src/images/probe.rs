@@ -233,15 +233,25 @@ pub(crate) fn decode_for_widths(
     bytes: &[u8],
     max_pixels: u64,
     widths: &[u32],
-) -> Result<(DynamicImage, (u32, u32), Option<Vec<u8>>), ImageProblem> {
+) -> Result<Decoded, ImageProblem> {
     if sniff(bytes) == Some(SniffedFormat::Jpeg)
         && let Some(result) = decode_jpeg_scaled(bytes, max_pixels, widths)
     {
         return result;
     }
     let (image, icc) = decode_with_profile(bytes, max_pixels)?;
-    let size = (image.width(), image.height());
-    Ok((image, size, icc))
+    let full = (image.width(), image.height());
+    Ok(Decoded { image, full, icc })
+}
+
+/// A photo decoded for the image step.
+pub(crate) struct Decoded {
+    /// Upright, possibly already scaled down.
+    pub image: DynamicImage,
+    /// The photo's full upright size.
+    pub full: (u32, u32),
+    /// Its embedded ICC colour profile.
+    pub icc: Option<Vec<u8>>,
 }
 
 /// `None` when scaled decoding does not apply (or `jpeg-decoder` cannot read
@@ -250,7 +260,7 @@ fn decode_jpeg_scaled(
     bytes: &[u8],
     max_pixels: u64,
     widths: &[u32],
-) -> Option<Result<(DynamicImage, (u32, u32), Option<Vec<u8>>), ImageProblem>> {
+) -> Option<Result<Decoded, ImageProblem>> {
     use image::metadata::Orientation;
     use jpeg_decoder::PixelFormat;
 
@@ -313,7 +323,11 @@ fn decode_jpeg_scaled(
         _ => return None,
     };
     image.apply_orientation(orientation);
-    Some(Ok((image, (up_w, up_h), icc)))
+    Some(Ok(Decoded {
+        image,
+        full: (up_w, up_h),
+        icc,
+    }))
 }
 
 pub(crate) fn check_pixels(width: u32, height: u32, max: u64) -> Result<(), ImageProblem> {
@@ -545,13 +559,13 @@ mod tests {
     fn jpeg_is_decoded_scaled_when_the_outputs_are_small() {
         let photo = include_bytes!("../../tests/fixtures/images/ladybird-orientation6-gps.jpg");
         // Upright the photo is 900×1200; 320 px wide needs only ½.
-        let (image, full, _) = decode_for_widths(photo, 50_000_000, &[320]).unwrap();
-        assert_eq!(full, (900, 1200));
-        assert_eq!((image.width(), image.height()), (450, 600));
+        let d = decode_for_widths(photo, 50_000_000, &[320]).unwrap();
+        assert_eq!(d.full, (900, 1200));
+        assert_eq!((d.image.width(), d.image.height()), (450, 600));
         // 640 px needs more than ½: decoded at full size.
-        let (image, full, _) = decode_for_widths(photo, 50_000_000, &[320, 640]).unwrap();
-        assert_eq!(full, (900, 1200));
-        assert_eq!((image.width(), image.height()), (900, 1200));
+        let d = decode_for_widths(photo, 50_000_000, &[320, 640]).unwrap();
+        assert_eq!(d.full, (900, 1200));
+        assert_eq!((d.image.width(), d.image.height()), (900, 1200));
         // The pixel limit is checked on this path too.
         assert!(matches!(
             decode_for_widths(photo, 1000, &[100]),
