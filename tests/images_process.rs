@@ -607,3 +607,77 @@ fn small_outputs_decode_scaled_in_the_dct_domain_with_the_same_result() {
         "red patch {red:?}, want about [233, 57, 46]"
     );
 }
+
+#[test]
+fn other_formats_become_jpeg_and_only_real_transparency_stays_png() {
+    let site = Site::new();
+    let encode = |img: image::DynamicImage, format| {
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), format)
+            .unwrap();
+        out
+    };
+    let rgb = image::RgbImage::from_fn(200, 100, |x, y| image::Rgb([x as u8, y as u8, 60]));
+    let gif = site.add(
+        "anim.gif",
+        &encode(
+            image::DynamicImage::ImageRgb8(rgb.clone())
+                .into_rgba8()
+                .into(),
+            image::ImageFormat::Gif,
+        ),
+    );
+    let opaque_png = site.add(
+        "screenshot.png",
+        &encode(
+            image::DynamicImage::ImageRgba8(image::DynamicImage::ImageRgb8(rgb).into_rgba8()),
+            image::ImageFormat::Png,
+        ),
+    );
+    let logo =
+        image::RgbaImage::from_fn(200, 100, |x, _| image::Rgba([200, 20, 20, (x % 256) as u8]));
+    let logo_png = site.add(
+        "logo.png",
+        &encode(
+            image::DynamicImage::ImageRgba8(logo),
+            image::ImageFormat::Png,
+        ),
+    );
+    let jobs: Vec<ImageJob> = [&gif, &opaque_png, &logo_png]
+        .iter()
+        .map(|p| job(p, "f"))
+        .collect();
+    let (results, _) = site.run(&jobs, &config(&[100]));
+    let urls: Vec<String> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().variants[0].url.clone())
+        .collect();
+    assert_eq!(
+        urls,
+        vec![
+            "/f/anim-100.jpg",
+            "/f/screenshot-100.jpg",
+            "/f/logo-100.png"
+        ]
+    );
+    let png = site.file(&urls[2]);
+    let img = image::load_from_memory(&png).unwrap();
+    assert!(img.color().has_alpha());
+    for chunk in [&b"tEXt"[..], b"iTXt", b"zTXt", b"eXIf", b"iCCP"] {
+        assert!(!contains(&png, chunk));
+    }
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_before_reading() {
+    let site = Site::new();
+    let src = site.add("big.jpg", &std::fs::read(FIXTURE).unwrap());
+    let cfg = ImagesConfig {
+        max_file_mb: 0,
+        ..config(&[320])
+    };
+    let (results, stats) = site.run(&[job(&src, "n")], &cfg);
+    assert_eq!(stats, ImageStats::default());
+    let e = results[0].as_ref().unwrap_err();
+    assert!(e.contains("images.max_file_mb"), "{e}");
+}

@@ -542,6 +542,24 @@ mod tests {
     }
 
     #[test]
+    fn progressive_jpeg_completeness() {
+        let img =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 80);
+        encoder.set_progressive(true);
+        encoder
+            .encode(img.as_raw(), 64, 48, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert!(jpeg_is_complete(&jpeg));
+        assert!(verify_decodes(&jpeg, 10_000).is_ok());
+        for cut in [jpeg.len() / 3, jpeg.len() / 2, jpeg.len() - 2] {
+            assert!(!jpeg_is_complete(&jpeg[..cut]), "cut at {cut}");
+            assert!(verify_decodes(&jpeg[..cut], 10_000).is_err());
+        }
+    }
+
+    #[test]
     fn pixel_limit_is_checked_from_the_header() {
         let jpeg = small_jpeg();
         let e = decode(&jpeg, 1000).err().unwrap();
