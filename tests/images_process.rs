@@ -580,6 +580,14 @@ fn small_outputs_decode_scaled_in_the_dct_domain_with_the_same_result() {
         .to_rgb8();
     let d = mean_diff(&a, &upright);
     assert!(d < 4.0, "not the upright photo: {d}");
+    let again = Site::new();
+    let src2 = again.add("p.jpg", &photo);
+    let (r, _) = again.run(&[job(&src2, "a")], &config(&[320]));
+    assert_eq!(
+        again.file(&r[0].as_ref().unwrap().variants[0].url),
+        scaled_bytes,
+        "deterministic"
+    );
 
     // A cut-off file is refused on this path too.
     let cut = site.add("cut.jpg", &photo[..photo.len() * 3 / 4]);

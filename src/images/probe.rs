@@ -553,6 +553,10 @@ mod tests {
             .unwrap();
         assert!(jpeg_is_complete(&jpeg));
         assert!(verify_decodes(&jpeg, 10_000).is_ok());
+        // Scaled decoding reads progressive files too.
+        let d = decode_for_widths(&jpeg, 10_000, &[16]).unwrap();
+        assert_eq!(d.full, (64, 48));
+        assert!(d.image.width() < 64, "{}", d.image.width());
         for cut in [jpeg.len() / 3, jpeg.len() / 2, jpeg.len() - 2] {
             assert!(!jpeg_is_complete(&jpeg[..cut]), "cut at {cut}");
             assert!(verify_decodes(&jpeg[..cut], 10_000).is_err());
