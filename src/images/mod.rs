@@ -21,8 +21,8 @@ mod probe;
 mod resize;
 
 pub use probe::{
-    ImageProblem, SniffedFormat, header_dimensions, header_dimensions_in, sniff, verify_decodes,
-    verify_decodes_in,
+    ImageProblem, SniffedFormat, header_dimensions, header_dimensions_in, sniff,
+    upright_dimensions, upright_dimensions_in, verify_decodes, verify_decodes_in,
 };
 
 /// One photo to publish.

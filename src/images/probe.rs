@@ -167,6 +167,32 @@ pub fn header_dimensions_in(bytes: &[u8], lang: Lang) -> Result<(u32, u32), Stri
     dimensions(bytes).map_err(|p| p.message(lang))
 }
 
+/// The width and height as the photo is shown: the header's size turned by
+/// the EXIF orientation (a phone's portrait photo is usually stored
+/// landscape). Still header only. This is the width to compare with
+/// `images.widths`.
+pub fn upright_dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
+    upright_dimensions_in(bytes, Lang::Th)
+}
+
+/// [`upright_dimensions`] with the message in `lang`.
+pub fn upright_dimensions_in(bytes: &[u8], lang: Lang) -> Result<(u32, u32), String> {
+    use image::metadata::Orientation;
+    let format = supported_format(bytes).map_err(|p| p.message(lang))?;
+    let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_decoder()
+        .map_err(|e| decode_problem(bytes, &e, u64::MAX).message(lang))?;
+    let (w, h) = decoder.dimensions();
+    let turned = matches!(
+        decoder.orientation().unwrap_or(Orientation::NoTransforms),
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    Ok(if turned { (h, w) } else { (w, h) })
+}
+
 pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
     let format = supported_format(bytes)?;
     ImageReader::with_format(Cursor::new(bytes), format)
@@ -581,6 +607,8 @@ mod tests {
     fn jpeg_is_decoded_scaled_when_the_outputs_are_small() {
         let photo = include_bytes!("../../tests/fixtures/images/ladybird-orientation6-gps.jpg");
         // Upright the photo is 900×1200; 320 px wide needs only ½.
+        assert_eq!(header_dimensions(photo), Ok((1200, 900)));
+        assert_eq!(upright_dimensions(photo), Ok((900, 1200)));
         let d = decode_for_widths(photo, 50_000_000, &[320]).unwrap();
         assert_eq!(d.full, (900, 1200));
         assert_eq!((d.image.width(), d.image.height()), (450, 600));
