@@ -214,8 +214,8 @@ pub fn check_photo(
             ),
         )];
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let probe = match probe_file(path, config.images.max_pixels, cache_dir) {
+        Ok(p) => p,
         Err(e) => {
             return vec![err(
                 "missing-file",
@@ -227,22 +227,16 @@ pub fn check_photo(
             )];
         }
     };
-    let kind = sniff(&bytes);
+    let kind = probe.kind;
     if kind == Sniffed::Heic {
         return vec![err("bad-image", tr(lang, "check.heic", &[("file", shown)]))];
     }
-    let format = match kind {
-        Sniffed::Jpeg => image::ImageFormat::Jpeg,
-        Sniffed::Png => image::ImageFormat::Png,
-        Sniffed::Gif => image::ImageFormat::Gif,
-        Sniffed::Webp => image::ImageFormat::WebP,
-        _ => {
-            return vec![err(
-                "file-type-mismatch",
-                tr(lang, "check.not_a_photo", &[("file", shown), ("ext", &ext)]),
-            )];
-        }
-    };
+    if format_of(kind).is_none() {
+        return vec![err(
+            "file-type-mismatch",
+            tr(lang, "check.not_a_photo", &[("file", shown), ("ext", &ext)]),
+        )];
+    }
     let mut out = Vec::new();
     if let Some(want) = expected(&ext)
         && !want.contains(&kind)
@@ -252,16 +246,12 @@ pub fn check_photo(
             tr(lang, "check.mismatch", &[("file", shown), ("ext", &ext)]),
         ));
     }
-    let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
-    let (w, h) = match reader.into_dimensions() {
-        Ok(d) => d,
-        Err(_) => {
-            out.push(err(
-                "bad-image",
-                tr(lang, "check.bad_image", &[("file", shown)]),
-            ));
-            return out;
-        }
+    let Some((w, h)) = probe.dims else {
+        out.push(err(
+            "bad-image",
+            tr(lang, "check.bad_image", &[("file", shown)]),
+        ));
+        return out;
     };
     let pixels = u64::from(w) * u64::from(h);
     if pixels > config.images.max_pixels {
@@ -283,7 +273,7 @@ pub fn check_photo(
         ));
         return out;
     }
-    if !decodes(&bytes, format, pixels, cache_dir) {
+    if probe.decodes != Some(true) {
         out.push(err(
             "bad-image",
             tr(lang, "check.bad_image", &[("file", shown)]),
@@ -310,7 +300,142 @@ pub fn check_photo(
     out
 }
 
-/// True when the whole photo decodes; the verdict is cached by hash.
+/// What the bytes of a photo say: the format, the size from the header, and
+/// whether it decodes (`None` when not tried: more pixels than allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    pub kind: Sniffed,
+    pub dims: Option<(u32, u32)>,
+    pub decodes: Option<bool>,
+}
+
+fn format_of(kind: Sniffed) -> Option<image::ImageFormat> {
+    match kind {
+        Sniffed::Jpeg => Some(image::ImageFormat::Jpeg),
+        Sniffed::Png => Some(image::ImageFormat::Png),
+        Sniffed::Gif => Some(image::ImageFormat::Gif),
+        Sniffed::Webp => Some(image::ImageFormat::WebP),
+        _ => None,
+    }
+}
+
+const KINDS: [(Sniffed, &str); 9] = [
+    (Sniffed::Jpeg, "jpeg"),
+    (Sniffed::Png, "png"),
+    (Sniffed::Gif, "gif"),
+    (Sniffed::Webp, "webp"),
+    (Sniffed::Heic, "heic"),
+    (Sniffed::Pdf, "pdf"),
+    (Sniffed::Zip, "zip"),
+    (Sniffed::Ole, "ole"),
+    (Sniffed::Unknown, "unknown"),
+];
+
+impl Probe {
+    fn to_line(self) -> String {
+        let kind = KINDS
+            .iter()
+            .find(|k| k.0 == self.kind)
+            .map_or("unknown", |k| k.1);
+        let (w, h) = self.dims.unwrap_or((0, 0));
+        let d = match self.decodes {
+            Some(true) => "ok",
+            Some(false) => "bad",
+            None => "-",
+        };
+        format!("{kind} {} {w} {h} {d}\n", u8::from(self.dims.is_some()))
+    }
+
+    fn from_line(line: &str) -> Option<Probe> {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [kind, has, w, h, d] = parts[..] else {
+            return None;
+        };
+        Some(Probe {
+            kind: KINDS.iter().find(|k| k.1 == kind)?.0,
+            dims: (has == "1")
+                .then(|| Some((w.parse().ok()?, h.parse().ok()?)))
+                .flatten(),
+            decodes: match d {
+                "ok" => Some(true),
+                "bad" => Some(false),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// Probes a photo. Unchanged files (same path, size and modification time)
+/// are answered from the cache without reading them; changed ones are read,
+/// and a content already decoded once is not decoded again.
+pub fn probe_file(
+    path: &Path,
+    max_pixels: u64,
+    cache_dir: Option<&Path>,
+) -> std::io::Result<Probe> {
+    let meta = std::fs::metadata(path)?;
+    let stat_file = cache_dir.map(|dir| {
+        let mut h = blake3::Hasher::new();
+        let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        h.update(full.to_string_lossy().as_bytes());
+        h.update(&meta.len().to_le_bytes());
+        if let Ok(m) = meta.modified()
+            && let Ok(d) = m.duration_since(std::time::UNIX_EPOCH)
+        {
+            h.update(&d.as_nanos().to_le_bytes());
+        }
+        dir.join(format!("stat-{}", &h.finalize().to_hex()[..32]))
+    });
+    if let Some(file) = &stat_file
+        && let Ok(line) = std::fs::read_to_string(file)
+        && let Some(p) = Probe::from_line(&line)
+    {
+        let tried = p.decodes.is_some()
+            || p.dims
+                .is_none_or(|(w, h)| u64::from(w) * u64::from(h) > max_pixels)
+            || format_of(p.kind).is_none();
+        if tried {
+            return Ok(p);
+        }
+    }
+    let bytes = std::fs::read(path)?;
+    let kind = sniff(&bytes);
+    let mut probe = Probe {
+        kind,
+        dims: None,
+        decodes: None,
+    };
+    if let Some(format) = format_of(kind) {
+        let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
+        probe.dims = reader.into_dimensions().ok();
+        if let Some((w, h)) = probe.dims {
+            let pixels = u64::from(w) * u64::from(h);
+            if pixels <= max_pixels {
+                probe.decodes = Some(decodes(&bytes, format, pixels, cache_dir));
+            }
+        }
+    }
+    if let (Some(dir), Some(file)) = (cache_dir, &stat_file) {
+        write_atomic(dir, file, &probe.to_line());
+    }
+    Ok(probe)
+}
+
+/// Writes a cache entry through a temporary file; a cache that cannot be
+/// written only costs time.
+fn write_atomic(dir: &Path, file: &Path, text: &str) {
+    let _ = std::fs::create_dir_all(dir);
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// True when the whole photo decodes; the verdict is cached by content hash.
 fn decodes(
     bytes: &[u8],
     format: image::ImageFormat,
@@ -330,12 +455,7 @@ fn decodes(
     }
     let ok = full_decode(bytes, format, pixels);
     if let (Some(dir), Some(file)) = (cache_dir, &cached) {
-        // A cache that cannot be written only costs time.
-        let _ = std::fs::create_dir_all(dir);
-        let tmp = dir.join(format!(".{hash}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, if ok { "ok\n" } else { "bad\n" }).is_ok() {
-            let _ = std::fs::rename(&tmp, file);
-        }
+        write_atomic(dir, file, if ok { "ok\n" } else { "bad\n" });
     }
     ok
 }
@@ -379,6 +499,34 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
         assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Heic);
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Sniffed::Jpeg);
+    }
+
+    #[test]
+    fn probes_round_trip_through_the_cache_line() {
+        for p in [
+            Probe {
+                kind: Sniffed::Jpeg,
+                dims: Some((4000, 3000)),
+                decodes: Some(true),
+            },
+            Probe {
+                kind: Sniffed::Png,
+                dims: Some((30000, 30000)),
+                decodes: None,
+            },
+            Probe {
+                kind: Sniffed::Heic,
+                dims: None,
+                decodes: None,
+            },
+            Probe {
+                kind: Sniffed::Jpeg,
+                dims: Some((10, 10)),
+                decodes: Some(false),
+            },
+        ] {
+            assert_eq!(Probe::from_line(&p.to_line()), Some(p));
+        }
     }
 
     #[test]

@@ -378,33 +378,29 @@ fn check_files(
             files::check_attachment(&full, shown, config, lang)
         };
         for p in problems {
-            if p.warning {
-                sink.warning(
-                    p.code,
-                    "check.raw",
-                    &[("message", &p.message)],
-                    r.line,
-                    Some(&r.file),
-                );
+            let d = if p.warning {
+                Diagnostic::warning(p.code, p.message)
             } else {
-                sink.error(
-                    p.code,
-                    "check.raw",
-                    &[("message", &p.message)],
-                    r.line,
-                    Some(&r.file),
-                );
+                Diagnostic::error(p.code, p.message)
+            };
+            if r.line.is_some() {
+                sink.push(d, r.line, Some(&r.file));
+            } else {
+                // Found in the folder, not named in the text: the file itself.
+                sink.diags.push(d.in_file(PathBuf::from(&name)));
             }
         }
         if is_photo {
             if !r.has_text {
-                sink.warning(
+                let d = Diagnostic::warning(
                     "missing-alt",
-                    "check.missing_alt",
-                    &[("file", shown)],
-                    r.line,
-                    Some(&r.file),
+                    tr(lang, "check.missing_alt", &[("file", shown)]),
                 );
+                if r.line.is_some() {
+                    sink.push(d, r.line, Some(&r.file));
+                } else {
+                    sink.diags.push(d.in_file(PathBuf::from(&name)));
+                }
             }
             photos.push(PhotoRef {
                 file: name,
@@ -549,6 +545,9 @@ fn same_path(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Who a request is, for duplicates: (shown path, slug, title, date).
+type DuplicateKey = (String, Option<String>, Option<String>, Option<NaiveDate>);
+
 /// Adds `duplicate` errors: a slug or title+date already published, or used
 /// by another request.
 pub fn mark_duplicates(
@@ -557,7 +556,7 @@ pub fn mark_duplicates(
     existing: &[Existing],
     lang: Lang,
 ) {
-    let keys: Vec<(String, Option<String>, Option<String>, Option<NaiveDate>)> = checked
+    let keys: Vec<DuplicateKey> = checked
         .iter()
         .chain(others.iter())
         .map(|c| (c.shown.clone(), c.slug.clone(), c.title.clone(), c.date))
