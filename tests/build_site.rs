@@ -100,6 +100,8 @@ fn example_site_builds_cleanly_and_deterministically() {
     let home = std::fs::read_to_string(public.join("index.html")).unwrap();
     assert!(home.contains("lang=\"th\""));
     assert!(home.contains("077-205317"), "the service phone is on every page");
+    assert!(home.contains("loading=\"lazy\""), "photos below the fold load lazily");
+    assert!(home.contains("og:image"), "a shared link shows the cover");
 
     // No original photo is published as it is, and nothing leaks the
     // manual author's personal data.
@@ -271,7 +273,7 @@ fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
     // The page uses the variants with their real sizes.
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(page.contains("srcset="), "responsive srcset");
-    assert!(page.contains("loading=\"lazy\""), "lazy loading");
+    assert!(page.contains("width=\"") && page.contains("height=\""), "sizes on img");
     assert!(page.contains("เต่าทองบนใบไม้"), "alt text");
 
     // A second build processes nothing again.
