@@ -121,10 +121,16 @@ pub fn process_all_in(
                         Ok(o) => publish(&jobs[i], &stems[i], o, cache_dir, public_dir, lang),
                         Err(e) => Err(e.clone()),
                     };
-                    (
-                        i,
-                        r.map_err(|e| format!("{}: {e}", jobs[i].source.display())),
-                    )
+                    let path = jobs[i].source.display().to_string();
+                    // Every message names the photo, once.
+                    let r = r.map_err(|e| {
+                        if e.contains(&path) {
+                            e
+                        } else {
+                            format!("{path}: {e}")
+                        }
+                    });
+                    (i, r)
                 })
                 .collect();
             bar.inc(1);
