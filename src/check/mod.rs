@@ -524,11 +524,16 @@ pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> V
             .collect()
     };
     // The other requests matter for duplicates: their fields only.
-    let others: Vec<Checked> = all
-        .iter()
-        .filter(|p| !targets.iter().any(|t| same_path(t, p)))
-        .map(|p| check_request_with(p, site_dir, config, false))
-        .collect();
+    let canon = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+    let checking: std::collections::HashSet<PathBuf> = targets.iter().map(canon).collect();
+    let others: Vec<Checked> = if paths.is_empty() {
+        Vec::new()
+    } else {
+        all.iter()
+            .filter(|p| !checking.contains(&canon(p)))
+            .map(|p| check_request_with(p, site_dir, config, false))
+            .collect()
+    };
     mark_duplicates(
         &mut checked,
         &others,
@@ -536,13 +541,6 @@ pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> V
         config.language,
     );
     checked
-}
-
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// Who a request is, for duplicates: (shown path, slug, title, date).

@@ -109,12 +109,14 @@ fn render(
         Severity::Error => (tr(lang, "check.word_error", &[]), red),
         Severity::Warning => (tr(lang, "check.word_warning", &[]), yellow),
     };
-    let place = match (&d.file, d.line) {
-        (Some(f), Some(l)) => format!("{}/{}:{l}: ", c.shown, f.to_string_lossy()),
-        (Some(f), None) if c.request.as_ref().is_some_and(|r| r.is_dir) => {
-            format!("{}/{}: ", c.shown, f.to_string_lossy())
-        }
-        _ => format!("{}: ", c.shown),
+    // A folder request's files are inside it; a single file is the request.
+    let file = match (&d.file, c.request.as_ref().map(|r| r.is_dir)) {
+        (Some(f), Some(true)) | (Some(f), None) => format!("{}/{}", c.shown, f.to_string_lossy()),
+        _ => c.shown.clone(),
+    };
+    let place = match d.line {
+        Some(l) => format!("{file}:{l}: "),
+        None => format!("{file}: "),
     };
     let mut s = format!("  {place}{col}{word}[{}]{reset}: {}\n", d.code, d.message);
     if let (Some(span), Some(req)) = (&d.span, &c.request)
