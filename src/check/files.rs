@@ -412,6 +412,11 @@ pub fn probe_file(
             let pixels = u64::from(w) * u64::from(h);
             if pixels <= max_pixels {
                 probe.decodes = Some(decodes(&bytes, format, pixels, cache_dir));
+                // The width as shown (EXIF orientation applied) is what
+                // `images.widths` means; the pixel count is the same.
+                if let Ok(upright) = crate::images::upright_dimensions(&bytes) {
+                    probe.dims = Some(upright);
+                }
             }
         }
     }
