@@ -1,0 +1,140 @@
+//! The theme: the default one built into the binary, with the site's
+//! `themes/<name>/` overriding it file by file (templates, `i18n/*.yaml` key
+//! by key, `static/**`).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use include_dir::{Dir, include_dir};
+
+use crate::i18n::Lang;
+
+/// The default theme, as it was when khao was compiled.
+pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The templates of a theme every site needs.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "base.html",
+    "index.html",
+    "news_list.html",
+    "news.html",
+    "category.html",
+    "page.html",
+    "404.html",
+];
+
+/// A theme ready to use.
+pub struct Theme {
+    /// Template name (path under `templates/`, `/`-separated) → source.
+    pub templates: BTreeMap<String, String>,
+    /// The words of the site's language.
+    pub words: BTreeMap<String, String>,
+    /// Path under `static/` → bytes; published at the same path in
+    /// `public/`.
+    pub statics: BTreeMap<PathBuf, Cow<'static, [u8]>>,
+}
+
+impl Theme {
+    /// The built-in default theme, overridden by `<site>/themes/<name>/`
+    /// when that folder exists. A theme other than `default` must exist.
+    pub fn load(site_root: &Path, name: &str, lang: Lang) -> anyhow::Result<Theme> {
+        let mut theme = Theme::builtin(lang)?;
+        let dir = site_root.join("themes").join(name);
+        if dir.is_dir() {
+            theme.overlay(&dir, lang)?;
+        } else if name != "default" {
+            bail!(
+                "the theme `{name}` named in site.yaml is not in {} (remove `theme:` to use the built-in default theme)",
+                dir.display()
+            );
+        }
+        Ok(theme)
+    }
+
+    /// The theme built into the binary.
+    pub fn builtin(lang: Lang) -> anyhow::Result<Theme> {
+        let mut templates = BTreeMap::new();
+        let mut statics = BTreeMap::new();
+        let mut files = Vec::new();
+        collect(&BUILTIN, &mut files);
+        for file in files {
+            let path = file.path();
+            if let Ok(rel) = path.strip_prefix("templates") {
+                let text = file.contents_utf8().with_context(|| {
+                    format!("built-in template {} is not UTF-8", path.display())
+                })?;
+                templates.insert(slash(rel), text.to_string());
+            } else if let Ok(rel) = path.strip_prefix("static") {
+                statics.insert(rel.to_path_buf(), Cow::Borrowed(file.contents()));
+            }
+        }
+        let words = builtin_words(lang)?;
+        Ok(Theme {
+            templates,
+            words,
+            statics,
+        })
+    }
+
+    fn overlay(&mut self, dir: &Path, lang: Lang) -> anyhow::Result<()> {
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry =
+                entry.with_context(|| format!("cannot read the theme folder {}", dir.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            if rel
+                .components()
+                .any(|c| crate::request::is_ignored(&c.as_os_str().to_string_lossy()))
+            {
+                continue;
+            }
+            if let Ok(name) = rel.strip_prefix("templates") {
+                let text = std::fs::read_to_string(entry.path()).with_context(|| {
+                    format!("cannot read the template {}", entry.path().display())
+                })?;
+                self.templates.insert(slash(name), text);
+            } else if let Ok(name) = rel.strip_prefix("static") {
+                let bytes = std::fs::read(entry.path())
+                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
+                self.statics.insert(name.to_path_buf(), Cow::Owned(bytes));
+            } else if rel == Path::new("i18n").join(format!("{}.yaml", lang.code())) {
+                let text = std::fs::read_to_string(entry.path())
+                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
+                let words: BTreeMap<String, String> = serde_yaml::from_str(&text)
+                    .with_context(|| format!("{} cannot be read", entry.path().display()))?;
+                self.words.extend(words);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The built-in words of a language (`themes/default/i18n/<lang>.yaml`).
+pub fn builtin_words(lang: Lang) -> anyhow::Result<BTreeMap<String, String>> {
+    let name = format!("i18n/{}.yaml", lang.code());
+    let text = BUILTIN
+        .get_file(&name)
+        .and_then(|f| f.contents_utf8())
+        .with_context(|| format!("the built-in theme has no {name}"))?;
+    serde_yaml::from_str(text).with_context(|| format!("the built-in {name} cannot be read"))
+}
+
+fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
+    for f in dir.files() {
+        out.push(f);
+    }
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}
+
+fn slash(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
