@@ -83,12 +83,13 @@ pub fn build_site(
 
     let jobs = render::image_jobs(&site);
     let progress = options.progress && std::io::stderr().is_terminal();
-    let (results, stats) = images::process_all(
+    let (results, stats) = images::process_all_in(
         &jobs,
         &config.images,
         &cache_dir(site_dir).join("images"),
         &out,
         progress,
+        lang,
     );
     let mut processed: BTreeMap<PathBuf, ProcessedImage> = BTreeMap::new();
     let mut image_files: Vec<PathBuf> = Vec::new();
@@ -179,16 +180,27 @@ fn remove_stale(out: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
 }
 
 /// Writes `bytes` to `path` unless the file already holds exactly them, so
-/// an unchanged page keeps its modification time.
+/// an unchanged page keeps its modification time. A new version goes to a
+/// temporary file renamed over the old one: `khao serve` never hands out a
+/// half-written page, and a file hard-linked elsewhere (the photo cache, a
+/// deployed release) is replaced, never changed in place.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     if let Ok(existing) = std::fs::read(path)
         && existing == bytes
     {
         return Ok(false);
     }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    // Temporary files are private (0600); a published page is for everyone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
-    std::fs::write(path, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(true)
 }

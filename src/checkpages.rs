@@ -310,7 +310,9 @@ mod tests {
         let (dir, files) = site(&[
             (
                 "index.html",
-                &page(r##"<a href="/a/">a</a><a href="a/#x">x</a><a href="#top">t</a><img src="/p.jpg" srcset="/p.jpg 320w, p.jpg 640w" alt="p"><a href="https://example.org/">e</a><a href="mailto:a@b">m</a>"##),
+                &page(
+                    r##"<a href="/a/">a</a><a href="a/#x">x</a><a href="#top">t</a><img src="/p.jpg" srcset="/p.jpg 320w, p.jpg 640w" alt="p"><a href="https://example.org/">e</a><a href="mailto:a@b">m</a>"##,
+                ),
             ),
             ("a/index.html", &page(r#"<h2 id="x">x</h2>"#)),
             ("p.jpg", "jpeg"),
@@ -324,7 +326,9 @@ mod tests {
         let (dir, files) = site(&[
             (
                 "index.html",
-                &page(r##"<a href="/nope/">n</a><img src="/missing.jpg" alt="m"><a href="/a/#y">y</a><img src="/a/p.jpg"><a href="https://site.go.th/gone/">g</a>"##),
+                &page(
+                    r##"<a href="/nope/">n</a><img src="/missing.jpg" alt="m"><a href="/a/#y">y</a><img src="/a/p.jpg"><a href="https://site.go.th/gone/">g</a>"##,
+                ),
             ),
             ("a/index.html", &page(r#"<h2 id="x">x</h2>"#)),
             ("a/p.jpg", "jpeg"),
@@ -335,10 +339,19 @@ mod tests {
             .map(|p| (p.code, p.target.as_deref()))
             .collect();
         assert!(got.contains(&("broken-link", Some("/nope/"))), "{got:?}");
-        assert!(got.contains(&("broken-link", Some("/missing.jpg"))), "{got:?}");
-        assert!(got.contains(&("missing-fragment", Some("/a/#y"))), "{got:?}");
+        assert!(
+            got.contains(&("broken-link", Some("/missing.jpg"))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("missing-fragment", Some("/a/#y"))),
+            "{got:?}"
+        );
         assert!(got.contains(&("missing-alt", Some("/a/p.jpg"))), "{got:?}");
-        assert!(got.contains(&("broken-link", Some("https://site.go.th/gone/"))), "{got:?}");
+        assert!(
+            got.contains(&("broken-link", Some("https://site.go.th/gone/"))),
+            "{got:?}"
+        );
         assert!(problems.iter().all(|p| p.page == Path::new("index.html")));
     }
 

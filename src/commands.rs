@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::build::{BuildOptions, BuildReport};
 use crate::cli::{BuildArgs, Cli, Command, Format, GlobalArgs};
-use crate::diagnostic::Severity;
 use crate::config::{ConfigError, SiteConfig};
+use crate::diagnostic::Severity;
 use crate::exit;
 use crate::i18n::{Lang, tr};
 
@@ -97,9 +97,16 @@ pub fn build(ctx: &Context, args: &BuildArgs) -> u8 {
             }
         }
         Err(e) => {
-            let message = tr(config.language, "build.failed", &[("error", &format!("{e:#}"))]);
+            let message = tr(
+                config.language,
+                "build.failed",
+                &[("error", &format!("{e:#}"))],
+            );
             if ctx.json() {
-                println!("{}", serde_json::json!({ "error": { "code": "build", "message": message } }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "build", "message": message } })
+                );
             } else {
                 eprintln!("{message}");
             }
@@ -120,7 +127,13 @@ pub fn print_build(ctx: &Context, lang: Lang, report: &BuildReport) {
             Severity::Warning => tr(lang, "build.warning_label", &[]),
         };
         match &p.target {
-            Some(t) => eprintln!("{label}[{}] {}: {} — {}", p.code, p.page.display(), t, p.message),
+            Some(t) => eprintln!(
+                "{label}[{}] {}: {} — {}",
+                p.code,
+                p.page.display(),
+                t,
+                p.message
+            ),
             None => eprintln!("{label}[{}] {}: {}", p.code, p.page.display(), p.message),
         }
     }

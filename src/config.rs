@@ -250,7 +250,10 @@ impl SiteConfig {
             message: tr(
                 Lang::Th,
                 "config.unreadable",
-                &[("file", &file.display().to_string()), ("error", &e.to_string())],
+                &[
+                    ("file", &file.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
             ),
             file: file.clone(),
             line: None,
@@ -272,7 +275,11 @@ impl SiteConfig {
     fn validate(&self, file: &Path) -> Result<(), ConfigError> {
         let lang = self.language;
         let fail = |key: &str, rule: &str| ConfigError {
-            message: tr(lang, "config.invalid_value", &[("key", key), ("rule", rule)]),
+            message: tr(
+                lang,
+                "config.invalid_value",
+                &[("key", key), ("rule", rule)],
+            ),
             file: file.to_path_buf(),
             line: None,
             column: None,
@@ -281,17 +288,26 @@ impl SiteConfig {
             return Err(fail("base_url", &tr(lang, "config.rule.url", &[])));
         }
         if self.news.per_page == 0 {
-            return Err(fail("news.per_page", &tr(lang, "config.rule.positive", &[])));
+            return Err(fail(
+                "news.per_page",
+                &tr(lang, "config.rule.positive", &[]),
+            ));
         }
         if self.images.widths.is_empty() || self.images.widths.contains(&0) {
             return Err(fail("images.widths", &tr(lang, "config.rule.widths", &[])));
         }
         if !(1..=100).contains(&self.images.quality) {
-            return Err(fail("images.quality", &tr(lang, "config.rule.quality", &[])));
+            return Err(fail(
+                "images.quality",
+                &tr(lang, "config.rule.quality", &[]),
+            ));
         }
         for c in &self.news.categories {
             if !is_slug(&c.slug) {
-                return Err(fail("news.categories.slug", &tr(lang, "config.rule.slug", &[])));
+                return Err(fail(
+                    "news.categories.slug",
+                    &tr(lang, "config.rule.slug", &[]),
+                ));
             }
         }
         Ok(())
@@ -335,7 +351,12 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let word_l = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::normalized_damerau_levenshtein(&word_l, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&word_l, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -346,7 +367,13 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 fn sniff_language(text: &str) -> Lang {
     text.lines()
         .filter_map(|l| l.strip_prefix("language:"))
-        .map(|v| v.split('#').next().unwrap_or("").trim().trim_matches(['"', '\'']))
+        .map(|v| {
+            v.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+        })
         .find_map(|v| match v {
             "en" => Some(Lang::En),
             "th" => Some(Lang::Th),
@@ -474,8 +501,9 @@ mod tests {
 
     #[test]
     fn wrong_type_names_key_and_type() {
-        let e = parse("title: t\nbase_url: https://x.go.th/\nlanguage: en\nnews:\n  per_page: many\n")
-            .unwrap_err();
+        let e =
+            parse("title: t\nbase_url: https://x.go.th/\nlanguage: en\nnews:\n  per_page: many\n")
+                .unwrap_err();
         assert!(e.message.contains("news.per_page"), "{}", e.message);
         assert_eq!(e.line, Some(5));
     }

@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify::{EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Request, Response, Server};
 
 use crate::build::{BuildOptions, build_site};
@@ -86,7 +85,14 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
     let server = match Server::http(("127.0.0.1", port)) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("{}", tr(lang, "serve.bind_failed", &[("port", &port.to_string()), ("error", &e.to_string())]));
+            eprintln!(
+                "{}",
+                tr(
+                    lang,
+                    "serve.bind_failed",
+                    &[("port", &port.to_string()), ("error", &e.to_string())]
+                )
+            );
             return exit::USAGE;
         }
     };
@@ -95,59 +101,102 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
         .to_ip()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    println!("{}", tr(lang, "serve.listening", &[("url", &format!("http://{addr}/"))]));
+    println!(
+        "{}",
+        tr(
+            lang,
+            "serve.listening",
+            &[("url", &format!("http://{addr}/"))]
+        )
+    );
     let _ = std::io::stdout().flush();
 
-    let watcher = {
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let watcher = match notify::recommended_watcher(move |res| {
+        let _ = tx.send(res);
+    }) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
+            );
+            return exit::USAGE;
+        }
+    };
+    {
         let shared = shared.clone();
         let site_dir = site_dir.clone();
         let public = public.clone();
-        let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-        let mut debouncer = match new_debouncer(Duration::from_millis(100), tx) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("{}", tr(lang, "serve.watch_failed", &[("error", &e.to_string())]));
-                return exit::USAGE;
-            }
-        };
-        for (path, mode) in watched_paths(&site_dir) {
-            if path.exists()
-                && let Err(e) = debouncer.watcher().watch(&path, mode)
-            {
-                eprintln!("{}", tr(lang, "serve.watch_failed", &[("error", &e.to_string())]));
-            }
-        }
+        let mut watcher = watcher;
         std::thread::spawn(move || {
-            for result in rx {
-                let relevant = match result {
-                    Ok(events) => events.iter().any(|e| is_watched(&site_dir, &e.path)),
-                    Err(_) => true,
-                };
-                if relevant {
-                    let config = SiteConfig::load(&site_dir).map_err(|e| e.message);
-                    match config {
-                        Ok(c) => {
-                            let lang = c.language;
-                            rebuild(&site_dir, Some(c), &public, &shared, lang)
-                        }
-                        Err(message) => {
-                            eprintln!("{message}");
-                            shared.publish(Some(message));
-                        }
+            let mut watching = Vec::new();
+            watch_sources(&mut watcher, &site_dir, &mut watching, lang);
+            while let Ok(first) = rx.recv() {
+                if !triggers_rebuild(&site_dir, &first) {
+                    continue;
+                }
+                // Debounce: an editor's save or a copied folder is many
+                // events; rebuild once they have been quiet for a moment.
+                while rx.recv_timeout(DEBOUNCE).is_ok() {}
+                // `themes/` or `content/` may have been created just now.
+                watch_sources(&mut watcher, &site_dir, &mut watching, lang);
+                match SiteConfig::load(&site_dir) {
+                    Ok(c) => {
+                        let lang = c.language;
+                        rebuild(&site_dir, Some(c), &public, &shared, lang)
+                    }
+                    Err(e) => {
+                        eprintln!("{}", e.message);
+                        shared.publish(Some(e.message));
                     }
                 }
             }
         });
-        debouncer
-    };
+    }
 
     for request in server.incoming_requests() {
         let shared = shared.clone();
         let public = public.clone();
         std::thread::spawn(move || handle(request, &public, &shared));
     }
-    drop(watcher);
     exit::OK
+}
+
+/// How long the sources must be quiet before a rebuild starts.
+const DEBOUNCE: Duration = Duration::from_millis(80);
+
+/// Reads (which inotify reports too, and which every build does) never
+/// trigger a rebuild; writes, creations, removals and renames of sources do.
+fn triggers_rebuild(site_dir: &Path, event: &notify::Result<notify::Event>) -> bool {
+    match event {
+        Ok(e) => {
+            !matches!(e.kind, EventKind::Access(_))
+                && e.paths.iter().any(|p| is_watched(site_dir, p))
+        }
+        Err(_) => true,
+    }
+}
+
+/// Adds a watch for each source folder that exists and is not watched yet.
+fn watch_sources(
+    watcher: &mut notify::RecommendedWatcher,
+    site_dir: &Path,
+    watching: &mut Vec<PathBuf>,
+    lang: Lang,
+) {
+    for (path, mode) in watched_paths(site_dir) {
+        if watching.contains(&path) || !path.exists() {
+            continue;
+        }
+        match watcher.watch(&path, mode) {
+            Ok(()) => watching.push(path),
+            Err(e) => eprintln!(
+                "{}",
+                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
+            ),
+        }
+    }
 }
 
 /// The folders and files whose changes trigger a rebuild.
@@ -173,10 +222,19 @@ fn is_watched(site_dir: &Path, path: &Path) -> bool {
 /// Swap and backup files editors write beside the real one.
 fn is_editor_noise(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with(".#") || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx")
+    name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
 }
 
-fn rebuild(site_dir: &Path, config: Option<SiteConfig>, public: &Path, shared: &Shared, lang: Lang) {
+fn rebuild(
+    site_dir: &Path,
+    config: Option<SiteConfig>,
+    public: &Path,
+    shared: &Shared,
+    lang: Lang,
+) {
     let Some(config) = config else { return };
     let started = Instant::now();
     let options = BuildOptions {
@@ -308,7 +366,10 @@ mod tests {
         let site = Path::new("/s");
         assert!(is_watched(site, Path::new("/s/content/news/a/index.md")));
         assert!(is_watched(site, Path::new("/s/site.yaml")));
-        assert!(is_watched(site, Path::new("/s/themes/default/templates/base.html")));
+        assert!(is_watched(
+            site,
+            Path::new("/s/themes/default/templates/base.html")
+        ));
         assert!(!is_watched(site, Path::new("/s/public/index.html")));
         assert!(!is_watched(site, Path::new("/s/.khao/cache/x")));
         assert!(!is_watched(site, Path::new("/s/content/.#index.md")));

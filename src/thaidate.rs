@@ -24,7 +24,18 @@ pub const MONTHS_FULL: [&str; 12] = [
 
 /// CLDR `th` month names, abbreviated form.
 pub const MONTHS_SHORT: [&str; 12] = [
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 ];
 
 const MONTHS_EN: [&str; 12] = [
@@ -73,7 +84,11 @@ pub fn format(date: NaiveDate, lang: Lang, style: Style, thai_digits: bool) -> S
             format!("{} {} {}", date.day(), month, date.year())
         }
     };
-    if thai_digits { to_thai_digits(&text) } else { text }
+    if thai_digits {
+        to_thai_digits(&text)
+    } else {
+        text
+    }
 }
 
 /// Replaces ASCII digits with Thai digits (๐–๙).
@@ -106,7 +121,11 @@ pub fn parse(input: &str) -> Option<NaiveDate> {
         return plausible(d);
     }
     let slash: Vec<&str> = s.split(['/', '.', '-']).map(str::trim).collect();
-    if slash.len() == 3 && slash.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if slash.len() == 3
+        && slash
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         let day: u32 = slash[0].parse().ok()?;
         let month: u32 = slash[1].parse().ok()?;
         let year: i32 = slash[2].parse().ok()?;
@@ -151,7 +170,10 @@ mod tests {
 
     #[test]
     fn full_thai_date_in_buddhist_era() {
-        assert_eq!(format(d(2026, 11, 20), Lang::Th, Style::Full, false), "20 พฤศจิกายน 2569");
+        assert_eq!(
+            format(d(2026, 11, 20), Lang::Th, Style::Full, false),
+            "20 พฤศจิกายน 2569"
+        );
     }
 
     #[test]
@@ -163,20 +185,32 @@ mod tests {
         assert_eq!(full[1], "1 กุมภาพันธ์ 2569");
         assert_eq!(full[6], "1 กรกฎาคม 2569");
         assert_eq!(full[11], "1 ธันวาคม 2569");
-        assert_eq!(format(d(2026, 5, 3), Lang::Th, Style::Short, false), "3 พ.ค. 2569");
-        assert_eq!(format(d(2026, 3, 3), Lang::Th, Style::Short, false), "3 มี.ค. 2569");
+        assert_eq!(
+            format(d(2026, 5, 3), Lang::Th, Style::Short, false),
+            "3 พ.ค. 2569"
+        );
+        assert_eq!(
+            format(d(2026, 3, 3), Lang::Th, Style::Short, false),
+            "3 มี.ค. 2569"
+        );
     }
 
     #[test]
     fn thai_digits() {
-        assert_eq!(format(d(2026, 11, 20), Lang::Th, Style::Short, true), "๒๐ พ.ย. ๒๕๖๙");
+        assert_eq!(
+            format(d(2026, 11, 20), Lang::Th, Style::Short, true),
+            "๒๐ พ.ย. ๒๕๖๙"
+        );
         assert_eq!(from_thai_digits("๒๐/๑๑/๒๕๖๙"), "20/11/2569");
     }
 
     #[test]
     fn leap_day() {
         // 2024 CE = 2567 BE is a leap year; 2025 CE = 2568 BE is not.
-        assert_eq!(format(d(2024, 2, 29), Lang::Th, Style::Full, false), "29 กุมภาพันธ์ 2567");
+        assert_eq!(
+            format(d(2024, 2, 29), Lang::Th, Style::Full, false),
+            "29 กุมภาพันธ์ 2567"
+        );
         assert_eq!(parse("29/2/2567"), Some(d(2024, 2, 29)));
         assert_eq!(parse("29/2/2568"), None);
         assert_eq!(parse("2025-02-29"), None);
@@ -184,7 +218,10 @@ mod tests {
 
     #[test]
     fn english_uses_the_common_era() {
-        assert_eq!(format(d(2026, 11, 20), Lang::En, Style::Full, false), "20 November 2026");
+        assert_eq!(
+            format(d(2026, 11, 20), Lang::En, Style::Full, false),
+            "20 November 2026"
+        );
     }
 
     #[test]
@@ -199,7 +236,14 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for bad in ["", "tomorrow", "31/4/2569", "2569-11-20", "20/13/2569", "1/1/99"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "31/4/2569",
+            "2569-11-20",
+            "20/13/2569",
+            "1/1/99",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }
