@@ -65,6 +65,9 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
             return fail(ctx, "build", &msg, exit::CONTENT);
         }
     };
+    if !ctx.json() {
+        crate::commands::print_build(ctx, lang, &report);
+    }
     let errors: Vec<_> = report
         .problems
         .iter()
@@ -80,9 +83,7 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
             let v = json!({"error": {"code": "build", "message": msg}, "problems": errors});
             println!("{v}");
         } else {
-            for p in &errors {
-                eprintln!("{}: {}", p.page.display(), p.message);
-            }
+            // print_build has listed the problems already.
             eprintln!("{msg}");
         }
         return exit::CONTENT;
@@ -93,7 +94,9 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
         ctx.site_dir.join(&report.out)
     };
     let code = deploy_public(ctx, &config, args, &public, intake.as_ref());
-    let rejected = intake.as_ref().is_some_and(|r| !r.rejected.is_empty());
+    let rejected = intake
+        .as_ref()
+        .is_some_and(|r| !r.rejected.is_empty() || !r.failed.is_empty());
     if code == exit::OK && rejected {
         exit::CONTENT
     } else {
@@ -333,7 +336,7 @@ fn print_dry_run(ctx: &Context, r: &DeployReport, lang: Lang) {
 }
 
 fn print_intake(r: &IntakeReport, lang: Lang) {
-    if r.accepted.is_empty() && r.rejected.is_empty() {
+    if r.accepted.is_empty() && r.rejected.is_empty() && r.failed.is_empty() {
         return;
     }
     eprintln!(
@@ -349,6 +352,9 @@ fn print_intake(r: &IntakeReport, lang: Lang) {
     );
     for rej in &r.rejected {
         eprintln!("  ✗ {} → {}", rej.request.display(), rej.report.display());
+    }
+    for f in &r.failed {
+        eprintln!("  ✗ {}: {}", f.request.display(), f.error);
     }
 }
 
