@@ -5,7 +5,8 @@
 //! photos and attachments; any other `content/a/b.md` is a page at `/a/b/`
 //! ([`PageFrontMatter`]); `content/a/_index.md` (or `content/a/index.md`) is
 //! the page at `/a/`, and `content/index.md` is the home page's own text.
-//! `content/news/_index.md`, if there is one, is the text above the news list.
+//! `content/news/_index.md`, if there is one, is the text above the news list,
+//! and `content/category/<slug>.md` the text above a category's list.
 //!
 //! Front matter is YAML between two `---` lines at the top of the file; a
 //! byte-order mark is accepted, and a file in a legacy Thai encoding

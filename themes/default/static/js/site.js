@@ -1,18 +1,8 @@
-// khao default theme: the only script. Everything works without it; with it
-// the menu folds behind a button on phones and an open submenu closes when
-// another opens, on Escape, or on a click elsewhere.
+// khao default theme. Everything works without scripts. base.html's one-line
+// script marks <html class="js"> (so the phone menu folds behind its button
+// without flashing open) and runs that button; this file only closes an open
+// submenu when another opens, on Escape, or on a click elsewhere.
 (function () {
-  var doc = document.documentElement;
-  doc.className += " js";
-  var toggle = document.querySelector(".nav-toggle");
-  var menu = document.getElementById("k-menu");
-  if (toggle && menu) {
-    toggle.hidden = false;
-    toggle.addEventListener("click", function () {
-      var open = menu.classList.toggle("open");
-      toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    });
-  }
   var subs = Array.prototype.slice.call(document.querySelectorAll(".site-nav details"));
   function closeAll(except) {
     subs.forEach(function (d) { if (d !== except) d.open = false; });
