@@ -77,6 +77,11 @@ fn make_site(root: &Path) {
     );
     write(
         root,
+        "content/news/_index.md",
+        "---\ntitle: ข่าวสารของสำนักงาน\n---\nข่าวและประกาศทั้งหมดของสำนักงาน\n".as_bytes(),
+    );
+    write(
+        root,
         "content/policy/privacy.md",
         "---\ntitle: นโยบายคุ้มครองข้อมูลส่วนบุคคล\nfooter: true\n---\nเว็บไซต์นี้ไม่ใช้คุกกี้\n".as_bytes(),
     );
@@ -347,8 +352,15 @@ fn lists_paginate_and_categories_filter() {
     assert!(p1.contains("กีฬาสีสัมพันธ์") && p1.contains("ประกาศผลการสอบ"));
     assert!(!p1.contains("ข่าวเก่า</a>"), "page 1 holds per_page items");
     assert!(p1.contains("href=\"/news/page/2/\""), "link to page 2");
+    // content/news/_index.md: the list's title and text
+    assert!(p1.contains("<h1>ข่าวสารของสำนักงาน"), "intro title");
+    assert!(p1.contains("ข่าวและประกาศทั้งหมดของสำนักงาน"), "intro text");
     let p2 = read(&out, "news/page/2/index.html");
     assert!(p2.contains("ข่าวเก่า"));
+    assert!(
+        !p2.contains("ข่าวและประกาศทั้งหมดของสำนักงาน"),
+        "intro only on page 1"
+    );
     assert!(p2.contains("href=\"/news/\""), "link back to page 1");
     assert!(p2.contains("aria-current=\"page\""));
 
