@@ -20,6 +20,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Severity;
 use crate::exit;
 use crate::i18n::{Lang, tr};
+use crate::preview;
 use crate::static_server::{content_type, resolve};
 
 /// The script every served HTML page gets, just before `</body>`.
@@ -158,7 +159,8 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
     for request in server.incoming_requests() {
         let shared = shared.clone();
         let public = public.clone();
-        std::thread::spawn(move || handle(request, &public, &shared));
+        let site_dir = site_dir.clone();
+        std::thread::spawn(move || handle(request, &site_dir, &public, &shared));
     }
     exit::OK
 }
@@ -276,7 +278,7 @@ fn rebuild(
     }
 }
 
-fn handle(request: Request, public: &Path, shared: &Shared) {
+fn handle(request: Request, site_dir: &Path, public: &Path, shared: &Shared) {
     let url = request.url().to_string();
     let path = url.split('?').next().unwrap_or("");
     let response = match path {
@@ -290,9 +292,30 @@ fn handle(request: Request, public: &Path, shared: &Shared) {
                 .unwrap_or(0);
             status_json(&shared.wait_after(since, Duration::from_secs(25)))
         }
+        p if p.starts_with(preview::PREFIX) => preview_answer(site_dir, p),
         _ => serve_file(public, &url),
     };
     let _ = request.respond(response);
+}
+
+/// The pending requests' preview (`/_requests/`), read fresh on each visit.
+fn preview_answer(site_dir: &Path, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let config = match SiteConfig::load(site_dir) {
+        Ok(c) => c,
+        Err(e) => return text(&e.message, "text/plain; charset=utf-8", 500),
+    };
+    match preview::answer(site_dir, &config, path) {
+        preview::Answer::Html(html) => text_bytes(
+            inject_reload(html.into_bytes()),
+            "text/html; charset=utf-8",
+            200,
+        ),
+        preview::Answer::File(file) => match std::fs::read(&file) {
+            Ok(bytes) => text_bytes(bytes, content_type(&file), 200),
+            Err(_) => text("404", "text/plain; charset=utf-8", 404),
+        },
+        preview::Answer::NotFound => text("404", "text/plain; charset=utf-8", 404),
+    }
 }
 
 fn status_json(state: &BuildState) -> Response<std::io::Cursor<Vec<u8>>> {

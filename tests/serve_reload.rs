@@ -29,7 +29,10 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -41,7 +44,10 @@ fn status(addr: &str) -> serde_json::Value {
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -59,8 +65,14 @@ fn broken_template_shows_the_error_and_recovers() {
         &site.join("site.yaml"),
         "title: ทดสอบ\nbase_url: https://test.example.go.th/\nnews:\n  categories:\n    - { slug: pr, name: ข่าวประชาสัมพันธ์ }\n",
     );
-    write(&site.join("content/index.md"), "---\ntitle: หน้าแรก\n---\nสวัสดีครับ\n");
-    write(&site.join("content/about.md"), "---\ntitle: เกี่ยวกับเรา\n---\nข้อความเดิม\n");
+    write(
+        &site.join("content/index.md"),
+        "---\ntitle: หน้าแรก\n---\nสวัสดีครับ\n",
+    );
+    write(
+        &site.join("content/about.md"),
+        "---\ntitle: เกี่ยวกับเรา\n---\nข้อความเดิม\n",
+    );
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
         .arg("--site")
@@ -83,21 +95,35 @@ fn broken_template_shows_the_error_and_recovers() {
 
     let (code, home) = get(&addr, "/");
     assert_eq!(code, 200);
-    assert!(home.contains("/_khao/livereload.js"), "live reload is injected");
+    assert!(
+        home.contains("/_khao/livereload.js"),
+        "live reload is injected"
+    );
     assert!(status(&addr)["error"].is_null());
 
     // An edited page is rebuilt and the generation moves on.
     let g0 = status(&addr)["generation"].as_u64().unwrap();
-    write(&site.join("content/about.md"), "---\ntitle: เกี่ยวกับเรา\n---\nข้อความใหม่\n");
-    wait_for("the rebuild after an edit", || get(&addr, "/about/").1.contains("ข้อความใหม่"));
+    write(
+        &site.join("content/about.md"),
+        "---\ntitle: เกี่ยวกับเรา\n---\nข้อความใหม่\n",
+    );
+    wait_for("the rebuild after an edit", || {
+        get(&addr, "/about/").1.contains("ข้อความใหม่")
+    });
     assert!(status(&addr)["generation"].as_u64().unwrap() > g0);
 
     // A broken template: the error reaches the browser, the server lives on.
     let broken = site.join("themes/default/templates/page.html");
-    write(&broken, "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock %}");
+    write(
+        &broken,
+        "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock %}",
+    );
     wait_for("the template error", || !status(&addr)["error"].is_null());
     let error = status(&addr)["error"].as_str().unwrap().to_string();
-    assert!(error.contains("page.html"), "the error names the template: {error}");
+    assert!(
+        error.contains("page.html"),
+        "the error names the template: {error}"
+    );
     assert_eq!(get(&addr, "/").0, 200, "the server keeps serving");
 
     // Fixed: the error goes away and pages are served again.
@@ -105,4 +131,72 @@ fn broken_template_shows_the_error_and_recovers() {
     wait_for("recovery", || status(&addr)["error"].is_null());
     assert!(get(&addr, "/about/").1.contains("ข้อความใหม่"));
     drop(serve);
+}
+
+#[test]
+fn pending_requests_are_previewed_under_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path();
+    write(
+        &site.join("site.yaml"),
+        "title: ทดสอบ\nbase_url: https://test.example.go.th/\nnews:\n  categories:\n    - { slug: pr, name: ข่าวประชาสัมพันธ์ }\ngroups: [กลุ่มอำนวยการ]\n",
+    );
+    write(
+        &site.join("content/index.md"),
+        "---\ntitle: หน้าแรก\n---\nสวัสดี\n",
+    );
+    write(
+        &site.join("requests/sports-day/ข่าว.md"),
+        "---\ntitle: กีฬาสีสัมพันธ์\ndate: 20/11/2569\ncategory: ข่าวประชาสัมพันธ์\nrequester: { name: นางสาวสมศรี ใจดี, group: กลุ่มอำนวยการ }\n---\nนักเรียนร่วมกิจกรรม **กีฬาสี**\n",
+    );
+    write(
+        &site.join("requests/broken/ข่าว.md"),
+        "---\ntitle: ข่าวที่ยังไม่ครบ\ndate: 31/4/2569\ncategory: ข่าวประชาสัมพันธ์\nrequester: { name: ก, group: กลุ่มที่ไม่มี }\n---\nเนื้อหา\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start khao serve");
+    let stdout = child.stdout.take().unwrap();
+    let _serve = Serve(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+
+    let (code, index) = get(&addr, "/_requests/");
+    assert_eq!(code, 200);
+    assert!(
+        index.contains("กีฬาสีสัมพันธ์") && index.contains("ข่าวที่ยังไม่ครบ"),
+        "{index}"
+    );
+    // Requests are listed in folder order: broken, then sports-day.
+    let (_, broken) = get(&addr, "/_requests/0/");
+    assert!(
+        broken.contains("bad-date") && broken.contains("unknown-group"),
+        "{broken}"
+    );
+    let (_, good) = get(&addr, "/_requests/1/");
+    assert!(good.contains("20 พฤศจิกายน 2569"), "{good}");
+    assert!(good.contains("<strong>กีฬาสี</strong>"), "{good}");
+    assert_eq!(get(&addr, "/_requests/1/file/..%2Fsite.yaml").0, 404);
+    // Previewing never writes anything into the request folders.
+    let names: Vec<_> = std::fs::read_dir(site.join("requests/sports-day"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "ข่าว.md" || n == "khao-report.txt"),
+        "{names:?}"
+    );
 }
