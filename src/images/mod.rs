@@ -317,6 +317,44 @@ fn render_and_store(
     })
 }
 
+/// One encoded output of [`render_photo`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedVariant {
+    pub width: u32,
+    pub height: u32,
+    /// The file's bytes (JPEG, or PNG for transparent pictures).
+    pub bytes: Vec<u8>,
+}
+
+/// Decodes, resizes and encodes one photo held in memory, without the cache
+/// or any file: exactly the per-photo work of a cold build, so a benchmark
+/// (`examples/photo_bench.rs`, `scripts/bench-photos`) times what users wait
+/// for. Variants smallest first.
+pub fn render_photo(
+    bytes: &[u8],
+    config: &ImagesConfig,
+    lang: Lang,
+) -> Result<Vec<RenderedVariant>, String> {
+    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
+        .map_err(|p| p.message(lang))?;
+    let (_, rendered) = resize::render(
+        decoded.image,
+        decoded.full,
+        decoded.icc.as_deref(),
+        &config.widths,
+        config.quality,
+    )
+    .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
+    Ok(rendered
+        .into_iter()
+        .map(|r| RenderedVariant {
+            width: r.width,
+            height: r.height,
+            bytes: r.bytes,
+        })
+        .collect())
+}
+
 /// Puts a photo's variants into `public/<out_dir>/`.
 fn publish(
     job: &ImageJob,
