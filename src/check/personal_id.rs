@@ -61,12 +61,17 @@ pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
             }
             break;
         }
-        // Every contiguous sequence of groups holding exactly 13 digits.
+        // Thirteen digits in one run, or grouped as printed on the card
+        // (1-2345-67890-12-3). Other groupings are dates, slugs, phone
+        // lists: `20221017-00006` is a news slug, not a person.
         for a in 0..groups.len() {
             let mut all = Vec::new();
+            let mut lengths = Vec::new();
             for b in a..groups.len() {
                 all.extend_from_slice(&groups[b].2);
-                if all.len() == 13 && valid_checksum(&all) {
+                lengths.push(groups[b].2.len());
+                let card_grouping = lengths == [13] || lengths == [1, 4, 5, 2, 1];
+                if all.len() == 13 && card_grouping && valid_checksum(&all) {
                     found.push(groups[a].0..groups[b].1);
                 }
                 if all.len() >= 13 {
@@ -120,5 +125,25 @@ mod tests {
         assert!(find(&bad).is_empty());
         assert!(find("โทร 077-205317 วันที่ 20/11/2569").is_empty());
         assert!(find("12345678901234567").is_empty());
+    }
+
+    #[test]
+    fn other_groupings_are_not_ids() {
+        // A date-and-number slug whose digits happen to pass the checksum.
+        let id = with_check("202210170000");
+        let slug = format!("{}-{}", &id[..8], &id[8..]);
+        assert!(find(&slug).is_empty(), "{slug}");
+        let phone_like = format!("{} {} {}", &id[..3], &id[3..6], &id[6..]);
+        assert!(find(&phone_like).is_empty(), "{phone_like}");
+        // The same digits as on the card are found.
+        let card = format!(
+            "{}-{}-{}-{}-{}",
+            &id[0..1],
+            &id[1..5],
+            &id[5..10],
+            &id[10..12],
+            &id[12..]
+        );
+        assert_eq!(find(&card).len(), 1);
     }
 }
