@@ -121,6 +121,8 @@ pub fn build_site(
     let rendered = render::render_site(&site, &processed, &out)?;
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(image_files);
+    // The search index reads the pages just written (src/search.rs).
+    files.extend(crate::search::index_site(&out, &rendered.files, &cache_dir(site_dir))?);
     let files: Vec<PathBuf> = files.into_iter().collect();
     remove_stale(&out, &files)?;
 

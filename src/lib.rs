@@ -32,6 +32,7 @@ pub mod content;
 pub mod images;
 pub mod markdown;
 pub mod render;
+pub mod search;
 pub mod preview;
 pub mod serve;
 pub mod static_server;

@@ -1,0 +1,216 @@
+//! Thai search end to end: `khao build` on a small temporary site, then the
+//! index in `public/pagefind/` is queried with pagefind's own JS in Node
+//! (`tests/search_query.mjs`), exactly as the search page queries it in a
+//! browser. Thai has no spaces between words: a word that appears only
+//! inside a longer run must still find its page.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SITE_YAML: &str = r#"
+title: สำนักงานเขตพื้นที่การศึกษามัธยมศึกษาทดสอบ
+base_url: https://www.example.go.th/
+language: th
+description: เว็บไซต์ทดสอบ
+office:
+  name: สำนักงานเขตพื้นที่การศึกษามัธยมศึกษาทดสอบ
+  address: 1 ถนนทดสอบ อำเภอเมือง จังหวัดทดสอบ 84000
+  phone: 077-205317
+  email: ict@example.go.th
+menu:
+  - { name: หน้าแรก, url: / }
+  - { name: ข่าวสาร, url: /news/ }
+  - { name: ค้นหา, url: /search/ }
+news:
+  categories:
+    - { slug: pr, name: ข่าวประชาสัมพันธ์ }
+groups: [กลุ่มอำนวยการ]
+"#;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn news(root: &Path, slug: &str, title: &str, date: &str, body: &str) {
+    write(
+        root,
+        &format!("content/news/2026/{slug}/index.md"),
+        &format!("---\ntitle: {title}\ndate: {date}\ncategory: pr\n---\n{body}\n"),
+    );
+}
+
+fn make_site(root: &Path) {
+    write(root, "site.yaml", SITE_YAML);
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: ยินดีต้อนรับ\n---\nยินดีต้อนรับสู่เว็บไซต์ของสำนักงาน\n",
+    );
+    write(
+        root,
+        "content/search.md",
+        "---\ntitle: ค้นหา\ntemplate: search.html\n---\n",
+    );
+    // The words searched for below appear only inside these unspaced runs.
+    news(
+        root,
+        "board-meeting",
+        "การประชุมประจำเดือน",
+        "2026-11-20",
+        "วันนี้มีการประชุมคณะกรรมการสถานศึกษาขั้นพื้นฐานที่ห้องประชุมใหญ่",
+    );
+    news(
+        root,
+        "sports-day",
+        "กีฬาสีสัมพันธ์",
+        "2026-11-18",
+        "นักเรียนร่วมกิจกรรมวันกีฬาสีอย่างสนุกสนาน",
+    );
+}
+
+fn build(site: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("build")
+        .current_dir(site)
+        .output()
+        .expect("run khao");
+    assert!(
+        out.status.success(),
+        "khao build failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The URLs pagefind returns for `query`, best first.
+fn search(public: &Path, query: &str) -> Vec<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search_query.mjs");
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(public)
+        .arg(query)
+        .output()
+        .expect("Node.js is needed to query the search index (scripts/test installs nodejs)");
+    assert!(
+        out.status.success(),
+        "query {query:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["url"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn bundle(public: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = public.join("pagefind");
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(&dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_thai_word_inside_a_run_finds_its_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    make_site(site);
+    build(site);
+    let public = site.join("public");
+
+    assert!(public.join("pagefind/pagefind.js").is_file());
+    assert!(public.join("pagefind/pagefind-entry.json").is_file());
+
+    let meeting = "/news/2026/board-meeting/".to_string();
+    assert_eq!(search(&public, "กรรมการ"), vec![meeting.clone()]);
+    assert_eq!(search(&public, "สถานศึกษา"), vec![meeting.clone()]);
+    assert_eq!(
+        search(&public, "กีฬาสี"),
+        vec!["/news/2026/sports-day/".to_string()]
+    );
+    // Only the articles are indexed: a word of the footer (the office's
+    // address) matches no page.
+    assert!(search(&public, "ถนนทดสอบ").is_empty());
+    assert!(search(&public, "ภูเขาไฟ").is_empty());
+}
+
+#[test]
+fn the_search_page_is_accessible_and_self_hosted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    make_site(site);
+    build(site);
+    let public = site.join("public");
+
+    let page = std::fs::read_to_string(public.join("search/index.html")).unwrap();
+    assert!(page.contains(r#"<html lang="th""#));
+    assert!(page.contains(r#"role="search""#));
+    assert!(page.contains(r#"<label for="k-search-input">"#));
+    assert!(page.contains(r#"aria-live="polite""#));
+    assert!(page.contains(r#"<ol id="k-search-results""#));
+    assert!(page.contains(r#"src="/js/search.js""#));
+    let js = std::fs::read_to_string(public.join("js/search.js")).unwrap();
+    assert!(js.contains(r#"import("/pagefind/pagefind.js")"#));
+    // No request leaves the site: no absolute URL in the page's scripts.
+    assert!(!js.contains("http://") && !js.contains("https://"));
+    // Every page's header has the search form, labelled.
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains(r#"role="search" action="/search/""#));
+    assert!(home.contains(r#"<label for="k-site-search""#));
+}
+
+#[test]
+fn the_index_is_deterministic_and_follows_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    make_site(site);
+    build(site);
+    let public = site.join("public");
+    let first = bundle(&public);
+
+    // A fresh build of the same site gives byte-identical index files.
+    let other = tempfile::tempdir().unwrap();
+    make_site(other.path());
+    build(other.path());
+    assert_eq!(first, bundle(&other.path().join("public")));
+
+    // Nothing changed: the bundle is kept as it is.
+    build(site);
+    assert_eq!(first, bundle(&public));
+
+    // A news body changes: the new word is found, the old one is gone, and
+    // no stale index file is left behind.
+    news(
+        site,
+        "sports-day",
+        "วันวิทยาศาสตร์",
+        "2026-11-18",
+        "นักเรียนร่วมกิจกรรมวันวิทยาศาสตร์แห่งชาติ",
+    );
+    build(site);
+    assert_eq!(
+        search(&public, "วิทยาศาสตร์"),
+        vec!["/news/2026/sports-day/".to_string()]
+    );
+    assert!(search(&public, "กีฬาสี").is_empty());
+    let fragments = std::fs::read_dir(public.join("pagefind/fragment"))
+        .unwrap()
+        .count();
+    // One fragment per article: the home page and the news lists are not
+    // articles (no data-pagefind-body).
+    assert_eq!(fragments, 2, "one fragment per news item");
+}
