@@ -82,6 +82,10 @@ pub struct BuildArgs {
     /// Where to write the site (default: public/ in the site folder).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Then open the key pages in headless Chromium: images, scripts,
+    /// phone width, the Sarabun font, accessibility (WCAG 2.1 AA).
+    #[arg(long)]
+    pub browser: bool,
 }
 
 #[derive(Debug, Clone, Args)]

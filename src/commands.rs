@@ -92,6 +92,13 @@ pub fn build(ctx: &Context, args: &BuildArgs) -> u8 {
             print_build(ctx, config.language, &report);
             if report.errors() > 0 {
                 exit::CONTENT
+            } else if args.browser {
+                let public = if report.out.is_absolute() {
+                    report.out.clone()
+                } else {
+                    ctx.site_dir.join(&report.out)
+                };
+                crate::browser::run_after_build(ctx, config.language, &public)
             } else {
                 exit::OK
             }

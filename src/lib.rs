@@ -33,6 +33,7 @@ pub mod images;
 pub mod markdown;
 pub mod render;
 pub mod search;
+pub mod browser;
 pub mod preview;
 pub mod serve;
 pub mod static_server;

@@ -1,0 +1,684 @@
+//! The rendering check in a real browser (`khao build --browser`, `khao
+//! deploy --browser`, on by default in `publish`): fetching bytes does not
+//! prove a visitor sees the page, so headless Chromium opens the key pages
+//! and we fail on broken images, console errors, failed requests, a
+//! horizontal scrollbar on a 360 px phone, text not in Sarabun, and any
+//! WCAG 2.1 AA violation axe-core finds. Each page is photographed at phone
+//! and desktop width into `<site>/.khao/browser/`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::protocol::cdp::{Emulation, Network, Page};
+use headless_chrome::{Browser, LaunchOptions, Tab};
+use serde::{Deserialize, Serialize};
+
+use crate::commands::Context;
+use crate::exit;
+use crate::i18n::{Lang, tr};
+use crate::static_server::StaticServer;
+
+/// axe-core (MPL-2.0, see tests/vendor/axe-core/LICENSE), injected into the
+/// page under test only: it is never written into public/.
+const AXE_JS: &str = include_str!("../tests/vendor/axe-core/axe.min.js");
+
+/// The axe rule sets of WCAG 2.1 AA.
+const AXE_TAGS: &str = "['wcag2a','wcag2aa','wcag21a','wcag21aa']";
+
+/// More news pages than this and a build checks a sample (the newest).
+pub const MAX_NEWS_PAGES: usize = 30;
+
+/// Phone and desktop widths of the checks and screenshots.
+const PHONE: (u32, u32) = (360, 740);
+const DESKTOP: (u32, u32) = (1280, 900);
+
+/// Screenshots taller than this are cut (a very long page).
+const MAX_SHOT_HEIGHT: f64 = 6000.0;
+
+/// What went wrong on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    PageLoad,
+    BrokenImage,
+    ConsoleError,
+    FailedRequest,
+    HorizontalScroll,
+    FallbackFont,
+    Accessibility,
+}
+
+impl ProblemKind {
+    fn key(self) -> &'static str {
+        match self {
+            ProblemKind::PageLoad => "browser.page_load",
+            ProblemKind::BrokenImage => "browser.broken_image",
+            ProblemKind::ConsoleError => "browser.console_error",
+            ProblemKind::FailedRequest => "browser.failed_request",
+            ProblemKind::HorizontalScroll => "browser.horizontal_scroll",
+            ProblemKind::FallbackFont => "browser.fallback_font",
+            ProblemKind::Accessibility => "browser.accessibility",
+        }
+    }
+}
+
+/// One problem on one page (`page` is the URL path, e.g. `/news/`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BrowserProblem {
+    pub page: String,
+    pub kind: ProblemKind,
+    pub detail: String,
+}
+
+/// The result of a browser run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BrowserReport {
+    /// The URL paths opened, in order.
+    pub pages: Vec<String>,
+    /// When a build had more news pages than [`MAX_NEWS_PAGES`]: how many
+    /// there were (only the newest were checked).
+    pub news_total: Option<usize>,
+    pub problems: Vec<BrowserProblem>,
+    pub screenshots: Vec<PathBuf>,
+}
+
+impl BrowserReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Why the browser could not run at all.
+#[derive(Debug, Clone)]
+pub enum BrowserError {
+    NotInstalled,
+    Launch(String),
+    Report(String),
+}
+
+impl BrowserError {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            BrowserError::NotInstalled => tr(lang, "browser.not_installed", &[]),
+            BrowserError::Launch(e) => tr(lang, "browser.launch_failed", &[("error", e)]),
+            BrowserError::Report(e) => tr(lang, "browser.report_failed", &[("error", e)]),
+        }
+    }
+}
+
+/// Chromium: `$KHAO_CHROMIUM`, Debian's /usr/bin/chromium, or on the PATH.
+pub fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KHAO_CHROMIUM") {
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
+    }
+    let debian = PathBuf::from("/usr/bin/chromium");
+    if debian.is_file() {
+        return Some(debian);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser", "google-chrome"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// The pages a build checks: home, the news list, every news page (the
+/// newest [`MAX_NEWS_PAGES`] when there are more), one service page under
+/// /ict/ (or another top section) and the 404 page. Returns the URL paths
+/// and, when sampled, the number of news pages.
+pub fn pages_for_build(public: &Path) -> (Vec<String>, Option<usize>) {
+    let mut pages = vec!["/".to_string()];
+    if public.join("news/index.html").is_file() {
+        pages.push("/news/".into());
+    }
+    let mut news = news_pages(public);
+    let total = news.len();
+    // Newest first: years descending, then the most recently written file.
+    news.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+    let sampled = (total > MAX_NEWS_PAGES).then_some(total);
+    pages.extend(news.into_iter().take(MAX_NEWS_PAGES).map(|n| n.0));
+    if let Some(service) = service_page(public) {
+        pages.push(service);
+    }
+    if public.join("404.html").is_file() {
+        pages.push("/404.html".into());
+    }
+    (pages, sampled)
+}
+
+/// `news/<year>/<slug>/index.html` under `public`: (URL path, year, mtime).
+fn news_pages(public: &Path) -> Vec<(String, String, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let Ok(years) = std::fs::read_dir(public.join("news")) else {
+        return out;
+    };
+    for year in years.flatten() {
+        let y = year.file_name().to_string_lossy().to_string();
+        if !y.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(items) = std::fs::read_dir(year.path()) else {
+            continue;
+        };
+        for item in items.flatten() {
+            let index = item.path().join("index.html");
+            if let Ok(meta) = index.metadata() {
+                let slug = item.file_name().to_string_lossy().to_string();
+                let mtime = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                out.push((format!("/news/{y}/{slug}/"), y.clone(), mtime));
+            }
+        }
+    }
+    out
+}
+
+/// The first service page: /ict/<name>/ in name order.
+fn service_page(public: &Path) -> Option<String> {
+    let mut names: Vec<String> = std::fs::read_dir(public.join("ict"))
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().join("index.html").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names.first().map(|n| format!("/ict/{n}/"))
+}
+
+/// Serves `public` on a free loopback port and checks `pages` there.
+pub fn check_site(
+    public: &Path,
+    pages: &[String],
+    report_dir: &Path,
+) -> Result<BrowserReport, BrowserError> {
+    let server = StaticServer::start(public.to_path_buf(), 0)
+        .map_err(|e| BrowserError::Launch(e.to_string()))?;
+    check_url(&server.url(), pages, report_dir)
+}
+
+/// Checks `pages` (URL paths) under `base_url` in one headless Chromium;
+/// screenshots go to `report_dir` (emptied of old ones first).
+pub fn check_url(
+    base_url: &str,
+    pages: &[String],
+    report_dir: &Path,
+) -> Result<BrowserReport, BrowserError> {
+    let chromium = chromium().ok_or(BrowserError::NotInstalled)?;
+    prepare_report_dir(report_dir)?;
+    let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
+    let browser = launch(&chromium, profile.path())?;
+    let tab = browser
+        .new_tab()
+        .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+    tab.set_default_timeout(Duration::from_secs(30));
+    let events: Arc<Mutex<Vec<(ProblemKind, String)>>> = Arc::default();
+    listen(&tab, events.clone()).map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+
+    let base = base_url.trim_end_matches('/');
+    let mut report = BrowserReport::default();
+    for page in pages {
+        if let Ok(mut e) = events.lock() {
+            e.clear();
+        }
+        let url = format!("{base}{page}");
+        let mut problems = Vec::new();
+        match check_page(&tab, &url, page, report_dir, &mut report.screenshots) {
+            Ok(found) => problems.extend(found),
+            Err(e) => problems.push((ProblemKind::PageLoad, format!("{e:#}"))),
+        }
+        if let Ok(e) = events.lock() {
+            problems.extend(e.iter().cloned());
+        }
+        problems.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        report.pages.push(page.clone());
+        report
+            .problems
+            .extend(problems.into_iter().map(|(kind, detail)| BrowserProblem {
+                page: page.clone(),
+                kind,
+                detail,
+            }));
+    }
+    Ok(report)
+}
+
+fn prepare_report_dir(dir: &Path) -> Result<(), BrowserError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| BrowserError::Report(format!("{}: {e}", dir.display())))?;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.path().extension().is_some_and(|x| x == "png") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
+    let args: Vec<&std::ffi::OsStr> = [
+        "--disable-quic",
+        "--disable-component-update",
+        "--disable-background-networking",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--font-render-hinting=none",
+    ]
+    .iter()
+    .map(std::ffi::OsStr::new)
+    .collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(chromium.to_path_buf()))
+        .headless(true)
+        .sandbox(false)
+        .enable_gpu(false)
+        .user_data_dir(Some(profile.to_path_buf()))
+        .window_size(Some(DESKTOP))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .args(args)
+        .build()
+        .map_err(|e| BrowserError::Launch(e.to_string()))?;
+    Browser::new(options).map_err(|e| BrowserError::Launch(format!("{e:#}")))
+}
+
+/// Collects console errors, uncaught exceptions and failed requests.
+fn listen(tab: &Arc<Tab>, events: Arc<Mutex<Vec<(ProblemKind, String)>>>) -> anyhow::Result<()> {
+    tab.enable_log()?;
+    tab.enable_runtime()?;
+    let enable: Network::Enable = serde_json::from_value(serde_json::json!({}))?;
+    tab.call_method(enable)?;
+    tab.add_event_listener(Arc::new(move |event: &Event| {
+        let found = match event {
+            Event::RuntimeConsoleAPICalled(e)
+                if matches!(
+                    e.params.Type,
+                    headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption::Error
+                        | headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption::Assert
+                ) =>
+            {
+                let text: Vec<String> = e
+                    .params
+                    .args
+                    .iter()
+                    .map(|a| match &a.value {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(v) => v.to_string(),
+                        None => a.description.clone().unwrap_or_default(),
+                    })
+                    .collect();
+                Some((ProblemKind::ConsoleError, text.join(" ")))
+            }
+            Event::RuntimeExceptionThrown(e) => {
+                let d = &e.params.exception_details;
+                let text = d
+                    .exception
+                    .as_ref()
+                    .and_then(|x| x.description.clone())
+                    .unwrap_or_else(|| d.text.clone());
+                let place = d
+                    .url
+                    .as_ref()
+                    .map(|u| format!(" ({u}:{})", d.line_number + 1))
+                    .unwrap_or_default();
+                let first = text.lines().next().unwrap_or("").to_string();
+                Some((ProblemKind::ConsoleError, format!("{first}{place}")))
+            }
+            Event::LogEntryAdded(e)
+                if e.params.entry.level
+                    == headless_chrome::protocol::cdp::Log::LogEntryLevel::Error
+                    && e.params.entry.source
+                        != headless_chrome::protocol::cdp::Log::LogEntrySource::Network =>
+            {
+                Some((ProblemKind::ConsoleError, e.params.entry.text.clone()))
+            }
+            Event::NetworkResponseReceived(e) if e.params.response.status >= 400 => Some((
+                ProblemKind::FailedRequest,
+                format!("{} {}", e.params.response.status, e.params.response.url),
+            )),
+            Event::NetworkLoadingFailed(e) if e.params.canceled != Some(true) => Some((
+                ProblemKind::FailedRequest,
+                e.params.error_text.clone(),
+            )),
+            _ => None,
+        };
+        if let Some(f) = found
+            && let Ok(mut v) = events.lock()
+        {
+            v.push(f);
+        }
+    }))?;
+    Ok(())
+}
+
+/// What [`CHECK_JS`] returns.
+#[derive(Debug, Deserialize)]
+struct PageFacts {
+    broken: Vec<String>,
+    #[serde(rename = "scrollWidth")]
+    scroll_width: u32,
+    #[serde(rename = "clientWidth")]
+    client_width: u32,
+    wide: Vec<String>,
+    first: String,
+    loaded: bool,
+    failed: Vec<String>,
+    height: f64,
+}
+
+/// Loads every image (lazy ones too), waits for fonts, then measures.
+const CHECK_JS: &str = r#"(async () => {
+  const imgs = Array.from(document.images);
+  for (const i of imgs) { if (i.loading === 'lazy') i.loading = 'eager'; }
+  await Promise.all(imgs.map(i => (i.complete && i.naturalWidth > 0) ? null : new Promise(r => {
+    if (i.complete) { r(); return; }
+    i.addEventListener('load', r, {once: true});
+    i.addEventListener('error', r, {once: true});
+    setTimeout(r, 8000);
+  })));
+  const broken = imgs.filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src') || i.currentSrc || '(img)');
+  await document.fonts.ready;
+  const de = document.documentElement;
+  const cw = de.clientWidth;
+  const wide = [];
+  if (de.scrollWidth > cw) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > cw + 1 && r.width > 0) {
+        let d = el.tagName.toLowerCase();
+        if (el.id) d += '#' + el.id;
+        if (typeof el.className === 'string' && el.className.trim()) d += '.' + el.className.trim().split(/\s+/).join('.');
+        d += ' (' + Math.round(r.width) + ' px)';
+        wide.push(d);
+        if (wide.length >= 3) break;
+      }
+    }
+  }
+  const family = getComputedStyle(document.body).fontFamily;
+  const first = family.split(',')[0].trim().replace(/["']/g, '');
+  const faces = Array.from(document.fonts).filter(f => f.family.replace(/["']/g, '') === 'Sarabun');
+  const loaded = faces.some(f => f.status === 'loaded');
+  const failed = faces.filter(f => f.status === 'error').map(f => f.weight + ' ' + f.style + ' ' + f.unicodeRange.slice(0, 12));
+  return JSON.stringify({broken, scrollWidth: de.scrollWidth, clientWidth: cw, wide, first, loaded, failed, height: de.scrollHeight});
+})()"#;
+
+/// One axe violation, shortened.
+#[derive(Debug, Deserialize)]
+struct AxeViolation {
+    id: String,
+    help: String,
+    nodes: Vec<String>,
+    count: usize,
+}
+
+fn axe_run_js() -> String {
+    format!(
+        "(async () => {{ const r = await axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS}}}, resultTypes: ['violations']}}); \
+         return JSON.stringify(r.violations.map(v => ({{id: v.id, help: v.help, count: v.nodes.length, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}}))); }})()"
+    )
+}
+
+/// Evaluates `js`, which must return a JSON string, into `T`.
+fn eval_json<T: for<'de> Deserialize<'de>>(tab: &Tab, js: &str) -> anyhow::Result<T> {
+    let value = tab.evaluate(js, true)?;
+    match value.value {
+        Some(serde_json::Value::String(s)) => Ok(serde_json::from_str(&s)?),
+        _ => anyhow::bail!(
+            "{}",
+            value
+                .description
+                .unwrap_or_else(|| "script returned nothing".into())
+        ),
+    }
+}
+
+fn set_width(tab: &Tab, (width, height): (u32, u32), mobile: bool) -> anyhow::Result<()> {
+    let m: Emulation::SetDeviceMetricsOverride = serde_json::from_value(serde_json::json!({
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile
+    }))?;
+    tab.call_method(m)?;
+    Ok(())
+}
+
+/// A screenshot of the whole page (cut at [`MAX_SHOT_HEIGHT`]).
+fn screenshot(tab: &Tab, width: u32, file: &Path) -> anyhow::Result<()> {
+    let height: f64 = tab
+        .evaluate("document.documentElement.scrollHeight", false)?
+        .value
+        .and_then(|v| v.as_f64())
+        .unwrap_or(900.0)
+        .clamp(1.0, MAX_SHOT_HEIGHT);
+    let shot: Page::CaptureScreenshot = serde_json::from_value(serde_json::json!({
+        "format": "png",
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        "captureBeyondViewport": true
+    }))?;
+    let data = tab.call_method(shot)?.data;
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(data)?;
+    std::fs::write(file, bytes)?;
+    Ok(())
+}
+
+/// `/` → `home`, `/news/2026/x/` → `news-2026-x`.
+pub fn shot_name(page: &str) -> String {
+    let name: String = page
+        .trim_matches('/')
+        .trim_end_matches(".html")
+        .chars()
+        .map(|c| if c == '/' { '-' } else { c })
+        .collect();
+    if name.is_empty() { "home".into() } else { name }
+}
+
+fn check_page(
+    tab: &Tab,
+    url: &str,
+    page: &str,
+    report_dir: &Path,
+    shots: &mut Vec<PathBuf>,
+) -> anyhow::Result<Vec<(ProblemKind, String)>> {
+    let mut problems = Vec::new();
+    set_width(tab, PHONE, true)?;
+    tab.navigate_to(url)?.wait_until_navigated()?;
+    let facts: PageFacts = eval_json(tab, CHECK_JS)?;
+    for src in &facts.broken {
+        problems.push((ProblemKind::BrokenImage, src.clone()));
+    }
+    if facts.scroll_width > facts.client_width {
+        problems.push((
+            ProblemKind::HorizontalScroll,
+            format!(
+                "{} px > {} px: {}",
+                facts.scroll_width,
+                facts.client_width,
+                facts.wide.join(", ")
+            ),
+        ));
+    }
+    if facts.first != "Sarabun" || !facts.loaded || !facts.failed.is_empty() {
+        let mut detail = format!("font-family: {}", facts.first);
+        if !facts.failed.is_empty() {
+            detail.push_str(&format!(
+                "; Sarabun not loaded: {}",
+                facts.failed.join(", ")
+            ));
+        } else if !facts.loaded {
+            detail.push_str("; Sarabun not loaded");
+        }
+        problems.push((ProblemKind::FallbackFont, detail));
+    }
+    let name = shot_name(page);
+    let phone = report_dir.join(format!("{name}-phone.png"));
+    let _ = facts.height;
+    screenshot(tab, PHONE.0, &phone)?;
+    shots.push(phone);
+
+    tab.evaluate(AXE_JS, false)?;
+    let violations: Vec<AxeViolation> = eval_json(tab, &axe_run_js())?;
+    for v in violations {
+        problems.push((
+            ProblemKind::Accessibility,
+            format!(
+                "{} ({}): {}{}",
+                v.id,
+                v.help,
+                v.nodes.join(" | "),
+                if v.count > v.nodes.len() {
+                    format!(" (+{})", v.count - v.nodes.len())
+                } else {
+                    String::new()
+                }
+            ),
+        ));
+    }
+
+    set_width(tab, DESKTOP, false)?;
+    // Let the layout settle at the new width before the photo.
+    tab.evaluate(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))",
+        true,
+    )?;
+    let desktop = report_dir.join(format!("{name}-desktop.png"));
+    screenshot(tab, DESKTOP.0, &desktop)?;
+    shots.push(desktop);
+    Ok(problems)
+}
+
+/// Prints a browser run for people (stderr) or as JSON (stdout).
+pub fn print_report(ctx: &Context, lang: Lang, report: &BrowserReport) {
+    if ctx.json() {
+        println!("{}", serde_json::json!({ "browser": report }));
+        return;
+    }
+    if let Some(total) = report.news_total {
+        eprintln!(
+            "{}",
+            tr(
+                lang,
+                "browser.sampled",
+                &[
+                    ("checked", &MAX_NEWS_PAGES.to_string()),
+                    ("total", &total.to_string())
+                ]
+            )
+        );
+    }
+    for p in &report.problems {
+        eprintln!(
+            "{}[{}] {}: {}",
+            tr(lang, "build.error_label", &[]),
+            tr(lang, p.kind.key(), &[]),
+            p.page,
+            p.detail
+        );
+    }
+    if std::io::stderr().is_terminal() {
+        for s in &report.screenshots {
+            eprintln!("  {}", s.display());
+        }
+    }
+    let key = if report.ok() {
+        "browser.ok"
+    } else {
+        "browser.failed"
+    };
+    let dir = report
+        .screenshots
+        .first()
+        .and_then(|s| s.parent())
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    eprintln!(
+        "{}",
+        tr(
+            lang,
+            key,
+            &[
+                ("pages", &report.pages.len().to_string()),
+                ("problems", &report.problems.len().to_string()),
+                ("screenshots", &report.screenshots.len().to_string()),
+                ("dir", &dir),
+            ]
+        )
+    );
+}
+
+/// The report folder of a site: `<site>/.khao/browser/`.
+pub fn report_dir(site_dir: &Path) -> PathBuf {
+    site_dir.join(".khao").join("browser")
+}
+
+/// `khao build --browser` after a successful build of `public`: exit 0
+/// when every page passes, 1 when one does not, 3 when Chromium is missing
+/// or would not start.
+pub fn run_after_build(ctx: &Context, lang: Lang, public: &Path) -> u8 {
+    let (pages, sampled) = pages_for_build(public);
+    if !ctx.json() {
+        eprintln!(
+            "{}",
+            tr(
+                lang,
+                "browser.checking",
+                &[("pages", &pages.len().to_string())]
+            )
+        );
+    }
+    match check_site(public, &pages, &report_dir(&ctx.site_dir)) {
+        Ok(mut report) => {
+            report.news_total = sampled;
+            print_report(ctx, lang, &report);
+            if report.ok() { exit::OK } else { exit::CONTENT }
+        }
+        Err(e) => {
+            let message = e.message(lang);
+            if ctx.json() {
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "browser", "message": message } })
+                );
+            } else {
+                eprintln!("{message}");
+            }
+            exit::DEPLOY
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screenshot_names() {
+        assert_eq!(shot_name("/"), "home");
+        assert_eq!(shot_name("/news/2026/x/"), "news-2026-x");
+        assert_eq!(shot_name("/404.html"), "404");
+    }
+
+    #[test]
+    fn build_pages_are_home_list_news_service_404() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in [
+            "index.html",
+            "news/index.html",
+            "news/page/2/index.html",
+            "news/2026/a/index.html",
+            "ict/website/index.html",
+            "ict/backup/index.html",
+            "404.html",
+        ] {
+            let f = dir.path().join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, "x").unwrap();
+        }
+        let (pages, sampled) = pages_for_build(dir.path());
+        assert_eq!(
+            pages,
+            ["/", "/news/", "/news/2026/a/", "/ict/backup/", "/404.html"]
+        );
+        assert_eq!(sampled, None);
+    }
+}
