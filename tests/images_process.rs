@@ -689,3 +689,28 @@ fn files_over_the_size_limit_are_refused_before_reading() {
     let e = results[0].as_ref().unwrap_err();
     assert!(e.contains("images.max_file_mb"), "{e}");
 }
+
+/// The benchmark (`scripts/bench-photos`) times `render_photo`: it must be
+/// exactly the work the build does, so its files are the published files,
+/// byte for byte, and a bad file is an error there too.
+#[test]
+fn render_photo_is_what_the_build_publishes() {
+    let site = Site::new();
+    let photo = site.add("p.jpg", &std::fs::read(FIXTURE).unwrap());
+    let config = config(&[320, 640]);
+    let (results, _) = site.run(&[job(&photo, "news/a")], &config);
+    let published = results.into_iter().next().unwrap().unwrap();
+    let bytes = std::fs::read(&photo).unwrap();
+    let rendered = khao::images::render_photo(&bytes, &config, khao::i18n::Lang::En).unwrap();
+    assert_eq!(rendered.len(), published.variants.len());
+    for (r, v) in rendered.iter().zip(&published.variants) {
+        assert_eq!((r.width, r.height), (v.width, v.height));
+        assert!(r.bytes == site.file(&v.url), "{} differs", v.url);
+    }
+    assert_eq!((rendered[0].width, rendered[0].height), (320, 427));
+    assert!(
+        khao::images::render_photo(&bytes[..bytes.len() / 2], &config, khao::i18n::Lang::En)
+            .is_err()
+    );
+    assert!(khao::images::render_photo(b"not a photo", &config, khao::i18n::Lang::En).is_err());
+}
