@@ -29,6 +29,13 @@ pub struct BuildReport {
     /// Content problems (bad front matter, photos that would not process)
     /// and page-check problems; any error means exit 1.
     pub problems: Vec<PageProblem>,
+    /// Files made again because something they depend on changed (the
+    /// rest were skipped: their inputs hash as in the previous build).
+    pub rendered: usize,
+    /// Files whose bytes on disk changed.
+    pub written: usize,
+    /// Pages read and checked again in step 5.
+    pub checked: usize,
     /// Every file written, relative to `out`, sorted.
     #[serde(skip)]
     pub files: Vec<PathBuf>,
@@ -71,6 +78,7 @@ pub fn build_site(
     options: &BuildOptions,
 ) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
+    let mut timings = Timings::new();
     let lang = config.language;
     let out = options
         .out
@@ -80,6 +88,7 @@ pub fn build_site(
 
     let (site, content_diagnostics) = content::load_site(site_dir, config.clone());
     let mut problems: Vec<PageProblem> = content_diagnostics.iter().map(content_problem).collect();
+    timings.lap("content");
 
     let jobs = render::image_jobs(&site);
     let progress = options.progress && std::io::stderr().is_terminal();
@@ -118,20 +127,60 @@ pub fn build_site(
         }
     }
 
-    let rendered = render::render_site(&site, &processed, &out)?;
+    timings.lap("images");
+
+    let cache_file = build_cache_file(site_dir);
+    let previous = BuildCache::load(&cache_file, &out);
+    let trusted = previous.is_some();
+    let previous = previous.unwrap_or_default();
+    timings.lap("cache read");
+
+    let inc = render::render_incremental(&site, &processed, &out, &previous.outputs)?;
+    timings.lap("render");
+    let rendered = &inc.output;
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(image_files);
     // The search index reads the pages just written (src/search.rs).
-    files.extend(crate::search::index_site(&out, &rendered.files, &cache_dir(site_dir))?);
+    files.extend(crate::search::index_site(
+        &out,
+        &rendered.files,
+        &cache_dir(site_dir),
+    )?);
+    timings.lap("search index");
     let files: Vec<PathBuf> = files.into_iter().collect();
-    remove_stale(&out, &files)?;
+    let removed: BTreeSet<PathBuf> = if trusted {
+        remove_listed(&out, &previous.files, &files)?
+    } else {
+        remove_stale(&out, &files)?;
+        BTreeSet::new()
+    };
+    timings.lap("stale files");
 
-    problems.extend(checkpages::check_pages(
+    let no_check = checkpages::CheckCache::default();
+    let checked = checkpages::check_pages_incremental(
         &out,
         &files,
+        &inc.rendered,
+        &removed,
+        if trusted { &previous.checks } else { &no_check },
         &config.base_url(),
         lang,
-    ));
+    );
+    problems.extend(checked.problems);
+    timings.lap("check pages");
+
+    let cache = BuildCache {
+        version: BuildCache::VERSION,
+        out: out.clone(),
+        files: files.clone(),
+        outputs: inc.records,
+        checks: checked.cache,
+    };
+    if let Err(e) = cache.save(&cache_file) {
+        // The build itself is fine; the next one is just slower.
+        eprintln!("{}: {e}", cache_file.display());
+    }
+    timings.lap("cache write");
 
     Ok(BuildReport {
         out,
@@ -139,10 +188,115 @@ pub fn build_site(
         news: rendered.news,
         images: stats,
         problems,
+        rendered: inc.rendered.len(),
+        written: inc.written,
+        checked: checked.scanned,
         files,
         content_diagnostics,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Where the build graph is kept between builds.
+fn build_cache_file(site_dir: &Path) -> PathBuf {
+    cache_dir(site_dir).join("build.json")
+}
+
+/// What a build leaves for the next one: every output file with the hash
+/// of what it was made from, and what step 5 learned about each page. With
+/// it, a rebuild renders, writes and checks only what changed, and removes
+/// a deleted item's files without walking `public/`.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct BuildCache {
+    version: u32,
+    /// The output folder it describes (another `--out` starts afresh).
+    out: PathBuf,
+    /// Every file of the build, relative to `out`.
+    files: Vec<PathBuf>,
+    outputs: render::RenderCache,
+    checks: checkpages::CheckCache,
+}
+
+impl BuildCache {
+    const VERSION: u32 = 1;
+
+    /// The cache, when there is one for `out` from this version of the
+    /// format; anything unreadable means a full build.
+    fn load(path: &Path, out: &Path) -> Option<BuildCache> {
+        let bytes = std::fs::read(path).ok()?;
+        let cache: BuildCache = serde_json::from_slice(&bytes).ok()?;
+        (cache.version == Self::VERSION && cache.out == out).then_some(cache)
+    }
+
+    fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let bytes = serde_json::to_vec(self)?;
+        write_if_changed(path, &bytes)?;
+        Ok(())
+    }
+}
+
+/// Phase times on stderr when `KHAO_TIMINGS` is set (for profiling).
+struct Timings {
+    on: bool,
+    last: Instant,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            on: std::env::var_os("KHAO_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!(
+                "{what:>12}: {:7.1} ms",
+                (now - self.last).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
+}
+
+/// Removes the files the previous build listed and this one does not make
+/// (a deleted news item's pages and photos), then their folders if empty.
+/// Returns what was removed.
+fn remove_listed(
+    out: &Path,
+    before: &[PathBuf],
+    now: &[PathBuf],
+) -> std::io::Result<BTreeSet<PathBuf>> {
+    let keep: BTreeSet<&Path> = now.iter().map(PathBuf::as_path).collect();
+    let mut removed = BTreeSet::new();
+    let mut dirs = BTreeSet::new();
+    for rel in before {
+        if keep.contains(rel.as_path()) {
+            continue;
+        }
+        match std::fs::remove_file(out.join(rel)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let mut d = rel.parent();
+        while let Some(dir) = d {
+            if dir.as_os_str().is_empty() {
+                break;
+            }
+            dirs.insert(dir.to_path_buf());
+            d = dir.parent();
+        }
+        removed.insert(rel.clone());
+    }
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(out.join(d)); // fails, harmlessly, when not empty
+    }
+    Ok(removed)
 }
 
 fn content_problem(d: &Diagnostic) -> PageProblem {

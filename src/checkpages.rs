@@ -165,6 +165,32 @@ fn problem(
     }
 }
 
+/// How links are resolved: on disk, or against the set of files a build
+/// produced (the same thing once stale files are removed, without a
+/// `stat` per link).
+trait Files {
+    fn is_dir(&self, rel: &Path) -> bool;
+    fn is_file(&self, rel: &Path) -> bool;
+    fn ids(&self, page: &Path) -> Option<&BTreeSet<String>>;
+}
+
+struct OnDisk<'a> {
+    public_dir: &'a Path,
+    scans: &'a BTreeMap<PathBuf, PageScan>,
+}
+
+impl Files for OnDisk<'_> {
+    fn is_dir(&self, rel: &Path) -> bool {
+        self.public_dir.join(rel).is_dir()
+    }
+    fn is_file(&self, rel: &Path) -> bool {
+        self.public_dir.join(rel).is_file()
+    }
+    fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
+        self.scans.get(page).map(|s| &s.ids)
+    }
+}
+
 /// Checks one link of `page`; `None` when it resolves or is not ours to check.
 fn check_link(
     public_dir: &Path,
@@ -174,6 +200,19 @@ fn check_link(
     scans: &BTreeMap<PathBuf, PageScan>,
     lang: Lang,
 ) -> Option<PageProblem> {
+    let files = OnDisk { public_dir, scans };
+    resolve_link(&files, page, raw, base_url, lang).err()
+}
+
+/// Resolves one link of `page`: `Ok(Some(file))` for the file it leads to,
+/// `Ok(None)` when it is not ours to check, `Err` when it is broken.
+fn resolve_link(
+    files: &dyn Files,
+    page: &Path,
+    raw: &str,
+    base_url: &str,
+    lang: Lang,
+) -> Result<Option<PathBuf>, PageProblem> {
     let target = raw.trim();
     let base = base_url.trim_end_matches('/');
     let local = if !base.is_empty() && target.starts_with(base) {
@@ -182,7 +221,7 @@ fn check_link(
         target
     };
     if local.is_empty() || is_external(local) {
-        return None;
+        return Ok(None);
     }
     let (path_part, fragment) = match local.split_once('#') {
         Some((p, f)) => (p, Some(f)),
@@ -190,7 +229,7 @@ fn check_link(
     };
     let path_part = path_part.split('?').next().unwrap_or("");
     let broken = |code: &'static str, key: &str| {
-        Some(problem(
+        Err(problem(
             Severity::Error,
             code,
             page,
@@ -213,17 +252,16 @@ fn check_link(
         let Some(normal) = normalize(&joined) else {
             return broken("broken-link", "pages.broken_link");
         };
-        let full = public_dir.join(&normal);
-        if full.is_dir() {
+        if files.is_dir(&normal) {
             if !decoded.ends_with('/') && !decoded.is_empty() {
                 // A server redirects `/a` to `/a/`; accept it like a browser would.
             }
             let index = normal.join("index.html");
-            if !public_dir.join(&index).is_file() {
+            if !files.is_file(&index) {
                 return broken("broken-link", "pages.broken_link");
             }
             index
-        } else if full.is_file() {
+        } else if files.is_file(&normal) {
             normal
         } else {
             return broken("broken-link", "pages.broken_link");
@@ -233,17 +271,272 @@ fn check_link(
     match fragment {
         Some(f) if !f.is_empty() && f != "top" && is_html(&target_page) => {
             let f = percent_decode(f).unwrap_or_else(|| f.to_string());
-            let known = scans
-                .get(&target_page)
-                .map(|s| s.ids.contains(&f))
+            let known = files
+                .ids(&target_page)
+                .map(|ids| ids.contains(&f))
                 .unwrap_or(false);
             if known {
-                None
+                Ok(Some(target_page))
             } else {
                 broken("missing-fragment", "pages.missing_fragment")
             }
         }
-        _ => None,
+        _ => Ok(Some(target_page)),
+    }
+}
+
+/// What step 5 keeps about each page between builds, so a page that was
+/// not written again is not read again: the fragments it offers, the files
+/// its links lead to, and its problems.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct CheckCache {
+    /// Link targets, each stored once (most pages share the menu's).
+    paths: Vec<PathBuf>,
+    pages: BTreeMap<PathBuf, PageRecord>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+struct PageRecord {
+    ids: BTreeSet<String>,
+    /// Indexes into `CheckCache::paths`.
+    targets: Vec<u32>,
+    problems: Vec<CachedProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+struct CachedProblem {
+    error: bool,
+    code: String,
+    target: Option<String>,
+    message: String,
+}
+
+/// The codes this step gives, to restore a cached problem's `&'static str`.
+const CODES: &[&str] = &[
+    "unreadable-page",
+    "html-parse",
+    "missing-alt",
+    "empty-alt",
+    "broken-link",
+    "missing-fragment",
+];
+
+impl CachedProblem {
+    fn from(p: &PageProblem) -> CachedProblem {
+        CachedProblem {
+            error: p.severity == Severity::Error,
+            code: p.code.to_string(),
+            target: p.target.clone(),
+            message: p.message.clone(),
+        }
+    }
+
+    fn restore(&self, page: &Path) -> PageProblem {
+        PageProblem {
+            severity: if self.error {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            code: CODES
+                .iter()
+                .find(|c| **c == self.code)
+                .copied()
+                .unwrap_or("broken-link"),
+            page: page.to_path_buf(),
+            target: self.target.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// The build's files in memory: `public/` holds exactly these once stale
+/// files are removed.
+struct Produced<'a> {
+    files: BTreeSet<&'a Path>,
+    dirs: BTreeSet<PathBuf>,
+    ids: BTreeMap<&'a Path, &'a BTreeSet<String>>,
+}
+
+impl Files for Produced<'_> {
+    fn is_dir(&self, rel: &Path) -> bool {
+        self.dirs.contains(rel)
+    }
+    fn is_file(&self, rel: &Path) -> bool {
+        self.files.contains(rel)
+    }
+    fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
+        self.ids.get(page).copied()
+    }
+}
+
+/// What an incremental check did.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub problems: Vec<PageProblem>,
+    /// The pages read and parsed in this build.
+    pub scanned: usize,
+    pub cache: CheckCache,
+}
+
+/// Checks the HTML pages among `files` like [`check_pages`], but reads
+/// only the pages in `written` (made in this build), pages `previous` knows
+/// nothing of, pages that had problems (a new file may fix a link), and
+/// pages whose links lead to a file in `removed` or to a page whose
+/// fragments changed. The other pages' results come from `previous`.
+pub fn check_pages_incremental(
+    public_dir: &Path,
+    files: &[PathBuf],
+    written: &BTreeSet<PathBuf>,
+    removed: &BTreeSet<PathBuf>,
+    previous: &CheckCache,
+    base_url: &str,
+    lang: Lang,
+) -> Checked {
+    let pages: Vec<&PathBuf> = files.iter().filter(|f| is_html(f)).collect();
+    let must_read = |p: &PathBuf| -> bool {
+        match previous.pages.get(p) {
+            None => true,
+            Some(r) => written.contains(p) || !r.problems.is_empty(),
+        }
+    };
+    // First round: pages made in this build or unknown.
+    let mut fresh: BTreeMap<PathBuf, PageScan> = pages
+        .par_iter()
+        .filter(|p| must_read(p))
+        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel, lang)))
+        .collect();
+    // Files whose disappearance or new fragments can break other pages.
+    let mut changed: BTreeSet<&Path> = removed.iter().map(PathBuf::as_path).collect();
+    for (p, scan) in &fresh {
+        if previous.pages.get(p).map(|r| &r.ids) != Some(&scan.ids) {
+            changed.insert(p.as_path());
+        }
+    }
+    if !changed.is_empty() {
+        let hit: BTreeSet<u32> = previous
+            .paths
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| changed.contains(p.as_path()))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let again: Vec<&PathBuf> = pages
+            .iter()
+            .copied()
+            .filter(|p| !fresh.contains_key(*p))
+            .filter(|p| {
+                previous
+                    .pages
+                    .get(*p)
+                    .is_some_and(|r| r.targets.iter().any(|t| hit.contains(t)))
+            })
+            .collect();
+        let more: Vec<(PathBuf, PageScan)> = again
+            .par_iter()
+            .map(|rel| ((*rel).clone(), scan_page(public_dir, rel, lang)))
+            .collect();
+        fresh.extend(more);
+    }
+
+    let mut produced = Produced {
+        files: files.iter().map(PathBuf::as_path).collect(),
+        dirs: BTreeSet::new(),
+        ids: BTreeMap::new(),
+    };
+    produced.dirs.insert(PathBuf::new());
+    for f in files {
+        let mut d = f.parent();
+        while let Some(dir) = d {
+            if dir.as_os_str().is_empty() || !produced.dirs.insert(dir.to_path_buf()) {
+                break;
+            }
+            d = dir.parent();
+        }
+    }
+    for p in &pages {
+        let ids = match fresh.get(*p) {
+            Some(scan) => Some(&scan.ids),
+            None => previous.pages.get(*p).map(|r| &r.ids),
+        };
+        if let Some(ids) = ids {
+            produced.ids.insert(p.as_path(), ids);
+        }
+    }
+
+    // Links of the pages read now.
+    let checked: Vec<(PathBuf, Vec<PageProblem>, BTreeSet<PathBuf>)> = fresh
+        .par_iter()
+        .map(|(page, scan)| {
+            let mut out = scan.problems.clone();
+            let mut targets = BTreeSet::new();
+            for raw in &scan.links {
+                match resolve_link(&produced, page, raw, base_url, lang) {
+                    Ok(Some(t)) => {
+                        targets.insert(t);
+                    }
+                    Ok(None) => {}
+                    Err(p) => out.push(p),
+                }
+            }
+            out.sort();
+            out.dedup();
+            (page.clone(), out, targets)
+        })
+        .collect();
+
+    let mut cache = CheckCache::default();
+    let mut index: BTreeMap<PathBuf, u32> = BTreeMap::new();
+    let mut intern = |cache: &mut CheckCache, p: &Path| -> u32 {
+        if let Some(i) = index.get(p) {
+            return *i;
+        }
+        let i = cache.paths.len() as u32;
+        cache.paths.push(p.to_path_buf());
+        index.insert(p.to_path_buf(), i);
+        i
+    };
+    let mut problems = Vec::new();
+    let mut by_page: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)> = checked
+        .into_iter()
+        .map(|(p, probs, t)| (p, (probs, t)))
+        .collect();
+    let scanned = by_page.len();
+    for page in &pages {
+        if let Some((probs, targets)) = by_page.remove(*page) {
+            let ids = fresh.remove(*page).map(|s| s.ids).unwrap_or_default();
+            let targets = targets.iter().map(|t| intern(&mut cache, t)).collect();
+            let record = PageRecord {
+                ids,
+                targets,
+                problems: probs.iter().map(CachedProblem::from).collect(),
+            };
+            problems.extend(probs);
+            cache.pages.insert((*page).clone(), record);
+        } else if let Some(old) = previous.pages.get(*page) {
+            problems.extend(old.problems.iter().map(|p| p.restore(page)));
+            let targets = old
+                .targets
+                .iter()
+                .filter_map(|t| previous.paths.get(*t as usize))
+                .map(|t| intern(&mut cache, t))
+                .collect();
+            cache.pages.insert(
+                (*page).clone(),
+                PageRecord {
+                    ids: old.ids.clone(),
+                    targets,
+                    problems: old.problems.clone(),
+                },
+            );
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    Checked {
+        problems,
+        scanned,
+        cache,
     }
 }
 

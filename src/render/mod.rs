@@ -385,6 +385,12 @@ struct Renderer<'a> {
     /// The pages rendered on their own (not the home page's or a list's
     /// text), in `site.pages` order of their indexes.
     pages: Vec<usize>,
+    /// Hash of what every output depends on: khao itself and site.yaml.
+    salt: String,
+    /// Template name → hash of its source and of every template it
+    /// extends, includes or imports, so a template edit remakes exactly
+    /// the pages that use it.
+    template_keys: BTreeMap<String, String>,
 }
 
 /// One file of the output.
@@ -409,6 +415,48 @@ pub fn render_site(
     images: &BTreeMap<PathBuf, ProcessedImage>,
     public_dir: &Path,
 ) -> anyhow::Result<RenderOutput> {
+    Ok(render_incremental(site, images, public_dir, &RenderCache::new())?.output)
+}
+
+/// What one output file was made from, kept between builds so an
+/// unchanged file is neither rendered nor written nor checked again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct OutputRecord {
+    /// Hash of everything the bytes depend on: khao itself, site.yaml,
+    /// the template and the templates it extends, includes or imports, and
+    /// the values the template is given (or, for files not rendered
+    /// through Tera, the bytes themselves).
+    pub key: String,
+    /// Size and modification time when written, so a file changed or
+    /// removed behind khao's back is made again.
+    pub len: u64,
+    pub mtime_ns: u64,
+}
+
+/// Output path (relative to `public/`) → what it was made from.
+pub type RenderCache = BTreeMap<PathBuf, OutputRecord>;
+
+/// What an incremental render did.
+#[derive(Debug, Clone, Default)]
+pub struct Incremental {
+    pub output: RenderOutput,
+    /// The records to keep for the next build (copies have none).
+    pub records: RenderCache,
+    /// Files rendered in this build because their inputs changed (the
+    /// pages step 5 must check again).
+    pub rendered: BTreeSet<PathBuf>,
+    /// Files whose bytes on disk changed.
+    pub written: usize,
+}
+
+/// Like [`render_site`], but skips every file whose inputs hash to the key
+/// `previous` holds for it and which is still on disk as written.
+pub fn render_incremental(
+    site: &Site,
+    images: &BTreeMap<PathBuf, ProcessedImage>,
+    public_dir: &Path,
+    previous: &RenderCache,
+) -> anyhow::Result<Incremental> {
     let renderer = Renderer::new(site, images)?;
     let plan = renderer.plan();
     let pages = plan
@@ -428,28 +476,47 @@ pub fn render_site(
 
     std::fs::create_dir_all(public_dir)
         .with_context(|| format!("cannot create {}", public_dir.display()))?;
-    let written: Vec<anyhow::Result<PathBuf>> = plan
+    let done: Vec<anyhow::Result<(PathBuf, Option<(OutputRecord, bool, bool)>)>> = plan
         .par_iter()
         .map(|(rel, job)| {
             let dest = public_dir.join(rel);
-            match job {
-                Job::Copy(src) => copy_if_changed(src, &dest).with_context(|| {
+            if let Job::Copy(src) = job {
+                copy_if_changed(src, &dest).with_context(|| {
                     format!("cannot copy {} to {}", src.display(), dest.display())
-                })?,
-                _ => {
-                    let bytes = renderer.run(rel, job)?;
-                    crate::build::write_if_changed(&dest, &bytes)
-                        .with_context(|| format!("cannot write {}", dest.display()))?;
-                }
+                })?;
+                return Ok((rel.clone(), None));
             }
-            Ok(rel.clone())
+            let made = renderer.make(rel, job)?;
+            let key = made.key(&renderer);
+            if let Some(old) = previous.get(rel)
+                && old.key == key
+                && file_stamp(&dest) == Some((old.len, old.mtime_ns))
+            {
+                return Ok((rel.clone(), Some((old.clone(), false, false))));
+            }
+            let bytes = renderer.bytes(made)?;
+            let wrote = crate::build::write_if_changed(&dest, &bytes)
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+            let (len, mtime_ns) = file_stamp(&dest).unwrap_or((bytes.len() as u64, 0));
+            let record = OutputRecord { key, len, mtime_ns };
+            Ok((rel.clone(), Some((record, true, wrote))))
         })
         .collect();
-    let mut files = Vec::with_capacity(written.len());
+    let mut result = Incremental::default();
+    let mut files = Vec::with_capacity(done.len());
     let mut errors = Vec::new();
-    for r in written {
+    for r in done {
         match r {
-            Ok(p) => files.push(p),
+            Ok((p, record)) => {
+                if let Some((record, rendered, wrote)) = record {
+                    if rendered {
+                        result.rendered.insert(p.clone());
+                    }
+                    result.written += usize::from(wrote);
+                    result.records.insert(p.clone(), record);
+                }
+                files.push(p);
+            }
             Err(e) => errors.push(format!("{e:#}")),
         }
     }
@@ -459,11 +526,77 @@ pub fn render_site(
         return Err(anyhow!(errors.join("\n")));
     }
     files.sort();
-    Ok(RenderOutput {
+    result.output = RenderOutput {
         files,
         pages,
         news: site.news.len(),
-    })
+    };
+    Ok(result)
+}
+
+/// Size and modification time (ns since 1970) of a file, `None` when it
+/// is not there.
+pub fn file_stamp(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as u64;
+    Some((meta.len(), mtime))
+}
+
+/// A page ready for Tera: the template and the values it is given.
+struct Prepared {
+    template: String,
+    ctx: tera::Context,
+    what: String,
+}
+
+impl Prepared {
+    fn new(template: &str, ctx: tera::Context, what: &str) -> Prepared {
+        Prepared {
+            template: template.to_string(),
+            ctx,
+            what: what.to_string(),
+        }
+    }
+}
+
+/// One output file before its bytes exist (pages) or with them (the rest).
+enum Made<'r> {
+    Page(Prepared),
+    Bytes(Cow<'r, [u8]>),
+}
+
+impl Made<'_> {
+    /// The hash that decides whether the file must be made again.
+    fn key(&self, r: &Renderer<'_>) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(r.salt.as_bytes());
+        match self {
+            Made::Page(p) => {
+                h.update(b"page\0");
+                let deps = r
+                    .template_keys
+                    .get(&p.template)
+                    .map(|k| k.as_bytes())
+                    .unwrap_or(b"?");
+                h.update(deps);
+                h.update(p.template.as_bytes());
+                h.update(b"\0");
+                // A Context serialises as a map sorted by key: the same
+                // values always give the same bytes.
+                let _ = serde_json::to_writer(&mut h, &p.ctx.clone().into_json());
+            }
+            Made::Bytes(b) => {
+                h.update(b"bytes\0");
+                h.update(b);
+            }
+        }
+        h.finalize().to_hex().to_string()
+    }
 }
 
 impl<'a> Renderer<'a> {
@@ -559,7 +692,10 @@ impl<'a> Renderer<'a> {
             categories,
             news: Vec::new(),
             pages: Vec::new(),
+            salt: build_salt(config),
+            template_keys: BTreeMap::new(),
         };
+        r.template_keys = template_keys(&r.theme.templates);
         let news: Vec<NewsCtx> = site
             .news
             .par_iter()
@@ -823,29 +959,47 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The bytes of one output file.
-    fn run(&self, rel: &Path, job: &Job) -> anyhow::Result<Cow<'_, [u8]>> {
-        let text = match job {
+    /// One output file: a page's template and values, or the bytes of
+    /// the other files.
+    fn make(&self, rel: &Path, job: &Job) -> anyhow::Result<Made<'_>> {
+        let page = match job {
             Job::Home => self.home()?,
             Job::NewsList(n) => self.news_list(*n)?,
             Job::Category(c, n) => self.category(*c, *n)?,
             Job::News(i) => self.news_page(*i)?,
             Job::Page(i) => self.page(*i)?,
             Job::NotFound => self.not_found()?,
-            Job::Feed => self.feed(),
-            Job::Sitemap(entries) => sitemap::sitemap(&self.base, entries),
-            Job::Robots => sitemap::robots(&self.base),
+            Job::Feed => return Ok(Made::Bytes(Cow::Owned(self.feed().into_bytes()))),
+            Job::Sitemap(entries) => {
+                let text = sitemap::sitemap(&self.base, entries);
+                return Ok(Made::Bytes(Cow::Owned(text.into_bytes())));
+            }
+            Job::Robots => {
+                return Ok(Made::Bytes(Cow::Owned(
+                    sitemap::robots(&self.base).into_bytes(),
+                )));
+            }
             Job::Static(key) => {
                 return self
                     .theme
                     .statics
                     .get(key)
-                    .map(|b| Cow::Borrowed(b.as_ref()))
+                    .map(|b| Made::Bytes(Cow::Borrowed(b.as_ref())))
                     .ok_or_else(|| anyhow!("{} vanished from the theme", rel.display()));
             }
-            Job::Copy(_) => unreachable!("copies are not rendered"),
+            Job::Copy(src) => return Err(anyhow!("{} is copied, not made", src.display())),
         };
-        Ok(Cow::Owned(text.into_bytes()))
+        Ok(Made::Page(page))
+    }
+
+    /// The bytes of a made file (pages go through Tera here).
+    fn bytes<'m>(&self, made: Made<'m>) -> anyhow::Result<Cow<'m, [u8]>> {
+        match made {
+            Made::Bytes(b) => Ok(b),
+            Made::Page(p) => Ok(Cow::Owned(
+                self.render(&p.template, &p.ctx, &p.what)?.into_bytes(),
+            )),
+        }
     }
 
     /// A context with what every page has.
@@ -900,7 +1054,7 @@ impl<'a> Renderer<'a> {
         markdown::to_html(&page.body, &self.resolver(page.source_dir()))
     }
 
-    fn home(&self) -> anyhow::Result<String> {
+    fn home(&self) -> anyhow::Result<Prepared> {
         let home = self.site.page("/");
         let description = home
             .map(|p| p.description.as_str())
@@ -943,7 +1097,7 @@ impl<'a> Renderer<'a> {
         );
         ctx.insert("pinned", &pinned);
         ctx.insert("latest", &latest);
-        self.render("index.html", &ctx, "/")
+        Ok(Prepared::new("index.html", ctx, "/"))
     }
 
     fn og_image(&self, img: &ImgCtx) -> OgImage {
@@ -959,7 +1113,7 @@ impl<'a> Renderer<'a> {
         indexes.iter().map(|&i| &self.news[i].card).collect()
     }
 
-    fn news_list(&self, n: usize) -> anyhow::Result<String> {
+    fn news_list(&self, n: usize) -> anyhow::Result<Prepared> {
         let per_page = self.config.news.per_page.max(1);
         let total = self.news.len().div_ceil(per_page).max(1);
         let url = list_url("/news/", n);
@@ -1007,10 +1161,10 @@ impl<'a> Renderer<'a> {
                 self.crumb(&heading, "/news/"),
             ],
         );
-        self.render("news_list.html", &ctx, &url)
+        Ok(Prepared::new("news_list.html", ctx, &url))
     }
 
-    fn category(&self, ci: usize, n: usize) -> anyhow::Result<String> {
+    fn category(&self, ci: usize, n: usize) -> anyhow::Result<Prepared> {
         let c = &self.categories[ci];
         let per_page = self.config.news.per_page.max(1);
         let total = c.count.div_ceil(per_page).max(1);
@@ -1063,10 +1217,10 @@ impl<'a> Renderer<'a> {
                 self.crumb(&c.name, &c.url),
             ],
         );
-        self.render("category.html", &ctx, &url)
+        Ok(Prepared::new("category.html", ctx, &url))
     }
 
-    fn news_page(&self, i: usize) -> anyhow::Result<String> {
+    fn news_page(&self, i: usize) -> anyhow::Result<Prepared> {
         let item = &self.news[i];
         let card = &item.card;
         let og = Og {
@@ -1096,10 +1250,10 @@ impl<'a> Renderer<'a> {
                 self.crumb(&card.title, &card.url),
             ],
         );
-        self.render("news.html", &ctx, &card.url)
+        Ok(Prepared::new("news.html", ctx, &card.url))
     }
 
-    fn page(&self, i: usize) -> anyhow::Result<String> {
+    fn page(&self, i: usize) -> anyhow::Result<Prepared> {
         let page = &self.site.pages[i];
         let body_html = self.page_html(page);
         let description = if page.description.is_empty() {
@@ -1160,10 +1314,10 @@ impl<'a> Renderer<'a> {
         crumbs.reverse();
         ctx.insert("breadcrumbs", &crumbs);
         let template = page.template.as_deref().unwrap_or("page.html");
-        self.render(template, &ctx, &page.url)
+        Ok(Prepared::new(template, ctx, &page.url))
     }
 
-    fn not_found(&self) -> anyhow::Result<String> {
+    fn not_found(&self) -> anyhow::Result<Prepared> {
         let title = self.word("not_found_title").to_string();
         let mut ctx = self.context(
             "/404.html",
@@ -1175,7 +1329,7 @@ impl<'a> Renderer<'a> {
             },
         );
         ctx.insert("noindex", &true);
-        self.render("404.html", &ctx, "/404.html")
+        Ok(Prepared::new("404.html", ctx, "/404.html"))
     }
 
     fn feed(&self) -> String {
@@ -1195,6 +1349,91 @@ impl<'a> Renderer<'a> {
             .collect();
         feed::rss(self.config, &items)
     }
+}
+
+/// Hash of khao itself (version and binary) and of the site's settings:
+/// a new khao or a changed site.yaml remakes every file.
+fn build_salt(config: &SiteConfig) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some((len, mtime)) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| file_stamp(&exe))
+    {
+        h.update(&len.to_le_bytes());
+        h.update(&mtime.to_le_bytes());
+    }
+    let _ = serde_json::to_writer(&mut h, config);
+    h.finalize().to_hex().to_string()
+}
+
+/// The templates a template names in `{% extends %}`, `{% include %}` and
+/// `{% import %}` tags.
+fn template_refs(source: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    let mut rest = source;
+    while let Some(open) = rest.find("{%") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("%}") else { break };
+        let tag = after[..close].trim_start_matches('-').trim_start();
+        rest = &after[close + 2..];
+        let word = tag.split_whitespace().next().unwrap_or("");
+        if !matches!(word, "extends" | "include" | "import") {
+            continue;
+        }
+        // Every quoted string in the tag: `include ["a.html", "b.html"]`.
+        let mut chars = tag.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c == '"' || c == '\'' || c == '`' {
+                let body = &tag[i + 1..];
+                if let Some(end) = body.find(c) {
+                    refs.push(body[..end].to_string());
+                    for _ in 0..=body[..end].chars().count() {
+                        chars.next();
+                    }
+                }
+            }
+        }
+    }
+    refs
+}
+
+/// Template name → hash of its own source and of every template it
+/// reaches through extends/include/import.
+fn template_keys(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let refs: BTreeMap<&str, Vec<String>> = templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), template_refs(s)))
+        .collect();
+    templates
+        .keys()
+        .map(|name| {
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            let mut todo = vec![name.as_str()];
+            while let Some(n) = todo.pop() {
+                if !seen.insert(n) {
+                    continue;
+                }
+                for r in refs.get(n).into_iter().flatten() {
+                    todo.push(r.as_str());
+                }
+            }
+            let mut h = blake3::Hasher::new();
+            for n in seen {
+                h.update(n.as_bytes());
+                h.update(b"\0");
+                // A name no template has (an optional include) counts too.
+                h.update(
+                    templates
+                        .get(n)
+                        .map(String::as_bytes)
+                        .unwrap_or(b"\x01missing"),
+                );
+                h.update(b"\0");
+            }
+            (name.clone(), h.finalize().to_hex().to_string())
+        })
+        .collect()
 }
 
 /// The theme's templates in one Tera, with khao's filters.
@@ -1295,6 +1534,35 @@ mod tests {
         let one = pagination("/news/", 1, 1);
         assert!(one.prev.is_none() && one.next.is_none());
         assert_eq!(one.pages.len(), 1);
+    }
+
+    #[test]
+    fn template_references_are_found() {
+        let refs = template_refs(
+            r#"{% extends "base.html" %}{%- include 'parts/card.html' -%}{% include ["a.html", "b.html"] ignore missing %}{% import "macros.html" as m %}{% if x %}"y"{% endif %}"#,
+        );
+        assert_eq!(
+            refs,
+            [
+                "base.html",
+                "parts/card.html",
+                "a.html",
+                "b.html",
+                "macros.html"
+            ]
+        );
+        let mut t = BTreeMap::new();
+        t.insert("base.html".to_string(), "B".to_string());
+        t.insert(
+            "news.html".to_string(),
+            r#"{% extends "base.html" %}"#.to_string(),
+        );
+        t.insert("page.html".to_string(), "P".to_string());
+        let before = template_keys(&t);
+        t.insert("base.html".to_string(), "B2".to_string());
+        let after = template_keys(&t);
+        assert_ne!(before["news.html"], after["news.html"]);
+        assert_eq!(before["page.html"], after["page.html"]);
     }
 
     #[test]

@@ -1,0 +1,245 @@
+//! End-to-end: incremental rebuilds through the real binary. After each
+//! change (edit, add, delete a news item, a theme template override, a
+//! site.yaml edit, a deleted page other pages link to) the rebuilt
+//! `public/` must equal a clean build of the same site — a fresh copy with
+//! no cache — byte for byte, with the same report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn build(site: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(["build", "--format", "json"])
+        .output()
+        .expect("run khao");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "build --format json did not print one JSON object ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Copies a site folder, leaving out what a build makes (`public/`,
+/// `.khao/`) unless `with_output`.
+fn copy_site(from: &Path, to: &Path, with_output: bool) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| {
+        with_output || {
+            let rel = e.path().strip_prefix(from).unwrap();
+            !(rel.starts_with("public") || rel.starts_with(".khao"))
+        }
+    }) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The example site in a temporary folder, built once.
+fn built_example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(REPO).join("site.yaml"),
+        dir.path().join("site.yaml"),
+    )
+    .unwrap();
+    copy_site(
+        &Path::new(REPO).join("content"),
+        &dir.path().join("content"),
+        false,
+    );
+    let first = build(dir.path());
+    assert!(first["pages"].as_u64().unwrap_or(0) > 10, "{first}");
+    dir
+}
+
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The report without what differs between an incremental and a clean
+/// build by design (timing, work counts, the output folder).
+fn comparable(report: &Value) -> Value {
+    let mut r = report.clone();
+    if let Some(o) = r.as_object_mut() {
+        for k in ["seconds", "out", "images", "rendered", "written", "checked"] {
+            o.remove(k);
+        }
+    }
+    r
+}
+
+/// Rebuilds `site` incrementally and checks it against a clean build of a
+/// fresh copy. Returns the incremental report.
+fn assert_same_as_clean(site: &Path) -> Value {
+    let incremental = build(site);
+    let clean_dir = tempfile::tempdir().unwrap();
+    copy_site(site, clean_dir.path(), false);
+    let clean = build(clean_dir.path());
+    assert_eq!(comparable(&incremental), comparable(&clean));
+    let a = snapshot(&site.join("public"));
+    let b = snapshot(&clean_dir.path().join("public"));
+    let only_a: Vec<&PathBuf> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<&PathBuf> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "only incremental: {only_a:?}\nonly clean: {only_b:?}"
+    );
+    for (rel, bytes) in &a {
+        assert!(
+            b.get(rel) == Some(bytes),
+            "{} differs from a clean build",
+            rel.display()
+        );
+    }
+    incremental
+}
+
+fn news_dirs(site: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(site.join("content/news"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.md")
+        .map(|e| e.path().parent().unwrap().to_path_buf())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn count(report: &Value, key: &str) -> u64 {
+    report[key].as_u64().unwrap_or(u64::MAX)
+}
+
+#[test]
+fn nothing_changed_renders_and_checks_nothing() {
+    let site = built_example();
+    let again = assert_same_as_clean(site.path());
+    assert_eq!(count(&again, "rendered"), 0, "{again}");
+    assert_eq!(count(&again, "written"), 0, "{again}");
+    assert_eq!(count(&again, "checked"), 0, "{again}");
+}
+
+#[test]
+fn edited_news_body_remakes_only_its_page() {
+    let site = built_example();
+    let dir = &news_dirs(site.path())[0];
+    let md = dir.join("index.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    std::fs::write(&md, format!("{text}\n\nย่อหน้าใหม่ที่เพิ่มเข้ามา\n")).unwrap();
+    let report = assert_same_as_clean(site.path());
+    let pages = count(&report, "pages");
+    assert!(count(&report, "rendered") >= 1, "{report}");
+    // The page itself (and the lists, feed, sitemap at most), never the
+    // whole site.
+    assert!(count(&report, "rendered") < pages / 2, "{report}");
+    assert!(count(&report, "checked") < pages / 2, "{report}");
+}
+
+#[test]
+fn added_and_deleted_news_match_a_clean_build() {
+    let site = built_example();
+    let dirs = news_dirs(site.path());
+    // Add: a copy of an item under a new slug.
+    let new_dir = dirs[0].parent().unwrap().join("copied-news-item");
+    copy_site(&dirs[0], &new_dir, true);
+    let md = new_dir.join("index.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    std::fs::write(&md, text.replacen("title: ", "title: สำเนา ", 1)).unwrap();
+    assert_same_as_clean(site.path());
+    // Delete: the copy and one original item with photos.
+    std::fs::remove_dir_all(&new_dir).unwrap();
+    let with_photo = dirs
+        .iter()
+        .find(|d| {
+            std::fs::read_dir(d)
+                .unwrap()
+                .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "jpg"))
+        })
+        .unwrap();
+    std::fs::remove_dir_all(with_photo).unwrap();
+    assert_same_as_clean(site.path());
+}
+
+#[test]
+fn template_override_and_site_yaml_change_match_a_clean_build() {
+    let site = built_example();
+    // A site theme overriding one template: only the pages using it (and
+    // the templates it is included into) change.
+    let templates = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let original =
+        std::fs::read_to_string(Path::new(REPO).join("themes/default/templates/news.html"))
+            .unwrap();
+    let edited = original.replacen("</article>", "<p>ทดสอบแม่แบบ</p></article>", 1);
+    assert_ne!(edited, original, "news.html has an </article>");
+    std::fs::write(templates.join("news.html"), &edited).unwrap();
+    let report = assert_same_as_clean(site.path());
+    let news = count(&report, "news");
+    let rendered = count(&report, "rendered");
+    assert!(
+        rendered >= news && rendered < count(&report, "pages"),
+        "{report}"
+    );
+
+    // Back to the built-in template.
+    std::fs::remove_dir_all(site.path().join("themes")).unwrap();
+    assert_same_as_clean(site.path());
+
+    // site.yaml: a new title shows on every page.
+    let yaml_path = site.path().join("site.yaml");
+    let yaml = std::fs::read_to_string(&yaml_path).unwrap();
+    std::fs::write(&yaml_path, yaml.replacen("title: ", "title: ทดสอบ ", 1)).unwrap();
+    let report = assert_same_as_clean(site.path());
+    assert!(
+        count(&report, "rendered") >= count(&report, "pages"),
+        "{report}"
+    );
+}
+
+#[test]
+fn deleting_a_linked_page_reports_the_links_that_broke() {
+    let site = built_example();
+    // The news items link to /plan/; removing the page breaks those links.
+    let plan = site.path().join("content/plan.md");
+    assert!(plan.is_file());
+    std::fs::remove_file(&plan).unwrap();
+    let report = assert_same_as_clean(site.path());
+    let broken = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["code"] == "broken-link" && p["target"].as_str() == Some("/plan/"));
+    assert!(broken, "{report}");
+    // Putting it back fixes them, as a clean build says.
+    std::fs::copy(Path::new(REPO).join("content/plan.md"), &plan).unwrap();
+    let report = assert_same_as_clean(site.path());
+    assert!(
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["code"] != "broken-link"),
+        "{report}"
+    );
+}
