@@ -1,0 +1,184 @@
+//! The browser check fails, naming the page, on what a visitor would see
+//! broken: a photo gone from the server, a script error from a theme
+//! override, a table too wide for a phone; and the accessibility check
+//! (axe-core, WCAG 2.1 AA) fails on a theme change that drops an `alt` or
+//! the contrast. A small copy of the example site (two news items, one
+//! service page), built by the real binary; one Chromium for the file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use khao::browser::{self, BrowserReport, ProblemKind};
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The example site with only two news items and the ICT section.
+fn small_site(root: &Path) {
+    let repo = Path::new(REPO);
+    std::fs::copy(repo.join("site.yaml"), root.join("site.yaml")).unwrap();
+    let content = root.join("content");
+    std::fs::create_dir_all(content.join("news/2025")).unwrap();
+    std::fs::copy(repo.join("content/index.md"), content.join("index.md")).unwrap();
+    if repo.join("content/news/_index.md").is_file() {
+        std::fs::copy(
+            repo.join("content/news/_index.md"),
+            content.join("news/_index.md"),
+        )
+        .unwrap();
+    }
+    for item in ["server-maintenance-2568", "computer-procurement-2568"] {
+        copy_dir(
+            &repo.join("content/news/2025").join(item),
+            &content.join("news/2025").join(item),
+        );
+    }
+    copy_dir(&repo.join("content/ict"), &content.join("ict"));
+}
+
+/// A theme override of one file, from the built-in one changed by `edit`.
+fn override_theme(root: &Path, rel: &str, edit: impl Fn(String) -> String) {
+    let builtin =
+        std::fs::read_to_string(Path::new(REPO).join("themes/default").join(rel)).unwrap();
+    let dest = root.join("themes/default").join(rel);
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    std::fs::write(dest, edit(builtin)).unwrap();
+}
+
+fn build(root: &Path) -> PathBuf {
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "build"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let public = root.join("public");
+    assert!(
+        public.join("index.html").is_file(),
+        "build wrote no site: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    public
+}
+
+/// Inserts `html` at the start of the page's <main>.
+fn inject(public: &Path, page: &str, html: &str) {
+    let file = public.join(page.trim_start_matches('/')).join("index.html");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("<main").expect("a <main> element");
+    let at = at + text[at..].find('>').unwrap() + 1;
+    std::fs::write(&file, format!("{}{html}{}", &text[..at], &text[at..])).unwrap();
+}
+
+fn has(report: &BrowserReport, page: &str, kind: ProblemKind, detail: &str) -> bool {
+    report
+        .problems
+        .iter()
+        .any(|p| p.page == page && p.kind == kind && p.detail.contains(detail))
+}
+
+#[test]
+fn broken_rendering_and_accessibility_fail_naming_the_page() {
+    if browser::chromium().is_none() {
+        panic!("chromium is not installed: run scripts/test, which installs it");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    small_site(root);
+    // A theme change: a script error on the 404 page only; service pages
+    // in pale grey on white; the news photos lose their alt text.
+    override_theme(root, "templates/404.html", |t| {
+        t.replace(
+            "{% endblock content %}",
+            "<script>khaoNoSuchFunction();</script>\n{% endblock content %}",
+        )
+    });
+    override_theme(root, "static/css/site.css", |css| {
+        css + "\n.prose p{color:#c4c4c4}\n"
+    });
+    override_theme(root, "templates/news.html", |t| {
+        regex::Regex::new(r#"\salt="[^"]*""#)
+            .unwrap()
+            .replace_all(&t, "")
+            .into_owned()
+    });
+    let public = build(root);
+    let broken = "/news/2025/server-maintenance-2568/";
+    let wide = "/news/2025/computer-procurement-2568/";
+    inject(
+        &public,
+        broken,
+        r#"<img src="/news/2025/gone.jpg" alt="ภาพที่ถูกลบ">"#,
+    );
+    inject(
+        &public,
+        wide,
+        r#"<table><tr><td style="min-width:900px">ตารางกว้างเกินจอ</td></tr></table>"#,
+    );
+
+    let pages: Vec<String> = ["/", broken, wide, "/ict/website/", "/404.html"]
+        .map(String::from)
+        .to_vec();
+    let shots = root.join(".khao/browser");
+    let report = browser::check_site(&public, &pages, &shots).unwrap();
+    let all = format!("{:#?}", report.problems);
+
+    assert!(
+        has(&report, broken, ProblemKind::BrokenImage, "gone.jpg"),
+        "{all}"
+    );
+    assert!(
+        has(&report, broken, ProblemKind::FailedRequest, "404"),
+        "{all}"
+    );
+    assert!(
+        has(
+            &report,
+            "/404.html",
+            ProblemKind::ConsoleError,
+            "khaoNoSuchFunction"
+        ),
+        "{all}"
+    );
+    assert!(
+        has(&report, wide, ProblemKind::HorizontalScroll, "table (900 px)"),
+        "{all}"
+    );
+    assert!(
+        !has(&report, broken, ProblemKind::HorizontalScroll, ""),
+        "{all}"
+    );
+    assert!(
+        has(&report, broken, ProblemKind::Accessibility, "image-alt"),
+        "{all}"
+    );
+    assert!(
+        has(
+            &report,
+            "/ict/website/",
+            ProblemKind::Accessibility,
+            "color-contrast"
+        ),
+        "{all}"
+    );
+    assert!(!has(&report, "/", ProblemKind::BrokenImage, ""), "{all}");
+    assert!(!has(&report, "/", ProblemKind::FallbackFont, ""), "{all}");
+    // Every page photographed at both widths.
+    assert_eq!(report.screenshots.len(), 2 * pages.len());
+    assert!(shots.join("404-phone.png").is_file());
+    assert!(
+        shots
+            .join("news-2025-computer-procurement-2568-desktop.png")
+            .is_file()
+    );
+}

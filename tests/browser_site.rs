@@ -1,0 +1,91 @@
+//! The bundled example site passes `khao build --browser`: no broken image,
+//! console error, failed request, sideways scroll at 360 px or fallback
+//! font, and zero axe-core WCAG 2.1 AA violations on home, the news list,
+//! every news page, a service page and 404; each photographed at phone and
+//! desktop width. The real binary on a copy of the site; one Chromium.
+
+use std::path::Path;
+use std::process::Command;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn example_site_passes_the_browser_and_accessibility_checks() {
+    assert!(
+        khao::browser::chromium().is_some(),
+        "chromium is not installed: run scripts/test, which installs it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path();
+    std::fs::copy(Path::new(REPO).join("site.yaml"), site.join("site.yaml")).unwrap();
+    copy_dir(&Path::new(REPO).join("content"), &site.join("content"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "--format", "json", "build", "--browser"])
+        .current_dir(site)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+
+    // The last JSON object is the browser run's.
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"browser\""))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(last).unwrap();
+    let report = &v["browser"];
+    assert_eq!(
+        report["problems"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
+    let pages: Vec<&str> = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    for must in ["/", "/news/", "/404.html"] {
+        assert!(pages.contains(&must), "{pages:?}");
+    }
+    assert!(pages.iter().any(|p| p.starts_with("/ict/")), "{pages:?}");
+    let news = pages.iter().filter(|p| p.starts_with("/news/20")).count();
+    let news_sources = walkdir::WalkDir::new(site.join("content/news"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.md")
+        .count();
+    assert_eq!(news, news_sources.min(khao::browser::MAX_NEWS_PAGES));
+
+    let shots = site.join(".khao/browser");
+    for name in ["home-phone.png", "home-desktop.png", "404-phone.png"] {
+        let bytes = std::fs::read(shots.join(name)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+    }
+    assert_eq!(
+        report["screenshots"].as_array().unwrap().len(),
+        2 * pages.len()
+    );
+    // The checker's own script never reaches the published site.
+    assert!(
+        walkdir::WalkDir::new(site.join("public"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .all(|e| !e.file_name().to_string_lossy().contains("axe"))
+    );
+}
