@@ -46,6 +46,14 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
         html.push((rel.clone(), text));
     }
     hasher.update(pagefind_version().as_bytes());
+    // `khao serve` and `khao build` may write to different folders: the
+    // stamp is only good for the folder it was made in.
+    hasher.update(
+        out.canonicalize()
+            .unwrap_or_else(|_| out.to_path_buf())
+            .to_string_lossy()
+            .as_bytes(),
+    );
     let digest = hasher.finalize().to_hex().to_string();
 
     let stamp = cache.join(STAMP);
@@ -83,9 +91,10 @@ fn is_indexed(rel: &Path) -> bool {
         && !rel.starts_with(BUNDLE_DIR)
 }
 
-/// pagefind's version, so an upgrade re-indexes.
+/// Part of the stamp, so a new khao (or a pagefind upgrade, noted here when
+/// Cargo.toml's pagefind changes) re-indexes.
 fn pagefind_version() -> &'static str {
-    "pagefind-1"
+    concat!("khao-", env!("CARGO_PKG_VERSION"), "/pagefind-1.6")
 }
 
 /// The bundle's files when the last index was built from the same pages and
