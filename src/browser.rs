@@ -149,6 +149,54 @@ pub fn pages_for_build(public: &Path) -> (Vec<String>, Option<usize>) {
     (pages, sampled)
 }
 
+/// The pages a deploy checks against the live site: home, the news list
+/// and every changed news page (`changed` as in the deploy report:
+/// paths relative to `public/`, e.g. `news/2026/a/index.html`).
+pub fn pages_for_deploy(public: &Path, changed: &[String]) -> Vec<String> {
+    let mut pages = vec!["/".to_string()];
+    if public.join("news/index.html").is_file() {
+        pages.push("/news/".into());
+    }
+    let mut news: Vec<String> = changed
+        .iter()
+        .filter(|p| p.starts_with("news/") && p.ends_with("/index.html"))
+        .filter(|p| {
+            p.split('/')
+                .nth(1)
+                .is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()))
+        })
+        .map(|p| format!("/{}", crate::verify::url_path(p)))
+        .collect();
+    news.sort();
+    news.dedup();
+    pages.extend(news);
+    pages
+}
+
+/// `khao deploy --browser` / `publish` after a good live check: checks
+/// [`pages_for_deploy`] at `verify_url`. Exit 0 passes, 1 problems, 3 the
+/// browser would not run. `publish` passes `optional: true`: without
+/// Chromium it prints one note and returns 0.
+pub fn run_after_deploy(
+    ctx: &Context,
+    lang: Lang,
+    verify_url: &str,
+    public: &Path,
+    changed: &[String],
+    optional: bool,
+) -> u8 {
+    if optional && chromium().is_none() {
+        if !ctx.json() {
+            eprintln!("{}", tr(lang, "browser.skipped", &[]));
+        }
+        return exit::OK;
+    }
+    let pages = pages_for_deploy(public, changed);
+    announce(ctx, lang, pages.len());
+    let result = check_url(verify_url, &pages, &report_dir(&ctx.site_dir));
+    finish(ctx, lang, result, None)
+}
+
 /// `news/<year>/<slug>/index.html` under `public`: (URL path, year, mtime).
 fn news_pages(public: &Path) -> Vec<(String, String, std::time::SystemTime)> {
     let mut out = Vec::new();
@@ -208,30 +256,25 @@ pub fn check_url(
     let chromium = chromium().ok_or(BrowserError::NotInstalled)?;
     prepare_report_dir(report_dir)?;
     let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
-    let browser = launch(&chromium, profile.path())?;
-    let tab = browser
-        .new_tab()
-        .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
-    tab.set_default_timeout(Duration::from_secs(30));
-    let events: Arc<Mutex<Vec<(ProblemKind, String)>>> = Arc::default();
-    listen(&tab, events.clone()).map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+    let mut session = Session::start(&chromium, profile.path())?;
 
     let base = base_url.trim_end_matches('/');
     let mut report = BrowserReport::default();
     for page in pages {
-        if let Ok(mut e) = events.lock() {
-            e.clear();
-        }
         let url = format!("{base}{page}");
-        let mut problems = Vec::new();
-        match check_page(&tab, &url, page, report_dir, &mut report.screenshots) {
-            Ok(found) => problems.extend(found),
-            Err(e) => problems.push((ProblemKind::PageLoad, format!("{e:#}"))),
+        let mut result = session.check(&url, page, report_dir);
+        if result.is_err() {
+            // A busy machine can stall Chromium: once more in a fresh one.
+            session = Session::start(&chromium, profile.path())?;
+            result = session.check(&url, page, report_dir);
         }
-        if let Ok(e) = events.lock() {
-            problems.extend(e.iter().cloned());
-        }
-        problems.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let problems = match result {
+            Ok((problems, shots)) => {
+                report.screenshots.extend(shots);
+                problems
+            }
+            Err(e) => vec![(ProblemKind::PageLoad, format!("{e:#}"))],
+        };
         report.pages.push(page.clone());
         report
             .problems
@@ -242,6 +285,52 @@ pub fn check_url(
             }));
     }
     Ok(report)
+}
+
+type Found = Vec<(ProblemKind, String)>;
+
+/// One Chromium with one tab and the problems its events report.
+struct Session {
+    // Dropped last: the tab belongs to it.
+    _browser: Browser,
+    tab: Arc<Tab>,
+    events: Arc<Mutex<Found>>,
+}
+
+impl Session {
+    fn start(chromium: &Path, profile: &Path) -> Result<Session, BrowserError> {
+        let browser = launch(chromium, profile)?;
+        let tab = browser
+            .new_tab()
+            .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+        tab.set_default_timeout(Duration::from_secs(60));
+        let events: Arc<Mutex<Found>> = Arc::default();
+        listen(&tab, events.clone()).map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+        Ok(Session {
+            _browser: browser,
+            tab,
+            events,
+        })
+    }
+
+    /// The problems of one page and its screenshots.
+    fn check(
+        &self,
+        url: &str,
+        page: &str,
+        report_dir: &Path,
+    ) -> anyhow::Result<(Found, Vec<PathBuf>)> {
+        if let Ok(mut e) = self.events.lock() {
+            e.clear();
+        }
+        let mut shots = Vec::new();
+        let mut problems = check_page(&self.tab, url, page, report_dir, &mut shots)?;
+        if let Ok(e) = self.events.lock() {
+            problems.extend(e.iter().cloned());
+        }
+        problems.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        Ok((problems, shots))
+    }
 }
 
 fn prepare_report_dir(dir: &Path) -> Result<(), BrowserError> {
@@ -277,7 +366,7 @@ fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
         .enable_gpu(false)
         .user_data_dir(Some(profile.to_path_buf()))
         .window_size(Some(DESKTOP))
-        .idle_browser_timeout(Duration::from_secs(120))
+        .idle_browser_timeout(Duration::from_secs(300))
         .args(args)
         .build()
         .map_err(|e| BrowserError::Launch(e.to_string()))?;
@@ -285,7 +374,7 @@ fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
 }
 
 /// Collects console errors, uncaught exceptions and failed requests.
-fn listen(tab: &Arc<Tab>, events: Arc<Mutex<Vec<(ProblemKind, String)>>>) -> anyhow::Result<()> {
+fn listen(tab: &Arc<Tab>, events: Arc<Mutex<Found>>) -> anyhow::Result<()> {
     tab.enable_log()?;
     tab.enable_runtime()?;
     let enable: Network::Enable = serde_json::from_value(serde_json::json!({}))?;
@@ -616,17 +705,28 @@ pub fn report_dir(site_dir: &Path) -> PathBuf {
 /// or would not start.
 pub fn run_after_build(ctx: &Context, lang: Lang, public: &Path) -> u8 {
     let (pages, sampled) = pages_for_build(public);
+    announce(ctx, lang, pages.len());
+    let result = check_site(public, &pages, &report_dir(&ctx.site_dir));
+    finish(ctx, lang, result, sampled)
+}
+
+fn announce(ctx: &Context, lang: Lang, pages: usize) {
     if !ctx.json() {
         eprintln!(
             "{}",
-            tr(
-                lang,
-                "browser.checking",
-                &[("pages", &pages.len().to_string())]
-            )
+            tr(lang, "browser.checking", &[("pages", &pages.to_string())])
         );
     }
-    match check_site(public, &pages, &report_dir(&ctx.site_dir)) {
+}
+
+/// Prints a run's result; its exit status.
+fn finish(
+    ctx: &Context,
+    lang: Lang,
+    result: Result<BrowserReport, BrowserError>,
+    sampled: Option<usize>,
+) -> u8 {
+    match result {
         Ok(mut report) => {
             report.news_total = sampled;
             print_report(ctx, lang, &report);
@@ -680,5 +780,14 @@ mod tests {
             ["/", "/news/", "/news/2026/a/", "/ict/backup/", "/404.html"]
         );
         assert_eq!(sampled, None);
+        let changed = [
+            "news/2026/a/index.html".to_string(),
+            "news/page/2/index.html".to_string(),
+            "css/site.css".to_string(),
+        ];
+        assert_eq!(
+            pages_for_deploy(dir.path(), &changed),
+            ["/", "/news/", "/news/2026/a/"]
+        );
     }
 }
