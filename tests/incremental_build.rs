@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -29,13 +30,22 @@ fn build(site: &Path) -> Value {
 }
 
 /// Copies a site folder, leaving out what a build makes (`public/`,
-/// `.khao/`) unless `with_output`.
-fn copy_site(from: &Path, to: &Path, with_output: bool) {
+/// `.khao/`) unless `with_output`. The photo cache (`.khao/cache/images`,
+/// resized photos keyed by their bytes) is kept when `with_photos`: it only
+/// saves the resizing, which the photo tests cover.
+fn copy_site(from: &Path, to: &Path, with_output: bool, with_photos: bool) {
     for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| {
-        with_output || {
-            let rel = e.path().strip_prefix(from).unwrap();
-            !(rel.starts_with("public") || rel.starts_with(".khao"))
+        let rel = e.path().strip_prefix(from).unwrap();
+        if with_output {
+            return true;
         }
+        if rel.starts_with("public") {
+            return false;
+        }
+        if rel.starts_with(".khao/cache/images") {
+            return with_photos;
+        }
+        !rel.starts_with(".khao") || rel == Path::new(".khao") || rel == Path::new(".khao/cache")
     }) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -48,19 +58,29 @@ fn copy_site(from: &Path, to: &Path, with_output: bool) {
     }
 }
 
+/// The example site built once per test run, for its photo cache.
+fn base() -> &'static Path {
+    static BASE: OnceLock<PathBuf> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("incremental_base");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(Path::new(REPO).join("site.yaml"), dir.join("site.yaml")).unwrap();
+        copy_site(
+            &Path::new(REPO).join("content"),
+            &dir.join("content"),
+            false,
+            false,
+        );
+        build(&dir);
+        dir
+    })
+}
+
 /// The example site in a temporary folder, built once.
 fn built_example() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("site.yaml"),
-        dir.path().join("site.yaml"),
-    )
-    .unwrap();
-    copy_site(
-        &Path::new(REPO).join("content"),
-        &dir.path().join("content"),
-        false,
-    );
+    copy_site(base(), dir.path(), false, true);
     let first = build(dir.path());
     assert!(first["pages"].as_u64().unwrap_or(0) > 10, "{first}");
     dir
@@ -95,7 +115,7 @@ fn comparable(report: &Value) -> Value {
 fn assert_same_as_clean(site: &Path) -> Value {
     let incremental = build(site);
     let clean_dir = tempfile::tempdir().unwrap();
-    copy_site(site, clean_dir.path(), false);
+    copy_site(site, clean_dir.path(), false, true);
     let clean = build(clean_dir.path());
     assert_eq!(comparable(&incremental), comparable(&clean));
     let a = snapshot(&site.join("public"));
@@ -162,7 +182,7 @@ fn added_and_deleted_news_match_a_clean_build() {
     let dirs = news_dirs(site.path());
     // Add: a copy of an item under a new slug.
     let new_dir = dirs[0].parent().unwrap().join("copied-news-item");
-    copy_site(&dirs[0], &new_dir, true);
+    copy_site(&dirs[0], &new_dir, true, true);
     let md = new_dir.join("index.md");
     let text = std::fs::read_to_string(&md).unwrap();
     std::fs::write(&md, text.replacen("title: ", "title: สำเนา ", 1)).unwrap();

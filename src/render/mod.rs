@@ -457,8 +457,12 @@ pub fn render_incremental(
     public_dir: &Path,
     previous: &RenderCache,
 ) -> anyhow::Result<Incremental> {
+    let t0 = std::time::Instant::now();
     let renderer = Renderer::new(site, images)?;
     let plan = renderer.plan();
+    if std::env::var_os("KHAO_TIMINGS").is_some() {
+        eprintln!("     prepare: {:7.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    }
     let pages = plan
         .values()
         .filter(|j| {
@@ -476,7 +480,7 @@ pub fn render_incremental(
 
     std::fs::create_dir_all(public_dir)
         .with_context(|| format!("cannot create {}", public_dir.display()))?;
-    let done: Vec<anyhow::Result<(PathBuf, Option<(OutputRecord, bool, bool)>)>> = plan
+    let done: Vec<anyhow::Result<(PathBuf, Option<Done>)>> = plan
         .par_iter()
         .map(|(rel, job)| {
             let dest = public_dir.join(rel);
@@ -533,6 +537,10 @@ pub fn render_incremental(
     };
     Ok(result)
 }
+
+/// A made file's record, whether it was made again, whether its bytes
+/// changed.
+type Done = (OutputRecord, bool, bool);
 
 /// Size and modification time (ns since 1970) of a file, `None` when it
 /// is not there.
