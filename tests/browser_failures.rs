@@ -24,27 +24,25 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The example site with only two news items and the ICT section.
+/// The example site with only two of its news items.
 fn small_site(root: &Path) {
     let repo = Path::new(REPO);
     std::fs::copy(repo.join("site.yaml"), root.join("site.yaml")).unwrap();
     let content = root.join("content");
-    std::fs::create_dir_all(content.join("news/2025")).unwrap();
-    std::fs::copy(repo.join("content/index.md"), content.join("index.md")).unwrap();
-    if repo.join("content/news/_index.md").is_file() {
-        std::fs::copy(
-            repo.join("content/news/_index.md"),
-            content.join("news/_index.md"),
-        )
-        .unwrap();
+    copy_dir(&repo.join("content"), &content);
+    for year in ["2025", "2026"] {
+        for item in std::fs::read_dir(content.join("news").join(year)).unwrap() {
+            let item = item.unwrap();
+            let name = item.file_name().to_string_lossy().to_string();
+            if !["server-maintenance-2568", "computer-procurement-2568"].contains(&name.as_str()) {
+                std::fs::remove_dir_all(item.path()).unwrap();
+            }
+        }
     }
-    for item in ["server-maintenance-2568", "computer-procurement-2568"] {
-        copy_dir(
-            &repo.join("content/news/2025").join(item),
-            &content.join("news/2025").join(item),
-        );
-    }
-    copy_dir(&repo.join("content/ict"), &content.join("ict"));
+    // The credits page links every news item: keep its first paragraph.
+    let credits = std::fs::read_to_string(content.join("credits.md")).unwrap();
+    let first = credits.split("\n\n").next().unwrap().to_string();
+    std::fs::write(content.join("credits.md"), first + "\n").unwrap();
 }
 
 /// A theme override of one file, from the built-in one changed by `edit`.
@@ -151,7 +149,12 @@ fn broken_rendering_and_accessibility_fail_naming_the_page() {
         "{all}"
     );
     assert!(
-        has(&report, wide, ProblemKind::HorizontalScroll, "table (900 px)"),
+        has(
+            &report,
+            wide,
+            ProblemKind::HorizontalScroll,
+            "table (900 px)"
+        ),
         "{all}"
     );
     assert!(
@@ -181,4 +184,38 @@ fn broken_rendering_and_accessibility_fail_naming_the_page() {
             .join("news-2025-computer-procurement-2568-desktop.png")
             .is_file()
     );
+
+    // The same through the command line (without the alt change, which
+    // the build itself refuses): exit 1, each bad page named.
+    std::fs::remove_file(root.join("themes/default/templates/news.html")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "build", "--browser"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("script error") && l.contains("/404.html")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("color-contrast") && l.contains("/ict/")),
+        "{stderr}"
+    );
+
+    // Without Chromium: exit 3 and what to install.
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "build", "--browser"])
+        .env("KHAO_CHROMIUM", root.join("no-such-chromium"))
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("apt-get install chromium"), "{stderr}");
 }
