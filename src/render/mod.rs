@@ -490,7 +490,7 @@ pub fn render_incremental(
                 })?;
                 return Ok((rel.clone(), None));
             }
-            let made = renderer.make(rel, job)?;
+            let mut made = renderer.make(rel, job)?;
             let key = made.key(&renderer);
             if let Some(old) = previous.get(rel)
                 && old.key == key
@@ -579,8 +579,10 @@ enum Made<'r> {
 }
 
 impl Made<'_> {
-    /// The hash that decides whether the file must be made again.
-    fn key(&self, r: &Renderer<'_>) -> String {
+    /// The hash that decides whether the file must be made again. (A
+    /// page's values are hashed as JSON, moved out of and back into their
+    /// Context rather than copied.)
+    fn key(&mut self, r: &Renderer<'_>) -> String {
         let mut h = blake3::Hasher::new();
         h.update(r.salt.as_bytes());
         match self {
@@ -596,7 +598,9 @@ impl Made<'_> {
                 h.update(b"\0");
                 // A Context serialises as a map sorted by key: the same
                 // values always give the same bytes.
-                let _ = serde_json::to_writer(&mut h, &p.ctx.clone().into_json());
+                let json = std::mem::take(&mut p.ctx).into_json();
+                let _ = serde_json::to_writer(&mut h, &json);
+                p.ctx = tera::Context::from_value(json).unwrap_or_default();
             }
             Made::Bytes(b) => {
                 h.update(b"bytes\0");
