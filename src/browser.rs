@@ -16,6 +16,7 @@ use headless_chrome::protocol::cdp::{Emulation, Network, Page};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde::{Deserialize, Serialize};
 
+use crate::build::BuildReport;
 use crate::commands::Context;
 use crate::exit;
 use crate::i18n::{Lang, tr};
@@ -359,7 +360,14 @@ fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
     .iter()
     .map(std::ffi::OsStr::new)
     .collect();
+    // A free port of our own: the crate's default scan of 8000–9000 is slow
+    // and fails when other servers hold those ports.
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| BrowserError::Launch(e.to_string()))?;
     let options = LaunchOptions::default_builder()
+        .port(Some(port))
         .path(Some(chromium.to_path_buf()))
         .headless(true)
         .sandbox(false)
@@ -700,13 +708,36 @@ pub fn report_dir(site_dir: &Path) -> PathBuf {
     site_dir.join(".khao").join("browser")
 }
 
-/// `khao build --browser` after a successful build of `public`: exit 0
-/// when every page passes, 1 when one does not, 3 when Chromium is missing
-/// or would not start.
-pub fn run_after_build(ctx: &Context, lang: Lang, public: &Path) -> u8 {
-    let (pages, sampled) = pages_for_build(public);
+/// `khao build --browser` after a successful build: exit 0 when every
+/// page passes, 1 when one does not, 3 when Chromium is missing or would
+/// not start. With `--format json` it prints the build's object with a
+/// `browser` (or `error`) member added: one object on stdout.
+pub fn run_after_build(ctx: &Context, lang: Lang, build: &BuildReport) -> u8 {
+    let public = if build.out.is_absolute() {
+        build.out.clone()
+    } else {
+        ctx.site_dir.join(&build.out)
+    };
+    let (pages, sampled) = pages_for_build(&public);
     announce(ctx, lang, pages.len());
-    let result = check_site(public, &pages, &report_dir(&ctx.site_dir));
+    let result = check_site(&public, &pages, &report_dir(&ctx.site_dir));
+    if ctx.json() {
+        let mut v = serde_json::to_value(build).unwrap_or_else(|_| serde_json::json!({}));
+        let code = match result {
+            Ok(mut report) => {
+                report.news_total = sampled;
+                let code = if report.ok() { exit::OK } else { exit::CONTENT };
+                v["browser"] = serde_json::to_value(&report).unwrap_or_default();
+                code
+            }
+            Err(e) => {
+                v["error"] = serde_json::json!({ "code": "browser", "message": e.message(lang) });
+                exit::DEPLOY
+            }
+        };
+        println!("{v}");
+        return code;
+    }
     finish(ctx, lang, result, sampled)
 }
 

@@ -86,19 +86,19 @@ pub fn build(ctx: &Context, args: &BuildArgs) -> u8 {
     let options = BuildOptions {
         out: args.out.clone(),
         progress: !ctx.json(),
+        defer_search: false,
     };
     match crate::build::build_site(&ctx.site_dir, &config, &options) {
         Ok(report) => {
-            print_build(ctx, config.language, &report);
+            let browser = args.browser && report.errors() == 0;
+            // With --browser, JSON is one object printed after the run.
+            if !(browser && ctx.json()) {
+                print_build(ctx, config.language, &report);
+            }
             if report.errors() > 0 {
                 exit::CONTENT
-            } else if args.browser {
-                let public = if report.out.is_absolute() {
-                    report.out.clone()
-                } else {
-                    ctx.site_dir.join(&report.out)
-                };
-                crate::browser::run_after_build(ctx, config.language, &public)
+            } else if browser {
+                crate::browser::run_after_build(ctx, config.language, &report)
             } else {
                 exit::OK
             }

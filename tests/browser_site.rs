@@ -41,13 +41,10 @@ fn example_site_passes_the_browser_and_accessibility_checks() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
 
-    // The last JSON object is the browser run's.
-    let last = stdout
-        .lines()
-        .rev()
-        .find(|l| l.contains("\"browser\""))
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(last).unwrap();
+    // One JSON object: the build's, with the browser run in `browser`.
+    assert_eq!(stdout.trim().lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v["news"].as_u64().is_some_and(|n| n > 0), "{v:#}");
     let report = &v["browser"];
     assert_eq!(
         report["problems"].as_array().unwrap().len(),
