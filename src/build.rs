@@ -64,6 +64,21 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Show a progress bar (only shown on a terminal anyway).
     pub progress: bool,
+    /// Keep the search index of the last build instead of rebuilding it:
+    /// `khao serve` reloads the page first and re-indexes afterwards
+    /// ([`crate::search::index_site`]), because indexing every page takes
+    /// seconds on a large site and the officer is waiting for the page.
+    pub defer_search: bool,
+}
+
+/// The files of the last search index in `out`, kept as they are.
+fn existing_search_files(out: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(out.join("pagefind"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(out).ok().map(Path::to_path_buf))
+        .collect()
 }
 
 /// The folder khao keeps its caches in, inside the site folder.
@@ -141,11 +156,15 @@ pub fn build_site(
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(image_files);
     // The search index reads the pages just written (src/search.rs).
-    files.extend(crate::search::index_site(
-        &out,
-        &rendered.files,
-        &cache_dir(site_dir),
-    )?);
+    if options.defer_search {
+        files.extend(existing_search_files(&out));
+    } else {
+        files.extend(crate::search::index_site(
+            &out,
+            &rendered.files,
+            &cache_dir(site_dir),
+        )?);
+    }
     timings.lap("search index");
     let files: Vec<PathBuf> = files.into_iter().collect();
     let removed: BTreeSet<PathBuf> = if trusted {

@@ -77,11 +77,12 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
         Err(e) => return config_failed(ctx, &e),
     };
     let lang = config.language;
-    let site_dir = ctx.site_dir.clone();
+    // Absolute, because watch events carry absolute paths (`--site .`).
+    let site_dir = std::fs::canonicalize(&ctx.site_dir).unwrap_or_else(|_| ctx.site_dir.clone());
     let public = site_dir.join("public");
     let shared = Arc::new(Shared::default());
 
-    rebuild(&site_dir, Some(config), &public, &shared, lang);
+    rebuild(&site_dir, Some(config), &public, &shared, lang, false);
 
     let server = match Server::http(("127.0.0.1", port)) {
         Ok(s) => Arc::new(s),
@@ -145,7 +146,7 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
                 match SiteConfig::load(&site_dir) {
                     Ok(c) => {
                         let lang = c.language;
-                        rebuild(&site_dir, Some(c), &public, &shared, lang)
+                        rebuild(&site_dir, Some(c), &public, &shared, lang, true)
                     }
                     Err(e) => {
                         eprintln!("{}", e.message);
@@ -236,12 +237,14 @@ fn rebuild(
     public: &Path,
     shared: &Shared,
     lang: Lang,
+    defer_search: bool,
 ) {
     let Some(config) = config else { return };
     let started = Instant::now();
     let options = BuildOptions {
         out: Some(public.to_path_buf()),
         progress: std::io::stderr().is_terminal(),
+        defer_search,
     };
     match build_site(site_dir, &config, &options) {
         Ok(report) => {
@@ -269,6 +272,17 @@ fn rebuild(
                 )
             );
             shared.publish((!errors.is_empty()).then(|| errors.join("\n")));
+            if defer_search {
+                // The page is reloaded; now bring the search index up to
+                // date. Later saves wait in the event queue meanwhile.
+                let cache = crate::build::cache_dir(site_dir);
+                if let Err(e) = crate::search::index_site(public, &report.files, &cache) {
+                    eprintln!(
+                        "{}",
+                        tr(lang, "build.failed", &[("error", &format!("{e:#}"))])
+                    );
+                }
+            }
         }
         Err(e) => {
             let message = tr(lang, "build.failed", &[("error", &format!("{e:#}"))]);
