@@ -257,7 +257,9 @@ pub fn check_url(
     let chromium = chromium().ok_or(BrowserError::NotInstalled)?;
     prepare_report_dir(report_dir)?;
     let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
-    let mut session = Session::start(&chromium, profile.path())?;
+    // A loaded machine can miss Chromium's start-up line: try again.
+    let mut session = Session::start(&chromium, profile.path())
+        .or_else(|_| Session::start(&chromium, profile.path()))?;
 
     let base = base_url.trim_end_matches('/');
     let mut report = BrowserReport::default();
