@@ -99,4 +99,9 @@ pub struct DeployArgs {
     /// Override site.yaml's deploy.target.
     #[arg(long, value_name = "TARGET")]
     pub target: Option<String>,
+    /// After the live check, open the home page, the news list and the
+    /// changed news pages in headless Chromium (on by default in `publish`
+    /// when Chromium is installed).
+    #[arg(long)]
+    pub browser: bool,
 }

@@ -60,6 +60,7 @@ fn run(site: &Path, public: &Path, dry_run: bool, rollback: bool) -> u8 {
         dry_run,
         rollback,
         target: None,
+        browser: false,
     };
     khao::deploy::command::run_prebuilt(&ctx, &args, public)
 }

@@ -186,6 +186,7 @@ impl Env {
             dry_run: false,
             rollback,
             target: None,
+            browser: false,
         };
         khao::deploy::command::run_prebuilt(&ctx, &args, public)
     }

@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
     } else {
         ctx.site_dir.join(&report.out)
     };
-    let code = deploy_public(ctx, &config, args, &public, intake.as_ref());
+    let code = deploy_public(ctx, &config, args, &public, intake.as_ref(), publish);
     let rejected = intake
         .as_ref()
         .is_some_and(|r| !r.rejected.is_empty() || !r.failed.is_empty());
@@ -115,7 +115,7 @@ pub fn run_prebuilt(ctx: &Context, args: &DeployArgs, public: &Path) -> u8 {
     if args.rollback {
         return rollback(ctx, &config, args);
     }
-    deploy_public(ctx, &config, args, public, None)
+    deploy_public(ctx, &config, args, public, None, false)
 }
 
 /// The target and options from site.yaml and `--target`.
@@ -150,6 +150,7 @@ fn deploy_public(
     args: &DeployArgs,
     public: &Path,
     intake: Option<&IntakeReport>,
+    publish: bool,
 ) -> u8 {
     let lang = config.language;
     let (target, opts) = match target_and_options(ctx, config, args) {
@@ -196,10 +197,25 @@ fn deploy_public(
     let pages = verify::pages_to_check(public, &report.uploaded);
     let verified = verify::verify_live(public, &verify_url, &pages, lang);
 
+    // Issue 6: the pages must also display in a real browser. Publish runs
+    // the check whenever Chromium is installed; JSON output stays one object,
+    // so the browser's own report is only printed for people.
+    let mut browser_code = exit::OK;
+    if verified.ok() && (args.browser || publish) && !ctx.json() {
+        browser_code = crate::browser::run_after_deploy(
+            ctx,
+            lang,
+            &verify_url,
+            public,
+            &report.uploaded,
+            !args.browser,
+        );
+    }
+
     let mut rolled_back = false;
     let mut code = exit::OK;
     let mut revert_error = None;
-    if !verified.ok() {
+    if !verified.ok() || browser_code == exit::CONTENT {
         code = exit::CONTENT;
         if deployed.report.changed {
             match conn.revert(&deployed) {
@@ -222,6 +238,11 @@ fn deploy_public(
         intake,
         lang,
     );
+    if browser_code == exit::DEPLOY {
+        // Chromium was asked for but could not run: the site is deployed
+        // and verified by HTTP, but the display check was not done.
+        return exit::DEPLOY;
+    }
     code
 }
 
