@@ -26,15 +26,15 @@ pub mod request;
 pub mod watch;
 
 // Steps 3–5: the site.
+pub mod browser;
 pub mod build;
 pub mod checkpages;
 pub mod content;
 pub mod images;
 pub mod markdown;
+pub mod preview;
 pub mod render;
 pub mod search;
-pub mod browser;
-pub mod preview;
 pub mod serve;
 pub mod static_server;
 

@@ -46,8 +46,15 @@ fn copy_dir(from: &Path, to: &Path) {
 /// A copy of the bundled example site in a temporary folder.
 fn example_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(Path::new(REPO).join("site.yaml"), dir.path().join("site.yaml")).unwrap();
-    copy_dir(&Path::new(REPO).join("content"), &dir.path().join("content"));
+    std::fs::copy(
+        Path::new(REPO).join("site.yaml"),
+        dir.path().join("site.yaml"),
+    )
+    .unwrap();
+    copy_dir(
+        &Path::new(REPO).join("content"),
+        &dir.path().join("content"),
+    );
     dir
 }
 
@@ -75,11 +82,17 @@ fn example_site_builds_cleanly_and_deterministically() {
     let site = example_site();
     let (code, report) = json_build(site.path());
     let problems = report["problems"].as_array().cloned().unwrap_or_default();
-    let errors: Vec<&Value> = problems.iter().filter(|p| p["severity"] == "error").collect();
+    let errors: Vec<&Value> = problems
+        .iter()
+        .filter(|p| p["severity"] == "error")
+        .collect();
     assert_eq!(code, 0, "errors: {errors:#?}");
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(report["news"].as_u64().unwrap() >= 12, "{report}");
-    assert!(report["images"]["processed"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        report["images"]["processed"].as_u64().unwrap() > 0,
+        "{report}"
+    );
 
     let public = site.path().join("public");
     for page in [
@@ -99,8 +112,14 @@ fn example_site_builds_cleanly_and_deterministically() {
     }
     let home = std::fs::read_to_string(public.join("index.html")).unwrap();
     assert!(home.contains("lang=\"th\""));
-    assert!(home.contains("077-205317"), "the service phone is on every page");
-    assert!(home.contains("loading=\"lazy\""), "photos below the fold load lazily");
+    assert!(
+        home.contains("077-205317"),
+        "the service phone is on every page"
+    );
+    assert!(
+        home.contains("loading=\"lazy\""),
+        "photos below the fold load lazily"
+    );
     assert!(home.contains("og:image"), "a shared link shows the cover");
 
     // No original photo is published as it is, and nothing leaks the
@@ -108,8 +127,18 @@ fn example_site_builds_cleanly_and_deterministically() {
     for rel in files_under(&public) {
         let bytes = std::fs::read(public.join(&rel)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        for secret in ["08-8018-8108", "0880188108", "sakda.chintatto", "ทุ่งลูกนก", "10 ตุลาคม 2522"] {
-            assert!(!text.contains(secret), "{} contains {secret}", rel.display());
+        for secret in [
+            "08-8018-8108",
+            "0880188108",
+            "sakda.chintatto",
+            "ทุ่งลูกนก",
+            "10 ตุลาคม 2522",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{} contains {secret}",
+                rel.display()
+            );
         }
         if rel.extension().is_some_and(|e| e == "jpg" || e == "jpeg") {
             assert!(
@@ -119,8 +148,17 @@ fn example_site_builds_cleanly_and_deterministically() {
             );
         }
         if rel.extension().is_some_and(|e| e == "html") {
-            for third_party in ["fonts.googleapis", "cdn.", "googletagmanager", "facebook.net"] {
-                assert!(!text.contains(third_party), "{} loads {third_party}", rel.display());
+            for third_party in [
+                "fonts.googleapis",
+                "cdn.",
+                "googletagmanager",
+                "facebook.net",
+            ] {
+                assert!(
+                    !text.contains(third_party),
+                    "{} loads {third_party}",
+                    rel.display()
+                );
             }
         }
     }
@@ -131,7 +169,11 @@ fn example_site_builds_cleanly_and_deterministically() {
     let mut items = 0;
     loop {
         match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) if matches!(e.name().as_ref(), "item" | "entry") => items += 1,
+            Ok(quick_xml::events::Event::Start(e))
+                if matches!(e.name().as_ref(), "item" | "entry") =>
+            {
+                items += 1
+            }
             Ok(quick_xml::events::Event::Eof) => break,
             Ok(_) => {}
             Err(e) => panic!("feed.xml is not XML: {e}"),
@@ -186,7 +228,11 @@ fn small_site(news_body: &str) -> tempfile::TempDir {
         format!("---\ntitle: ข่าวทดสอบ\ndate: 2026-11-20\ncategory: pr\n---\n{news_body}\n"),
     )
     .unwrap();
-    std::fs::write(dir.path().join("content/index.md"), "---\ntitle: หน้าแรก\n---\nสวัสดี\n").unwrap();
+    std::fs::write(
+        dir.path().join("content/index.md"),
+        "---\ntitle: หน้าแรก\n---\nสวัสดี\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -206,7 +252,10 @@ fn broken_link_fails_the_build_naming_the_page() {
     let out = khao(site.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("news/2026/test-news") && stderr.contains("/no-such-page/"), "{stderr}");
+    assert!(
+        stderr.contains("news/2026/test-news") && stderr.contains("/no-such-page/"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -222,13 +271,24 @@ fn missing_image_fails_the_build_naming_the_page() {
 #[test]
 fn bad_site_yaml_exits_2_naming_the_key() {
     let site = small_site("x");
-    std::fs::write(site.path().join("site.yaml"), "titel: x\nbase_url: https://t.go.th/\n").unwrap();
+    std::fs::write(
+        site.path().join("site.yaml"),
+        "titel: x\nbase_url: https://t.go.th/\n",
+    )
+    .unwrap();
     let out = khao(site.path(), &["build"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("titel") && stderr.contains("title"), "{stderr}");
+    assert!(
+        stderr.contains("titel") && stderr.contains("title"),
+        "{stderr}"
+    );
 
-    std::fs::write(site.path().join("site.yaml"), "title: x\nbase_url: https://t.go.th/\nnews:\n  per_page: ten\n").unwrap();
+    std::fs::write(
+        site.path().join("site.yaml"),
+        "title: x\nbase_url: https://t.go.th/\nnews:\n  per_page: ten\n",
+    )
+    .unwrap();
     let out = khao(site.path(), &["build"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -265,15 +325,29 @@ fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
     );
     for rel in &jpegs {
         let bytes = std::fs::read(out.join(rel)).unwrap();
-        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "{} has EXIF", rel.display());
-        assert!(!bytes.windows(4).any(|w| w == b"GIMP"), "{} kept a comment", rel.display());
-        let (w, h) = image::load_from_memory(&bytes).unwrap().to_rgb8().dimensions();
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "{} has EXIF",
+            rel.display()
+        );
+        assert!(
+            !bytes.windows(4).any(|w| w == b"GIMP"),
+            "{} kept a comment",
+            rel.display()
+        );
+        let (w, h) = image::load_from_memory(&bytes)
+            .unwrap()
+            .to_rgb8()
+            .dimensions();
         assert!(h > w, "{} is not rotated upright: {w}x{h}", rel.display());
     }
     // The page uses the variants with their real sizes.
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(page.contains("srcset="), "responsive srcset");
-    assert!(page.contains("width=\"") && page.contains("height=\""), "sizes on img");
+    assert!(
+        page.contains("width=\"") && page.contains("height=\""),
+        "sizes on img"
+    );
     assert!(page.contains("เต่าทองบนใบไม้"), "alt text");
 
     // A second build processes nothing again.
