@@ -52,6 +52,29 @@ fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// Starts `khao serve --port 0` on `site`; returns it and its address.
+fn start_serve(site: &Path) -> (Serve, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start khao serve");
+    let stdout = child.stdout.take().unwrap();
+    let serve = Serve(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (serve, addr)
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -74,24 +97,7 @@ fn broken_template_shows_the_error_and_recovers() {
         "---\ntitle: เกี่ยวกับเรา\n---\nข้อความเดิม\n",
     );
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
-        .arg("--site")
-        .arg(site)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start khao serve");
-    let stdout = child.stdout.take().unwrap();
-    let serve = Serve(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let (serve, addr) = start_serve(site);
 
     let (code, home) = get(&addr, "/");
     assert_eq!(code, 200);
@@ -155,24 +161,7 @@ fn pending_requests_are_previewed_under_requests() {
         &site.join("requests/broken/ข่าว.md"),
         "---\ntitle: ข่าวที่ยังไม่ครบ\ndate: 31/4/2569\ncategory: ข่าวประชาสัมพันธ์\nrequester: { name: ก, group: กลุ่มที่ไม่มี }\n---\nเนื้อหา\n",
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
-        .arg("--site")
-        .arg(site)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start khao serve");
-    let stdout = child.stdout.take().unwrap();
-    let _serve = Serve(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap()
-        .to_string();
+    let (_serve, addr) = start_serve(site);
 
     let (code, index) = get(&addr, "/_requests/");
     assert_eq!(code, 200);
