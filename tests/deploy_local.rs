@@ -209,3 +209,52 @@ fn khao_deploy_end_to_end() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(v["uploaded"], 0, "{v}");
 }
+
+/// Step 7 in a real browser: `deploy --browser` opens the live pages in
+/// Chromium; `publish` does it by default and, without Chromium, says so in
+/// one line and still publishes.
+#[test]
+fn deploy_checks_the_display_in_a_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site(tmp.path(), 5);
+    std::fs::create_dir_all(site.join("content")).unwrap();
+    std::fs::write(
+        site.join("content/about.md"),
+        "---\ntitle: เกี่ยวกับเรา\n---\nสำนักงานเขตพื้นที่การศึกษา\n",
+    )
+    .unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "publish", "--site"])
+        .arg(&site)
+        .env("KHAO_CHROMIUM", tmp.path().join("no-such-chromium"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Chromium is not installed"), "{stderr}");
+    assert!(live(&site).join("current/index.html").is_file());
+
+    if khao::browser::chromium().is_none() {
+        eprintln!("chromium is not installed: scripts/test installs it");
+        return;
+    }
+    std::fs::write(
+        site.join("content/about.md"),
+        "---\ntitle: เกี่ยวกับเรา\n---\nข้อความใหม่\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "deploy", "--browser", "--site"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let shots = site.join(".khao/browser");
+    let pngs = std::fs::read_dir(&shots)
+        .map(|d| d.filter_map(Result::ok).count())
+        .unwrap_or(0);
+    assert!(pngs >= 2, "no screenshots in {}: {stderr}", shots.display());
+    assert!(read(live(&site).join("current/about/index.html")).contains("ข้อความใหม่"));
+}
