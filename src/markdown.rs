@@ -340,46 +340,28 @@ fn collapse_spaces(s: &str) -> String {
 /// Every relative URL the document uses: Markdown links and images, and
 /// `href`/`src` in raw HTML. Site paths and other sites are left out.
 pub fn local_refs(md: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for event in Parser::new_ext(md, options()) {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => out.push(dest_url.to_string()),
-            Event::Html(h) | Event::InlineHtml(h) => {
-                for caps in RAW_URL.captures_iter(&h) {
-                    let v = caps
-                        .get(2)
-                        .or(caps.get(3))
-                        .or(caps.get(4))
-                        .map(|m| m.as_str());
-                    if let Some(v) = v {
-                        out.push(html_unescape(v));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out.retain(|u| matches!(classify(u), Target::Local { .. }));
-    out
+    local_urls(md, true, &RAW_URL)
 }
 
 /// The photos a document shows (Markdown images and raw `<img src>`),
 /// as relative URLs.
 pub fn local_images(md: &str) -> Vec<String> {
+    local_urls(md, false, &RAW_IMG_SRC)
+}
+
+/// The relative URLs of Markdown images (and links, with `links`) and of
+/// the raw HTML attributes `raw` matches; its last matching group is the
+/// value, whichever quoting was used.
+fn local_urls(md: &str, links: bool, raw: &regex::Regex) -> Vec<String> {
     let mut out = Vec::new();
     for event in Parser::new_ext(md, options()) {
         match event {
             Event::Start(Tag::Image { dest_url, .. }) => out.push(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, .. }) if links => out.push(dest_url.to_string()),
             Event::Html(h) | Event::InlineHtml(h) => {
-                for caps in RAW_IMG_SRC.captures_iter(&h) {
-                    let v = caps
-                        .get(1)
-                        .or(caps.get(2))
-                        .or(caps.get(3))
-                        .map(|m| m.as_str());
-                    if let Some(v) = v {
-                        out.push(html_unescape(v));
+                for caps in raw.captures_iter(&h) {
+                    if let Some(v) = caps.iter().skip(1).flatten().last() {
+                        out.push(html_unescape(v.as_str()));
                     }
                 }
             }
