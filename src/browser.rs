@@ -256,10 +256,10 @@ pub fn check_url(
 ) -> Result<BrowserReport, BrowserError> {
     let chromium = chromium().ok_or(BrowserError::NotInstalled)?;
     prepare_report_dir(report_dir)?;
-    let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
-    // A loaded machine can miss Chromium's start-up line: try again.
-    let mut session = Session::start(&chromium, profile.path())
-        .or_else(|_| Session::start(&chromium, profile.path()))?;
+    // A loaded machine can miss Chromium's start-up line: try again (each
+    // try with its own profile: a Chromium still holding a profile makes
+    // the next one on that profile hand over to it and never answer).
+    let mut session = Session::start(&chromium).or_else(|_| Session::start(&chromium))?;
 
     let base = base_url.trim_end_matches('/');
     let mut report = BrowserReport::default();
@@ -267,8 +267,10 @@ pub fn check_url(
         let url = format!("{base}{page}");
         let mut result = session.check(&url, page, report_dir);
         if result.is_err() {
-            // A busy machine can stall Chromium: once more in a fresh one.
-            session = Session::start(&chromium, profile.path())?;
+            // A busy machine can stall Chromium: once more in a fresh one,
+            // after the stalled one is gone.
+            drop(session);
+            session = Session::start(&chromium)?;
             result = session.check(&url, page, report_dir);
         }
         let problems = match result {
@@ -294,15 +296,18 @@ type Found = Vec<(ProblemKind, String)>;
 
 /// One Chromium with one tab and the problems its events report.
 struct Session {
-    // Dropped last: the tab belongs to it.
+    // Dropped before the profile: the tab belongs to it.
     _browser: Browser,
     tab: Arc<Tab>,
     events: Arc<Mutex<Found>>,
+    /// This Chromium's own fresh profile, removed when the session ends.
+    _profile: tempfile::TempDir,
 }
 
 impl Session {
-    fn start(chromium: &Path, profile: &Path) -> Result<Session, BrowserError> {
-        let browser = launch(chromium, profile)?;
+    fn start(chromium: &Path) -> Result<Session, BrowserError> {
+        let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
+        let browser = launch(chromium, profile.path())?;
         let tab = browser
             .new_tab()
             .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
@@ -313,6 +318,7 @@ impl Session {
             _browser: browser,
             tab,
             events,
+            _profile: profile,
         })
     }
 
@@ -356,6 +362,9 @@ fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
         "--disable-background-networking",
         "--disable-sync",
         "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-breakpad",
+        "--disable-dev-shm-usage",
         "--hide-scrollbars",
         "--font-render-hinting=none",
     ]
