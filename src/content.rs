@@ -244,20 +244,7 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
                 Ok(e) => e,
                 Err(e) => {
                     let file = e.path().map(|p| site_relative(root, p)).unwrap_or_default();
-                    diags.push(
-                        Diagnostic::error(
-                            "unreadable",
-                            tr(
-                                lang,
-                                "content.unreadable",
-                                &[
-                                    ("file", &file.display().to_string()),
-                                    ("error", &e.to_string()),
-                                ],
-                            ),
-                        )
-                        .in_file(file),
-                    );
+                    diags.push(unreadable(file, &e, lang));
                     continue;
                 }
             };
@@ -427,26 +414,26 @@ fn site_relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
+/// A content file or folder that could not be read.
+fn unreadable(file: PathBuf, error: &dyn std::fmt::Display, lang: Lang) -> Diagnostic {
+    let message = tr(
+        lang,
+        "content.unreadable",
+        &[
+            ("file", &file.display().to_string()),
+            ("error", &error.to_string()),
+        ],
+    );
+    Diagnostic::error("unreadable", message).in_file(file)
+}
+
 /// The text of a content file: UTF-8 (a BOM is dropped), or a legacy Thai
 /// encoding read as Windows-874 with a warning.
 fn read_text(path: &Path, file: &Path, lang: Lang, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(
-                    "unreadable",
-                    tr(
-                        lang,
-                        "content.unreadable",
-                        &[
-                            ("file", &file.display().to_string()),
-                            ("error", &e.to_string()),
-                        ],
-                    ),
-                )
-                .in_file(file),
-            );
+            diags.push(unreadable(file.to_path_buf(), &e, lang));
             return None;
         }
     };
