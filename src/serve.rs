@@ -82,6 +82,24 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
     let public = site_dir.join("public");
     let shared = Arc::new(Shared::default());
 
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = match notify::recommended_watcher(move |res| {
+        let _ = tx.send(res);
+    }) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
+            );
+            return exit::USAGE;
+        }
+    };
+    // Watch before the first build and before the address is printed: a
+    // file saved right after `serve` starts must not slip through.
+    let mut watching = Vec::new();
+    watch_sources(&mut watcher, &site_dir, &mut watching, lang);
+
     rebuild(&site_dir, Some(config), &public, &shared, lang, false);
 
     let server = match Server::http(("127.0.0.1", port)) {
@@ -113,27 +131,11 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
     );
     let _ = std::io::stdout().flush();
 
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let watcher = match notify::recommended_watcher(move |res| {
-        let _ = tx.send(res);
-    }) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
-            );
-            return exit::USAGE;
-        }
-    };
     {
         let shared = shared.clone();
         let site_dir = site_dir.clone();
         let public = public.clone();
-        let mut watcher = watcher;
         std::thread::spawn(move || {
-            let mut watching = Vec::new();
-            watch_sources(&mut watcher, &site_dir, &mut watching, lang);
             while let Ok(first) = rx.recv() {
                 if !triggers_rebuild(&site_dir, &first) {
                     continue;
