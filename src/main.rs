@@ -6,3 +6,8 @@ fn main() -> ExitCode {
     let cli = khao::cli::Cli::parse();
     ExitCode::from(khao::commands::run(cli))
 }
+
+/// The system allocator spends a fifth of the search indexer's time in
+/// malloc/free; mimalloc is faster on these many small allocations.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

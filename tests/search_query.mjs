@@ -25,6 +25,9 @@ globalThis.fetch = async (input) => {
 
 const pagefind = await import(pathToFileURL(join(publicDir, "pagefind", "pagefind.js")).href);
 if (pagefind.options) await pagefind.options({ basePath: "/pagefind/" });
+// The other shards of the index, merged as the search page does.
+const shards = JSON.parse(await readFile(join(publicDir, "pagefind", "khao-shards.json"), "utf8"));
+for (const dir of shards) await pagefind.mergeIndex(`/pagefind/${dir}`);
 const search = await pagefind.search(query);
 for (const result of search.results) {
   const data = await result.data();

@@ -214,3 +214,109 @@ fn the_index_is_deterministic_and_follows_changes() {
     // articles (no data-pagefind-body).
     assert_eq!(fragments, 2, "one fragment per news item");
 }
+
+/// A bigger site is split into several index shards (src/search.rs); the
+/// search page merges them, so a query still finds every page, and an edit
+/// re-indexes only the shard of the edited page.
+#[test]
+fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    make_site(site);
+    let volcano: Vec<usize> = (0..300).filter(|i| i % 37 == 5).collect();
+    for i in 0..300 {
+        let extra = if volcano.contains(&i) {
+            "ครูพาไปดูภูเขาไฟจำลอง"
+        } else {
+            "นักเรียนช่วยกันทำความสะอาดห้องเรียน"
+        };
+        news(
+            site,
+            &format!("item-{i:03}"),
+            &format!("ข่าวที่ {i}"),
+            "2026-11-01",
+            &format!("กิจกรรมประจำสัปดาห์ {extra}"),
+        );
+    }
+    build(site);
+    let public = site.join("public");
+    let shards: Vec<String> =
+        serde_json::from_slice(&std::fs::read(public.join("pagefind/khao-shards.json")).unwrap())
+            .unwrap();
+    assert!(
+        shards.len() >= 2,
+        "302 pages make several shards: {shards:?}"
+    );
+    for dir in &shards {
+        // Merged shards share the primary's JS and WebAssembly.
+        assert!(
+            public
+                .join("pagefind")
+                .join(dir)
+                .join("pagefind-entry.json")
+                .is_file()
+        );
+        assert!(
+            !public
+                .join("pagefind")
+                .join(dir)
+                .join("pagefind.js")
+                .exists()
+        );
+    }
+
+    let mut found = search(&public, "ภูเขาไฟ");
+    found.sort();
+    let expected: Vec<String> = volcano
+        .iter()
+        .map(|i| format!("/news/2026/item-{i:03}/"))
+        .collect();
+    assert_eq!(found, expected, "every shard answers");
+
+    // One edit: the index files of the other shards are not rewritten.
+    let before = bundle(&public);
+    news(
+        site,
+        "item-123",
+        "ข่าวที่ 123",
+        "2026-11-01",
+        "กิจกรรมประจำสัปดาห์ ครูพาไปดูภูเขาไฟจำลอง",
+    );
+    build(site);
+    let after = bundle(&public);
+    let changed_dirs: std::collections::BTreeSet<String> = after
+        .iter()
+        .filter(|f| !before.contains(f))
+        .map(|(p, _)| match p.components().next() {
+            Some(c)
+                if shards
+                    .iter()
+                    .any(|s| s.trim_end_matches('/') == c.as_os_str()) =>
+            {
+                c.as_os_str().to_string_lossy().into_owned()
+            }
+            _ => "primary".to_string(),
+        })
+        .collect();
+    assert_eq!(
+        changed_dirs.len(),
+        1,
+        "only one shard changed: {changed_dirs:?}"
+    );
+    assert!(search(&public, "ภูเขาไฟ").contains(&"/news/2026/item-123/".to_string()));
+
+    // And the result is what a clean build of the same site writes.
+    let clean = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(site.join("content")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(site).unwrap();
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(clean.path().join(rel)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), clean.path().join(rel)).unwrap();
+        }
+    }
+    std::fs::copy(site.join("site.yaml"), clean.path().join("site.yaml")).unwrap();
+    build(clean.path());
+    assert_eq!(after, bundle(&clean.path().join("public")));
+}

@@ -15,8 +15,18 @@
 
   function load() {
     if (!pagefind) {
+      // The index is split into shards (src/search.rs): the primary one is
+      // /pagefind/, the others are listed in khao-shards.json and merged.
       pagefind = import("/pagefind/pagefind.js").then(function (pf) {
         return Promise.resolve(pf.options ? pf.options({ excerptLength: 30 }) : null).then(function () {
+          return fetch("/pagefind/khao-shards.json").then(function (r) {
+            return r.ok ? r.json() : [];
+          });
+        }).then(function (shards) {
+          return Promise.all(shards.map(function (dir) {
+            return pf.mergeIndex("/pagefind/" + dir, { excerptLength: 30 });
+          }));
+        }).then(function () {
           return pf;
         });
       });
