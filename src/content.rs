@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -235,6 +236,9 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
     let mut news: Vec<NewsItem> = Vec::new();
 
     if content.is_dir() {
+        // Walk first (in name order), then read and parse the files on all
+        // cores: with a thousand news items this is most of the step.
+        let mut sources: Vec<(PathBuf, Kind)> = Vec::new();
         let walker = walkdir::WalkDir::new(&content)
             .sort_by_file_name()
             .into_iter()
@@ -256,18 +260,6 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
             };
             let rel = rel.to_path_buf();
             match classify(&rel) {
-                Kind::News { year, slug } => {
-                    if let Some(item) =
-                        load_news(root, &content, &rel, &year, &slug, &config, &mut diags)
-                    {
-                        news.push(item);
-                    }
-                }
-                Kind::Page { url } => {
-                    if let Some(page) = load_page(root, &content, &rel, url, lang, &mut diags) {
-                        pages.push(page);
-                    }
-                }
                 Kind::Stray => diags.push(
                     Diagnostic::warning(
                         "ignored-file",
@@ -282,6 +274,32 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
                     )
                     .in_file(site_relative(root, entry.path())),
                 ),
+                kind => sources.push((rel, kind)),
+            }
+        }
+
+        let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
+            .into_par_iter()
+            .map(|(rel, kind)| {
+                let mut mine = Vec::new();
+                let loaded = match kind {
+                    Kind::News { year, slug } => {
+                        load_news(root, &content, &rel, &year, &slug, &config, &mut mine)
+                            .map_or(Loaded::Nothing, Loaded::News)
+                    }
+                    Kind::Page { url } => load_page(root, &content, &rel, url, lang, &mut mine)
+                        .map_or(Loaded::Nothing, Loaded::Page),
+                    Kind::Stray => Loaded::Nothing,
+                };
+                (loaded, mine)
+            })
+            .collect();
+        for (loaded, mine) in loaded {
+            diags.extend(mine);
+            match loaded {
+                Loaded::News(item) => news.push(item),
+                Loaded::Page(page) => pages.push(page),
+                Loaded::Nothing => {}
             }
         }
     }
@@ -350,6 +368,13 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
         news,
     };
     (site, diags)
+}
+
+/// What one Markdown file under `content/` turned out to be.
+enum Loaded {
+    News(NewsItem),
+    Page(Page),
+    Nothing,
 }
 
 enum Kind {

@@ -169,7 +169,7 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
 }
 
 /// How long the sources must be quiet before a rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(80);
+const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// Reads (which inotify reports too, and which every build does) never
 /// trigger a rebuild; writes, creations, removals and renames of sources do.
