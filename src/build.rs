@@ -92,6 +92,19 @@ pub fn build_site(
     config: &SiteConfig,
     options: &BuildOptions,
 ) -> anyhow::Result<BuildReport> {
+    build_site_with(site_dir, config, options, &|_| {})
+}
+
+/// [`build_site`], calling `pages_ready` with the problems found so far as
+/// soon as every page is written and before step 5 reads them back:
+/// `khao serve` reloads the browser then, and reports what the page checks
+/// find a moment later.
+pub fn build_site_with(
+    site_dir: &Path,
+    config: &SiteConfig,
+    options: &BuildOptions,
+    pages_ready: &dyn Fn(&[PageProblem]),
+) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
     let mut timings = Timings::new();
     let lang = config.language;
@@ -174,6 +187,7 @@ pub fn build_site(
         BTreeSet::new()
     };
     timings.lap("stale files");
+    pages_ready(&problems);
 
     let no_check = checkpages::CheckCache::default();
     let checked = checkpages::check_pages_incremental(

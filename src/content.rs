@@ -285,7 +285,7 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
                 let loaded = match kind {
                     Kind::News { year, slug } => {
                         load_news(root, &content, &rel, &year, &slug, &config, &mut mine)
-                            .map_or(Loaded::Nothing, Loaded::News)
+                            .map_or(Loaded::Nothing, |item| Loaded::News(Box::new(item)))
                     }
                     Kind::Page { url } => load_page(root, &content, &rel, url, lang, &mut mine)
                         .map_or(Loaded::Nothing, Loaded::Page),
@@ -297,7 +297,7 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
         for (loaded, mine) in loaded {
             diags.extend(mine);
             match loaded {
-                Loaded::News(item) => news.push(item),
+                Loaded::News(item) => news.push(*item),
                 Loaded::Page(page) => pages.push(page),
                 Loaded::Nothing => {}
             }
@@ -372,7 +372,7 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
 
 /// What one Markdown file under `content/` turned out to be.
 enum Loaded {
-    News(NewsItem),
+    News(Box<NewsItem>),
     Page(Page),
     Nothing,
 }

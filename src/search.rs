@@ -9,8 +9,8 @@
 //! without one are not even handed to pagefind.
 //!
 //! pagefind cannot update an index in place, and indexing costs a few
-//! milliseconds per page. So the pages are split into shards of about
-//! [`SHARD_PAGES`] by a hash of their address, and each shard is its own
+//! milliseconds per page. So the pages are split into up to [`MAX_SHARDS`]
+//! shards of about [`SHARD_PAGES`] by a hash of their address, and each shard is its own
 //! pagefind index: a changed page re-indexes only its shard. The first
 //! shard is the primary bundle in `pagefind/` (with pagefind's JS and
 //! WebAssembly); the others are in `pagefind/s<n>/`, listed in
@@ -35,10 +35,15 @@ pub const BUNDLE_DIR: &str = "pagefind";
 /// The list of the secondary shards' folders, inside [`BUNDLE_DIR`].
 pub const SHARDS_FILE: &str = "khao-shards.json";
 
-/// Pages per shard, on average. Smaller shards re-index faster after an
-/// edit; each shard adds one small metadata request to a visitor's first
-/// search. 128 pages take about 0.3 s to index on one core.
-pub const SHARD_PAGES: usize = 128;
+/// Pages per shard, on average, up to [`MAX_SHARDS`] shards. Smaller shards
+/// re-index faster after an edit (pagefind takes about 3 ms per page); but
+/// a visitor's first search loads each shard's metadata and one index chunk
+/// per shard, so their number is capped (BENCHMARKS.md has the figures).
+pub const SHARD_PAGES: usize = 32;
+
+/// At most this many shards: a visitor's first search stays a few hundred
+/// KiB even on a large site, whose shards then grow past [`SHARD_PAGES`].
+pub const MAX_SHARDS: usize = 8;
 
 /// The file (inside khao's cache folder) remembering what each shard was
 /// last built from, so an unchanged shard is not indexed again.
@@ -48,6 +53,20 @@ const STAMP: &str = "search-index.json";
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Stamp {
     shards: BTreeMap<String, ShardStamp>,
+    /// Every HTML page seen, so an unchanged one is known by its size and
+    /// modification time and not read again.
+    #[serde(default)]
+    pages: BTreeMap<PathBuf, PageStamp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PageStamp {
+    len: u64,
+    mtime_ns: u64,
+    /// BLAKE3 of the page's bytes.
+    digest: String,
+    /// Whether it has a `data-pagefind-body` element (is indexed at all).
+    body: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -56,11 +75,12 @@ struct ShardStamp {
     files: Vec<PathBuf>,
 }
 
-/// One shard to index: its folder (relative to `out`) and its pages.
+/// One shard to index: its folder (relative to `out`) and its pages (read
+/// only when the shard is indexed again).
 struct Shard {
     dir: PathBuf,
     primary: bool,
-    pages: Vec<(PathBuf, String)>,
+    pages: Vec<PathBuf>,
     digest: String,
 }
 
@@ -71,12 +91,12 @@ struct Shard {
 /// `cache` is khao's cache folder: it remembers what each shard was built
 /// from, so only shards with a changed page are indexed again.
 pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let shards = plan_shards(out, pages)?;
     let stamp_path = cache.join(STAMP);
     let old: Stamp = std::fs::read(&stamp_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
+    let (shards, page_stamps) = plan_shards(out, pages, &old.pages)?;
 
     let built: Vec<anyhow::Result<(String, ShardStamp)>> = shards
         .into_par_iter()
@@ -94,8 +114,16 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
                     },
                 ));
             }
+            let mut texts = Vec::with_capacity(shard.pages.len());
+            for rel in shard.pages {
+                let path = out.join(&rel);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = indexed_part(&text).unwrap_or(text);
+                texts.push((rel, text));
+            }
             let mut files = Vec::new();
-            for (rel, bytes) in build_bundle(shard.pages)? {
+            for (rel, bytes) in build_bundle(texts)? {
                 if !keep_file(&rel, shard.primary) {
                     continue;
                 }
@@ -116,7 +144,10 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
         })
         .collect();
 
-    let mut stamp = Stamp::default();
+    let mut stamp = Stamp {
+        pages: page_stamps,
+        ..Stamp::default()
+    };
     for result in built {
         let (key, shard) = result?;
         stamp.shards.insert(key, shard);
@@ -157,31 +188,61 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
     Ok(files)
 }
 
-/// Reads the pages worth indexing and splits them into shards by a hash of
+/// Finds the pages worth indexing and splits them into shards by a hash of
 /// their path. The number of shards follows the number of pages, so the
 /// cost of re-indexing one shard stays flat as the site grows; when it
 /// changes (every [`SHARD_PAGES`] pages or so) every shard is rebuilt once.
-fn plan_shards(out: &Path, pages: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
+/// A page whose size and modification time are those of `known` is not
+/// read: its digest is the one remembered. Returns the shards and the
+/// stamps of all pages, for next time.
+fn plan_shards(
+    out: &Path,
+    pages: &[PathBuf],
+    known: &BTreeMap<PathBuf, PageStamp>,
+) -> anyhow::Result<(Vec<Shard>, BTreeMap<PathBuf, PageStamp>)> {
     let mut sorted: Vec<&PathBuf> = pages.iter().filter(|p| is_indexed(p)).collect();
     sorted.sort();
-    let mut indexed: Vec<(PathBuf, String)> = Vec::with_capacity(sorted.len());
-    for rel in sorted {
-        let path = out.join(rel);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if text.contains("data-pagefind-body") {
-            indexed.push((rel.clone(), text));
-        }
+    let stamped: Vec<anyhow::Result<(PathBuf, PageStamp)>> = sorted
+        .par_iter()
+        .map(|rel| {
+            let path = out.join(rel);
+            let (len, mtime_ns) = crate::render::file_stamp(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if let Some(k) = known.get(*rel)
+                && k.len == len
+                && k.mtime_ns == mtime_ns
+                && mtime_ns != 0
+            {
+                return Ok(((*rel).clone(), k.clone()));
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok((
+                (*rel).clone(),
+                PageStamp {
+                    len,
+                    mtime_ns,
+                    digest: blake3::hash(text.as_bytes()).to_hex().to_string(),
+                    body: text.contains("data-pagefind-body"),
+                },
+            ))
+        })
+        .collect();
+    let mut stamps = BTreeMap::new();
+    for s in stamped {
+        let (rel, stamp) = s?;
+        stamps.insert(rel, stamp);
     }
+    let indexed: Vec<(&PathBuf, &PageStamp)> = stamps.iter().filter(|(_, s)| s.body).collect();
 
-    let count = indexed.len().div_ceil(SHARD_PAGES).max(1);
-    let mut buckets: Vec<Vec<(PathBuf, String)>> = (0..count).map(|_| Vec::new()).collect();
-    for (rel, text) in indexed {
+    let count = indexed.len().div_ceil(SHARD_PAGES).clamp(1, MAX_SHARDS);
+    let mut buckets: Vec<Vec<(&PathBuf, &PageStamp)>> = (0..count).map(|_| Vec::new()).collect();
+    for (rel, stamp) in indexed {
         let hash = blake3::hash(rel.to_string_lossy().as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&hash.as_bytes()[..8]);
         let bucket = (u64::from_le_bytes(first) % count as u64) as usize;
-        buckets[bucket].push((rel, text));
+        buckets[bucket].push((rel, stamp));
     }
 
     // The first non-empty bucket is the primary bundle; an empty site still
@@ -194,7 +255,7 @@ fn plan_shards(out: &Path, pages: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
         .unwrap_or_else(|_| out.to_path_buf())
         .to_string_lossy()
         .into_owned();
-    Ok(buckets
+    let shards = buckets
         .into_iter()
         .enumerate()
         .filter(|(n, pages)| *n == primary || !pages.is_empty())
@@ -210,20 +271,67 @@ fn plan_shards(out: &Path, pages: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
             hasher.update(out_id.as_bytes());
             hasher.update(&[0]);
             hasher.update(dir.to_string_lossy().as_bytes());
-            for (rel, text) in &pages {
+            for (rel, stamp) in &pages {
                 hasher.update(&[0]);
                 hasher.update(rel.to_string_lossy().as_bytes());
                 hasher.update(&[0]);
-                hasher.update(text.as_bytes());
+                hasher.update(stamp.digest.as_bytes());
             }
             Shard {
                 digest: hasher.finalize().to_hex().to_string(),
                 primary: n == primary,
                 dir,
-                pages,
+                pages: pages.into_iter().map(|(rel, _)| rel.clone()).collect(),
             }
         })
-        .collect())
+        .collect();
+    Ok((shards, stamps))
+}
+
+/// The part of a page pagefind reads: its `<html>` tag (the language), and
+/// the element marked `data-pagefind-body`. Handing pagefind only that
+/// halves what it parses; `None` (then the whole page is used) when the
+/// element cannot be delimited, e.g. a theme nesting it in a same-named tag.
+fn indexed_part(html: &str) -> Option<String> {
+    let html_start = html.find("<html")?;
+    let html_tag = &html[html_start..html_start + html[html_start..].find('>')? + 1];
+    let marker = html.find("data-pagefind-body")?;
+    let open = html[..marker].rfind('<')?;
+    let name: String = html[open + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if name.is_empty() {
+        return None;
+    }
+    let (open_tag, close_tag) = (format!("<{name}"), format!("</{name}>"));
+    // Find the matching end tag, counting nested elements of the same name.
+    let mut depth = 0usize;
+    let mut at = open;
+    loop {
+        let next_open = html[at + 1..].find(&open_tag).map(|i| i + at + 1);
+        let next_close = html[at + 1..].find(&close_tag).map(|i| i + at + 1)?;
+        match next_open {
+            Some(o) if o < next_close => {
+                let after = html[o + open_tag.len()..].chars().next();
+                if matches!(after, Some(c) if c == '>' || c.is_whitespace()) {
+                    depth += 1;
+                }
+                at = o;
+            }
+            _ => {
+                if depth == 0 {
+                    let end = next_close + close_tag.len();
+                    return Some(format!(
+                        "<!DOCTYPE html>{html_tag}<body>{}</body></html>",
+                        &html[open..end]
+                    ));
+                }
+                depth -= 1;
+                at = next_close;
+            }
+        }
+    }
 }
 
 /// Which of pagefind's files a shard publishes. The primary keeps the JS
@@ -254,7 +362,7 @@ fn is_indexed(rel: &Path) -> bool {
 /// Part of the stamp, so a new khao (or a pagefind upgrade, noted here when
 /// Cargo.toml's pagefind changes) re-indexes.
 fn pagefind_version() -> &'static str {
-    concat!("khao-", env!("CARGO_PKG_VERSION"), "/pagefind-1.6/shards-2")
+    concat!("khao-", env!("CARGO_PKG_VERSION"), "/pagefind-1.6/shards-5")
 }
 
 /// Runs pagefind over the pages on a small single-threaded runtime (its API
@@ -304,6 +412,21 @@ mod tests {
         assert_eq!(page_url(Path::new("index.html")), "/");
         assert_eq!(page_url(Path::new("news/a/index.html")), "/news/a/");
         assert_eq!(page_url(Path::new("about.html")), "/about.html");
+    }
+
+    #[test]
+    fn the_indexed_part_is_the_marked_element() {
+        let page = "<!DOCTYPE html><html lang=\"th\"><head><title>t</title></head><body><nav>เมนู</nav>\
+            <article data-pagefind-body><h1>หัวข้อ</h1><article>ย่อย</article><p>ข้อความ</p></article>\
+            <footer>ท้าย</footer></body></html>";
+        assert_eq!(
+            indexed_part(page).unwrap(),
+            "<!DOCTYPE html><html lang=\"th\"><body><article data-pagefind-body><h1>หัวข้อ</h1>\
+             <article>ย่อย</article><p>ข้อความ</p></article></body></html>"
+        );
+        // Unbalanced: the whole page is indexed instead.
+        assert_eq!(indexed_part("<html><div data-pagefind-body><div>"), None);
+        assert_eq!(indexed_part("<html><p>no marker</p></html>"), None);
     }
 
     #[test]

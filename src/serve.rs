@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Request, Response, Server};
 
-use crate::build::{BuildOptions, build_site};
+use crate::build::{BuildOptions, build_site_with};
+use crate::checkpages::PageProblem;
 use crate::commands::{Context, config_failed};
 use crate::config::SiteConfig;
 use crate::diagnostic::Severity;
@@ -248,19 +249,21 @@ fn rebuild(
         progress: std::io::stderr().is_terminal(),
         defer_search,
     };
-    match build_site(site_dir, &config, &options) {
+    // The browser reloads as soon as the pages are written; the page
+    // checks' verdict follows (a second reload only if it differs).
+    let early: std::cell::RefCell<Option<Option<String>>> = std::cell::RefCell::new(None);
+    let result = build_site_with(site_dir, &config, &options, &|problems| {
+        let errors = error_text(problems);
+        shared.publish(errors.clone());
+        *early.borrow_mut() = Some(errors);
+    });
+    match result {
         Ok(report) => {
-            let errors: Vec<String> = report
-                .problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .map(|p| match &p.target {
-                    Some(t) => format!("{}: {} — {}", p.page.display(), t, p.message),
-                    None => format!("{}: {}", p.page.display(), p.message),
-                })
-                .collect();
-            for e in &errors {
-                eprintln!("{}: {e}", tr(lang, "build.error_label", &[]));
+            let errors = error_text(&report.problems);
+            if let Some(text) = &errors {
+                for e in text.lines() {
+                    eprintln!("{}: {e}", tr(lang, "build.error_label", &[]));
+                }
             }
             eprintln!(
                 "{}",
@@ -269,11 +272,21 @@ fn rebuild(
                     "serve.rebuilt",
                     &[
                         ("ms", &started.elapsed().as_millis().to_string()),
-                        ("errors", &errors.len().to_string()),
+                        (
+                            "errors",
+                            &report
+                                .problems
+                                .iter()
+                                .filter(|p| p.severity == Severity::Error)
+                                .count()
+                                .to_string()
+                        ),
                     ]
                 )
             );
-            shared.publish((!errors.is_empty()).then(|| errors.join("\n")));
+            if early.borrow().as_ref() != Some(&errors) {
+                shared.publish(errors);
+            }
             if defer_search {
                 // The page is reloaded; now bring the search index up to
                 // date. Later saves wait in the event queue meanwhile.
@@ -292,6 +305,20 @@ fn rebuild(
             shared.publish(Some(message));
         }
     }
+}
+
+/// The build's errors as the overlay shows them, one per line; `None`
+/// when there are none.
+fn error_text(problems: &[PageProblem]) -> Option<String> {
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| match &p.target {
+            Some(t) => format!("{}: {} — {}", p.page.display(), t, p.message),
+            None => format!("{}: {}", p.page.display(), p.message),
+        })
+        .collect();
+    (!errors.is_empty()).then(|| errors.join("\n"))
 }
 
 fn handle(request: Request, site_dir: &Path, public: &Path, shared: &Shared) {

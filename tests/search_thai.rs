@@ -223,8 +223,8 @@ fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path();
     make_site(site);
-    let volcano: Vec<usize> = (0..300).filter(|i| i % 37 == 5).collect();
-    for i in 0..300 {
+    let volcano: Vec<usize> = (0..100).filter(|i| i % 37 == 5).collect();
+    for i in 0..100 {
         let extra = if volcano.contains(&i) {
             "ครูพาไปดูภูเขาไฟจำลอง"
         } else {
@@ -245,7 +245,7 @@ fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
             .unwrap();
     assert!(
         shards.len() >= 2,
-        "302 pages make several shards: {shards:?}"
+        "102 pages make several shards: {shards:?}"
     );
     for dir in &shards {
         // Merged shards share the primary's JS and WebAssembly.
@@ -277,8 +277,8 @@ fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
     let before = bundle(&public);
     news(
         site,
-        "item-123",
-        "ข่าวที่ 123",
+        "item-023",
+        "ข่าวที่ 23",
         "2026-11-01",
         "กิจกรรมประจำสัปดาห์ ครูพาไปดูภูเขาไฟจำลอง",
     );
@@ -303,7 +303,7 @@ fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
         1,
         "only one shard changed: {changed_dirs:?}"
     );
-    assert!(search(&public, "ภูเขาไฟ").contains(&"/news/2026/item-123/".to_string()));
+    assert!(search(&public, "ภูเขาไฟ").contains(&"/news/2026/item-023/".to_string()));
 
     // And the result is what a clean build of the same site writes.
     let clean = tempfile::tempdir().unwrap();
