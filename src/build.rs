@@ -69,6 +69,16 @@ pub struct BuildOptions {
     /// ([`crate::search::index_site`]), because indexing every page takes
     /// seconds on a large site and the officer is waiting for the page.
     pub defer_search: bool,
+    /// What this process's previous builds learnt (`khao serve` keeps one
+    /// between rebuilds); `None` for a one-off build.
+    pub memo: Option<std::sync::Arc<Memo>>,
+}
+
+/// In-memory knowledge a long-running process keeps between builds, so a
+/// rebuild does not read again what cannot have changed.
+#[derive(Debug, Default)]
+pub struct Memo {
+    pub images: images::Memo,
 }
 
 /// The files of the last search index in `out`, kept as they are.
@@ -120,13 +130,14 @@ pub fn build_site_with(
 
     let jobs = render::image_jobs(&site);
     let progress = options.progress && std::io::stderr().is_terminal();
-    let (results, stats) = images::process_all_in(
+    let (results, stats) = images::process_all_memo(
         &jobs,
         &config.images,
         &cache_dir(site_dir).join("images"),
         &out,
         progress,
         lang,
+        options.memo.as_deref().map(|m| &m.images),
     );
     let mut processed: BTreeMap<PathBuf, ProcessedImage> = BTreeMap::new();
     let mut image_files: Vec<PathBuf> = Vec::new();

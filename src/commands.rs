@@ -86,7 +86,7 @@ pub fn build(ctx: &Context, args: &BuildArgs) -> u8 {
     let options = BuildOptions {
         out: args.out.clone(),
         progress: !ctx.json(),
-        defer_search: false,
+        ..BuildOptions::default()
     };
     match crate::build::build_site(&ctx.site_dir, &config, &options) {
         Ok(report) => {

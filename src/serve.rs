@@ -41,6 +41,8 @@ struct BuildState {
 struct Shared {
     state: Mutex<BuildState>,
     changed: Condvar,
+    /// What the previous rebuilds learnt (see [`crate::build::Memo`]).
+    memo: Arc<crate::build::Memo>,
 }
 
 impl Shared {
@@ -248,6 +250,7 @@ fn rebuild(
         out: Some(public.to_path_buf()),
         progress: std::io::stderr().is_terminal(),
         defer_search,
+        memo: Some(shared.memo.clone()),
     };
     // The browser reloads as soon as the pages are written; the page
     // checks' verdict follows (a second reload only if it differs).

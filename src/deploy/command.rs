@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
         &BuildOptions {
             out: None,
             progress,
-            defer_search: false,
+            ..BuildOptions::default()
         },
     );
     let report = match build {

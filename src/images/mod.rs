@@ -71,6 +71,67 @@ pub fn process_all(
     process_all_in(jobs, config, cache_dir, public_dir, progress, Lang::Th)
 }
 
+/// What a long-running process (`khao serve`) published for each photo in
+/// its previous build: while a source's stamp is unchanged and its files
+/// are still in `public/`, the photo's cache entry is not read again.
+#[derive(Default)]
+pub struct Memo {
+    published: std::sync::Mutex<HashMap<MemoKey, (cache::Stamp, ProcessedImage)>>,
+}
+
+/// A job as it was published: source, output folder, file stem.
+type MemoKey = (PathBuf, String, String);
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("images::Memo")
+    }
+}
+
+impl Memo {
+    /// The published results of a source's jobs, when the source and every
+    /// file are as they were.
+    fn recall(
+        &self,
+        jobs: &[ImageJob],
+        stems: &[String],
+        indices: &[usize],
+        source: &Path,
+        public_dir: &Path,
+    ) -> Option<Vec<(usize, Result<ProcessedImage, String>)>> {
+        let stamp = cache::Stamp::of(&std::fs::metadata(source).ok()?);
+        let published = self.published.lock().ok()?;
+        indices
+            .iter()
+            .map(|&i| {
+                let key = (
+                    jobs[i].source.clone(),
+                    jobs[i].out_dir.clone(),
+                    stems[i].clone(),
+                );
+                let (was, image) = published.get(&key)?;
+                let present = image
+                    .variants
+                    .iter()
+                    .all(|v| public_dir.join(v.url.trim_start_matches('/')).is_file());
+                (*was == stamp && present).then(|| (i, Ok(image.clone())))
+            })
+            .collect()
+    }
+
+    fn remember(&self, job: &ImageJob, stem: &str, image: &ProcessedImage) {
+        let Ok(meta) = std::fs::metadata(&job.source) else {
+            return;
+        };
+        if let Ok(mut published) = self.published.lock() {
+            published.insert(
+                (job.source.clone(), job.out_dir.clone(), stem.to_string()),
+                (cache::Stamp::of(&meta), image.clone()),
+            );
+        }
+    }
+}
+
 /// [`process_all`] with the messages in `lang`.
 pub fn process_all_in(
     jobs: &[ImageJob],
@@ -79,6 +140,20 @@ pub fn process_all_in(
     public_dir: &Path,
     progress: bool,
     lang: Lang,
+) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
+    process_all_memo(jobs, config, cache_dir, public_dir, progress, lang, None)
+}
+
+/// [`process_all_in`], first asking `memo` what the previous build of this
+/// process published (and remembering this build's results in it).
+pub fn process_all_memo(
+    jobs: &[ImageJob],
+    config: &ImagesConfig,
+    cache_dir: &Path,
+    public_dir: &Path,
+    progress: bool,
+    lang: Lang,
+    memo: Option<&Memo>,
 ) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
     let stems = public_stems(jobs);
     // One task per source file, however many pages use it: a photo is
@@ -106,6 +181,12 @@ pub fn process_all_in(
     let done: Vec<GroupDone> = groups
         .par_iter()
         .map(|(source, indices)| {
+            if let Some(results) =
+                memo.and_then(|m| m.recall(jobs, &stems, indices, source, public_dir))
+            {
+                bar.inc(1);
+                return (results, Some(true), None, true);
+            }
             // A decoder bug on a hostile file must fail that photo, not the
             // build.
             let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -134,7 +215,7 @@ pub fn process_all_in(
                 })
                 .collect();
             bar.inc(1);
-            (results, cached, fresh)
+            (results, cached, fresh, false)
         })
         .collect();
     bar.finish_and_clear();
@@ -144,7 +225,7 @@ pub fn process_all_in(
     let old_index = index;
     let mut index = cache::SourceIndex::default();
     let mut index_changed = false;
-    for ((source, _), (_, _, fresh)) in groups.iter().zip(&done) {
+    for ((source, _), (_, _, fresh, _)) in groups.iter().zip(&done) {
         let path = source.to_string_lossy().into_owned();
         if let Some(entry) = fresh {
             index.entries.insert(path, entry.clone());
@@ -160,13 +241,18 @@ pub fn process_all_in(
 
     let mut stats = ImageStats::default();
     let mut slots: Vec<Option<Result<ProcessedImage, String>>> = vec![None; jobs.len()];
-    for (results, cached, _) in done {
+    for (results, cached, _, recalled) in done {
         match cached {
             Some(true) => stats.cached += 1,
             Some(false) => stats.processed += 1,
             None => {}
         }
         for (i, r) in results {
+            if let (Some(memo), Ok(image)) = (memo, &r)
+                && !recalled
+            {
+                memo.remember(&jobs[i], &stems[i], image);
+            }
             slots[i] = Some(r);
         }
     }
@@ -177,13 +263,14 @@ pub fn process_all_in(
     (results, stats)
 }
 
-/// One source's results: each of its jobs' results by job index, and
-/// whether it came from the cache (`None` when it failed),
-/// and a new hash of the source for the index.
+/// One source's results: each of its jobs' results by job index, whether
+/// it came from the cache (`None` when it failed), a new hash of the source
+/// for the index, and whether the memo answered.
 type GroupDone = (
     Vec<(usize, Result<ProcessedImage, String>)>,
     Option<bool>,
     Option<cache::SourceEntry>,
+    bool,
 );
 
 /// A photo ready to publish: its complete cache entry.
