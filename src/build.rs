@@ -78,6 +78,7 @@ pub struct BuildOptions {
 /// rebuild does not read again what cannot have changed.
 #[derive(Debug, Default)]
 pub struct Memo {
+    pub content: content::Memo,
     pub images: images::Memo,
 }
 
@@ -106,7 +107,8 @@ pub fn build_site(
 }
 
 /// [`build_site`], calling `pages_ready` with the problems found so far as
-/// soon as every page is written and before step 5 reads them back:
+/// soon as every page is written, before the search index, the removal of
+/// stale files and step 5:
 /// `khao serve` reloads the browser then, and reports what the page checks
 /// find a moment later.
 pub fn build_site_with(
@@ -124,7 +126,11 @@ pub fn build_site_with(
         .unwrap_or_else(|| site_dir.join("public"));
     std::fs::create_dir_all(&out)?;
 
-    let (site, content_diagnostics) = content::load_site(site_dir, config.clone());
+    let (site, content_diagnostics) = content::load_site_memo(
+        site_dir,
+        config.clone(),
+        options.memo.as_deref().map(|m| &m.content),
+    );
     let mut problems: Vec<PageProblem> = content_diagnostics.iter().map(content_problem).collect();
     timings.lap("content");
 
@@ -176,6 +182,9 @@ pub fn build_site_with(
 
     let inc = render::render_incremental(&site, &processed, &out, &previous.outputs)?;
     timings.lap("render");
+    // Every page is written: a watching browser may reload now (stale
+    // files of deleted items go next, the search index and checks after).
+    pages_ready(&problems);
     let rendered = &inc.output;
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(image_files);
@@ -198,7 +207,6 @@ pub fn build_site_with(
         BTreeSet::new()
     };
     timings.lap("stale files");
-    pages_ready(&problems);
 
     let no_check = checkpages::CheckCache::default();
     let checked = checkpages::check_pages_incremental(

@@ -16,7 +16,7 @@
 //! to the site folder) and, where there is one, the line; that file is left
 //! out and the rest of the site still loads.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -229,6 +229,54 @@ pub const PAGE_KEYS: &[&str] = &["title", "description", "weight", "template", "
 /// (bad front matter, a missing date) come back as diagnostics naming the
 /// file; the rest of the site still loads.
 pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
+    load_site_memo(root, config, None)
+}
+
+/// What a long-running process (`khao serve`) read of each Markdown file
+/// in its previous build: while the file's size and mtime, its folder's
+/// mtime (a photo or document added or removed) and site.yaml are the
+/// same, the file is not read and parsed again.
+#[derive(Default)]
+pub struct Memo {
+    loaded: std::sync::Mutex<HashMap<PathBuf, Remembered>>,
+}
+
+/// A file as it was read: its key, what it gave, what was said about it.
+type Remembered = (FileKey, Loaded, Vec<Diagnostic>);
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("content::Memo")
+    }
+}
+
+/// Size and mtime of a file, mtime of its folder, and a digest of the
+/// configuration it was read with.
+type FileKey = (u64, u128, u128, [u8; 32]);
+
+fn file_key(path: &Path, config_digest: [u8; 32]) -> Option<FileKey> {
+    let mtime = |m: &std::fs::Metadata| {
+        m.modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+    };
+    let file = std::fs::metadata(path).ok()?;
+    let dir = std::fs::metadata(path.parent()?).ok()?;
+    Some((file.len(), mtime(&file)?, mtime(&dir)?, config_digest))
+}
+
+/// [`load_site`], asking `memo` first for files that did not change.
+pub fn load_site_memo(
+    root: &Path,
+    config: SiteConfig,
+    memo: Option<&Memo>,
+) -> (Site, Vec<Diagnostic>) {
+    let config_digest = memo.map(|_| {
+        let mut h = blake3::Hasher::new();
+        let _ = serde_json::to_writer(&mut h, &config);
+        *h.finalize().as_bytes()
+    });
     let lang = config.language;
     let content = root.join(CONTENT_DIR);
     let mut diags = Vec::new();
@@ -281,6 +329,16 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
         let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
             .into_par_iter()
             .map(|(rel, kind)| {
+                let key = memo
+                    .zip(config_digest)
+                    .and_then(|(_, digest)| file_key(&content.join(&rel), digest));
+                if let (Some(memo), Some(key)) = (memo, key)
+                    && let Ok(known) = memo.loaded.lock()
+                    && let Some((was, loaded, mine)) = known.get(&rel)
+                    && *was == key
+                {
+                    return (loaded.clone(), mine.clone());
+                }
                 let mut mine = Vec::new();
                 let loaded = match kind {
                     Kind::News { year, slug } => {
@@ -291,6 +349,11 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
                         .map_or(Loaded::Nothing, Loaded::Page),
                     Kind::Stray => Loaded::Nothing,
                 };
+                if let (Some(memo), Some(key)) = (memo, key)
+                    && let Ok(mut known) = memo.loaded.lock()
+                {
+                    known.insert(rel, (key, loaded.clone(), mine.clone()));
+                }
                 (loaded, mine)
             })
             .collect();
@@ -371,6 +434,7 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
 }
 
 /// What one Markdown file under `content/` turned out to be.
+#[derive(Clone)]
 enum Loaded {
     News(Box<NewsItem>),
     Page(Page),

@@ -171,8 +171,10 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
     exit::OK
 }
 
-/// How long the sources must be quiet before a rebuild starts.
-const DEBOUNCE: Duration = Duration::from_millis(25);
+/// How long the sources must be quiet before a rebuild starts. An editor's
+/// save (write, or write a copy and rename) is a burst well within this; a
+/// copied folder may take two rebuilds, the second catching the rest.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Reads (which inotify reports too, and which every build does) never
 /// trigger a rebuild; writes, creations, removals and renames of sources do.

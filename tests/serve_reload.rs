@@ -191,3 +191,53 @@ fn pending_requests_are_previewed_under_requests() {
         "{names:?}"
     );
 }
+
+/// A JPEG of `w`×`h` pixels.
+fn jpeg(path: &Path, w: u32, h: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    img.save_with_format(path, image::ImageFormat::Jpeg)
+        .unwrap();
+}
+
+/// serve remembers what it read and published between rebuilds; a photo
+/// replaced under the same name, or a news file edited, must still show.
+#[test]
+fn replaced_photos_and_edited_news_show_after_the_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path();
+    write(
+        &site.join("site.yaml"),
+        "title: ทดสอบ\nbase_url: https://test.example.go.th/\nnews:\n  categories:\n    - { slug: pr, name: ข่าวประชาสัมพันธ์ }\nimages:\n  widths: [320]\n",
+    );
+    let news = site.join("content/news/2026/photo-day");
+    write(
+        &news.join("index.md"),
+        "---\ntitle: วันถ่ายภาพ\ndate: 2026-11-20\ncategory: pr\nimages:\n  - { file: a.jpg, alt: ภาพกิจกรรม }\n---\nข้อความแรก\n",
+    );
+    jpeg(&news.join("a.jpg"), 640, 480);
+    let (serve, addr) = start_serve(site);
+    let page = "/news/2026/photo-day/";
+    assert!(get(&addr, page).1.contains(r#"height="240""#));
+
+    // The photo is replaced in place by a square one: its height changes.
+    let g0 = status(&addr)["generation"].as_u64().unwrap();
+    jpeg(&news.join("a.jpg"), 640, 640);
+    wait_for("the replaced photo", || {
+        status(&addr)["generation"].as_u64().unwrap() > g0
+            && get(&addr, page).1.contains(r#"height="320""#)
+    });
+
+    // An edit of the text after that is shown too.
+    write(
+        &news.join("index.md"),
+        "---\ntitle: วันถ่ายภาพ\ndate: 2026-11-20\ncategory: pr\nimages:\n  - { file: a.jpg, alt: ภาพกิจกรรม }\n---\nข้อความที่สอง\n",
+    );
+    wait_for("the edited text", || {
+        get(&addr, page).1.contains("ข้อความที่สอง")
+    });
+    assert!(get(&addr, page).1.contains(r#"height="320""#));
+    drop(serve);
+}

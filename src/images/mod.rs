@@ -163,7 +163,8 @@ pub fn process_all_memo(
         by_source.entry(job.source.as_path()).or_default().push(i);
     }
     let groups: Vec<(&Path, Vec<usize>)> = by_source.into_iter().collect();
-    let index = cache::SourceIndex::load(cache_dir);
+    // Read only when a photo is not answered by the memo.
+    let index: std::sync::OnceLock<cache::SourceIndex> = std::sync::OnceLock::new();
 
     let bar = if progress {
         let bar = ProgressBar::new(groups.len() as u64);
@@ -190,7 +191,8 @@ pub fn process_all_memo(
             // A decoder bug on a hostile file must fail that photo, not the
             // build.
             let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                photo(source, config, cache_dir, &index, lang)
+                let index = index.get_or_init(|| cache::SourceIndex::load(cache_dir));
+                photo(source, config, cache_dir, index, lang)
             }))
             .unwrap_or_else(|_| Err(ImageProblem::Corrupt("decoder failure".into()).message(lang)));
             let cached = outcome.as_ref().ok().map(|o| o.cached);
@@ -221,22 +223,10 @@ pub fn process_all_memo(
     bar.finish_and_clear();
 
     // The index keeps the sources of this build: fresh hashes, or the ones
-    // it already had.
-    let old_index = index;
-    let mut index = cache::SourceIndex::default();
-    let mut index_changed = false;
-    for ((source, _), (_, _, fresh, _)) in groups.iter().zip(&done) {
-        let path = source.to_string_lossy().into_owned();
-        if let Some(entry) = fresh {
-            index.entries.insert(path, entry.clone());
-            index_changed = true;
-        } else if let Some(entry) = old_index.entries.get(&path) {
-            index.entries.insert(path, entry.clone());
-        }
-    }
-    if index_changed || index.entries.len() != old_index.entries.len() {
-        // Only a speed-up: a rebuild without it reads and hashes again.
-        let _ = index.save(cache_dir);
+    // it already had. (When the memo answered for every photo, it was not
+    // even read, and stays as it is.)
+    if let Some(old_index) = index.into_inner() {
+        update_index(cache_dir, &groups, &done, old_index);
     }
 
     let mut stats = ImageStats::default();
@@ -261,6 +251,31 @@ pub fn process_all_memo(
         .map(|s| s.unwrap_or_else(|| Err("internal: photo not processed".into())))
         .collect();
     (results, stats)
+}
+
+/// Saves the source index of this build's photos: their fresh hashes, or
+/// the ones `old_index` had.
+fn update_index(
+    cache_dir: &Path,
+    groups: &[(&Path, Vec<usize>)],
+    done: &[GroupDone],
+    old_index: cache::SourceIndex,
+) {
+    let mut index = cache::SourceIndex::default();
+    let mut index_changed = false;
+    for ((source, _), (_, _, fresh, _)) in groups.iter().zip(done) {
+        let path = source.to_string_lossy().into_owned();
+        if let Some(entry) = fresh {
+            index.entries.insert(path, entry.clone());
+            index_changed = true;
+        } else if let Some(entry) = old_index.entries.get(&path) {
+            index.entries.insert(path, entry.clone());
+        }
+    }
+    if index_changed || index.entries.len() != old_index.entries.len() {
+        // Only a speed-up: a rebuild without it reads and hashes again.
+        let _ = index.save(cache_dir);
+    }
 }
 
 /// One source's results: each of its jobs' results by job index, whether

@@ -377,7 +377,7 @@ struct Renderer<'a> {
     theme: Theme,
     base: String,
     content_dir: PathBuf,
-    /// Context every page starts from.
+    /// The values every page has, the same on each (never set per page).
     common: tera::Context,
     categories: Vec<CategoryCtx>,
     /// Prepared news, in `site.news` order.
@@ -691,6 +691,7 @@ impl<'a> Renderer<'a> {
         common.insert("assets", &Assets { css, js });
         common.insert("footer_links", &footer_links);
         common.insert("categories", &categories);
+        let salt = build_salt(config, &common);
 
         let mut r = Renderer {
             site,
@@ -704,7 +705,7 @@ impl<'a> Renderer<'a> {
             categories,
             news: Vec::new(),
             pages: Vec::new(),
-            salt: build_salt(config),
+            salt,
             template_keys: BTreeMap::new(),
         };
         r.template_keys = template_keys(&r.theme.templates);
@@ -1008,15 +1009,20 @@ impl<'a> Renderer<'a> {
     fn bytes<'m>(&self, made: Made<'m>) -> anyhow::Result<Cow<'m, [u8]>> {
         match made {
             Made::Bytes(b) => Ok(b),
-            Made::Page(p) => Ok(Cow::Owned(
-                self.render(&p.template, &p.ctx, &p.what)?.into_bytes(),
-            )),
+            Made::Page(p) => Ok(Cow::Owned({
+                let mut ctx = self.common.clone();
+                ctx.extend(p.ctx);
+                self.render(&p.template, &ctx, &p.what)?.into_bytes()
+            })),
         }
     }
 
-    /// A context with what every page has.
+    /// A context with what every page has, but for the values that are the
+    /// same on every page ([`Renderer::common`]): those join it only when
+    /// the page is rendered, and are in the salt of every key instead of
+    /// being copied and hashed once per page.
     fn context(&self, url: &str, title: &str, description: &str, og: Og) -> tera::Context {
-        let mut ctx = self.common.clone();
+        let mut ctx = tera::Context::new();
         ctx.insert("current_url", url);
         ctx.insert("canonical", &absolute(&self.base, url));
         ctx.insert("page_title", title);
@@ -1365,8 +1371,9 @@ impl<'a> Renderer<'a> {
 
 /// Hash of khao itself (version and binary) and of the site's settings:
 /// a new khao or a changed site.yaml remakes every file.
-fn build_salt(config: &SiteConfig) -> String {
+fn build_salt(config: &SiteConfig, common: &tera::Context) -> String {
     let mut h = blake3::Hasher::new();
+    let _ = serde_json::to_writer(&mut h, &common.clone().into_json());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     if let Some((len, mtime)) = std::env::current_exe()
         .ok()
