@@ -320,3 +320,98 @@ fn a_sharded_index_finds_pages_in_every_shard_and_rebuilds_one() {
     build(clean.path());
     assert_eq!(after, bundle(&clean.path().join("public")));
 }
+
+/// The search page in a real Chromium on a sharded index: it merges every
+/// shard, so the three pages with the word are found wherever they are.
+#[test]
+fn the_search_page_finds_pages_in_every_shard_in_chromium() {
+    let chromium = khao::browser::chromium()
+        .expect("Chromium is needed for this test (scripts/test installs `chromium`)");
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    make_site(site);
+    for i in 0..100 {
+        let extra = if i % 37 == 5 {
+            "ครูพาไปดูภูเขาไฟจำลอง"
+        } else {
+            "นักเรียนช่วยกันทำความสะอาดห้องเรียน"
+        };
+        news(
+            site,
+            &format!("item-{i:03}"),
+            &format!("ข่าวที่ {i}"),
+            "2026-11-01",
+            &format!("กิจกรรมประจำสัปดาห์ {extra}"),
+        );
+    }
+
+    build(site);
+    // A plain static server (not `khao serve`, whose live-reload long poll
+    // would keep Chromium's virtual time from running out).
+    let server = khao::static_server::StaticServer::start(site.join("public"), 0).unwrap();
+    let base = server.url();
+    let shards: Vec<String> = serde_json::from_slice(
+        &std::fs::read(site.join("public/pagefind/khao-shards.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(shards.len() >= 2, "{shards:?}");
+
+    let profile = tempfile::tempdir().unwrap();
+    // A free port of our own (the crate's default scans 8000-9000).
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = headless_chrome::LaunchOptions::default_builder()
+        .port(Some(port))
+        .path(Some(chromium))
+        .headless(true)
+        .sandbox(false)
+        .enable_gpu(false)
+        .user_data_dir(Some(profile.path().to_path_buf()))
+        .build()
+        .unwrap();
+    let browser = headless_chrome::Browser::new(options).expect("start Chromium");
+    let tab = browser.new_tab().unwrap();
+    // ภูเขาไฟ, percent-encoded
+    tab.navigate_to(&format!(
+        "{base}search/?q=%E0%B8%A0%E0%B8%B9%E0%B9%80%E0%B8%82%E0%B8%B2%E0%B9%84%E0%B8%9F"
+    ))
+    .unwrap()
+    .wait_until_navigated()
+    .unwrap();
+    let script = "JSON.stringify({status: document.getElementById('k-search-status').textContent, \
+                  found: [...document.querySelectorAll('#k-search-results a')].map(a => a.getAttribute('href'))})";
+    let started = std::time::Instant::now();
+    let found = loop {
+        let value = tab.evaluate(script, false).unwrap().value.unwrap();
+        let state: serde_json::Value = serde_json::from_str(value.as_str().unwrap()).unwrap();
+        let found: Vec<String> = state["found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no results after 60 s; the page says {:?}",
+            state["status"]
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    drop(server);
+    let mut found = found;
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "/news/2026/item-005/".to_string(),
+            "/news/2026/item-042/".to_string(),
+            "/news/2026/item-079/".to_string(),
+        ]
+    );
+}
