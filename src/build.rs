@@ -136,7 +136,7 @@ pub fn build_site_with(
 
     let jobs = render::image_jobs(&site);
     let progress = options.progress && std::io::stderr().is_terminal();
-    let (results, stats) = images::process_all_memo(
+    let (results, stats) = images::process_all_in(
         &jobs,
         &config.images,
         &cache_dir(site_dir).join("images"),

@@ -57,7 +57,7 @@ pub struct ImageStats {
 }
 
 /// Processes every job; one result per job, in order. Messages are in Thai;
-/// see [`process_all_in`] for another language.
+/// see [`process_all_in`] for another language and a memo.
 ///
 /// `stats` counts photos (distinct source files): `processed` were decoded
 /// and resized, `cached` were found in `cache_dir`.
@@ -68,7 +68,15 @@ pub fn process_all(
     public_dir: &Path,
     progress: bool,
 ) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
-    process_all_in(jobs, config, cache_dir, public_dir, progress, Lang::Th)
+    process_all_in(
+        jobs,
+        config,
+        cache_dir,
+        public_dir,
+        progress,
+        Lang::Th,
+        None,
+    )
 }
 
 /// What a long-running process (`khao serve`) published for each photo in
@@ -119,34 +127,21 @@ impl Memo {
             .collect()
     }
 
-    fn remember(&self, job: &ImageJob, stem: &str, image: &ProcessedImage) {
-        let Ok(meta) = std::fs::metadata(&job.source) else {
-            return;
-        };
+    /// `stamp` is the source's as it was read for `image`.
+    fn remember(&self, job: &ImageJob, stem: &str, stamp: cache::Stamp, image: &ProcessedImage) {
         if let Ok(mut published) = self.published.lock() {
             published.insert(
                 (job.source.clone(), job.out_dir.clone(), stem.to_string()),
-                (cache::Stamp::of(&meta), image.clone()),
+                (stamp, image.clone()),
             );
         }
     }
 }
 
-/// [`process_all`] with the messages in `lang`.
+/// [`process_all`] with the messages in `lang`, first asking `memo` (when
+/// given) what the previous build of this process published, and
+/// remembering this build's results in it.
 pub fn process_all_in(
-    jobs: &[ImageJob],
-    config: &ImagesConfig,
-    cache_dir: &Path,
-    public_dir: &Path,
-    progress: bool,
-    lang: Lang,
-) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
-    process_all_memo(jobs, config, cache_dir, public_dir, progress, lang, None)
-}
-
-/// [`process_all_in`], first asking `memo` what the previous build of this
-/// process published (and remembering this build's results in it).
-pub fn process_all_memo(
     jobs: &[ImageJob],
     config: &ImagesConfig,
     cache_dir: &Path,
@@ -186,7 +181,12 @@ pub fn process_all_memo(
                 memo.and_then(|m| m.recall(jobs, &stems, indices, source, public_dir))
             {
                 bar.inc(1);
-                return (results, Some(true), None, true);
+                return GroupDone {
+                    results,
+                    cached: Some(true),
+                    fresh: None,
+                    read_with: None,
+                };
             }
             // A decoder bug on a hostile file must fail that photo, not the
             // build.
@@ -196,6 +196,7 @@ pub fn process_all_memo(
             }))
             .unwrap_or_else(|_| Err(ImageProblem::Corrupt("decoder failure".into()).message(lang)));
             let cached = outcome.as_ref().ok().map(|o| o.cached);
+            let read_with = outcome.as_ref().ok().map(|o| o.stamp);
             let fresh = outcome.as_mut().ok().and_then(|o| o.fresh.take());
             let results = indices
                 .iter()
@@ -217,7 +218,12 @@ pub fn process_all_memo(
                 })
                 .collect();
             bar.inc(1);
-            (results, cached, fresh, false)
+            GroupDone {
+                results,
+                cached,
+                fresh,
+                read_with,
+            }
         })
         .collect();
     bar.finish_and_clear();
@@ -231,17 +237,15 @@ pub fn process_all_memo(
 
     let mut stats = ImageStats::default();
     let mut slots: Vec<Option<Result<ProcessedImage, String>>> = vec![None; jobs.len()];
-    for (results, cached, _, recalled) in done {
-        match cached {
+    for group in done {
+        match group.cached {
             Some(true) => stats.cached += 1,
             Some(false) => stats.processed += 1,
             None => {}
         }
-        for (i, r) in results {
-            if let (Some(memo), Ok(image)) = (memo, &r)
-                && !recalled
-            {
-                memo.remember(&jobs[i], &stems[i], image);
+        for (i, r) in group.results {
+            if let (Some(memo), Some(stamp), Ok(image)) = (memo, group.read_with, &r) {
+                memo.remember(&jobs[i], &stems[i], stamp, image);
             }
             slots[i] = Some(r);
         }
@@ -263,9 +267,9 @@ fn update_index(
 ) {
     let mut index = cache::SourceIndex::default();
     let mut index_changed = false;
-    for ((source, _), (_, _, fresh, _)) in groups.iter().zip(done) {
+    for ((source, _), group) in groups.iter().zip(done) {
         let path = source.to_string_lossy().into_owned();
-        if let Some(entry) = fresh {
+        if let Some(entry) = &group.fresh {
             index.entries.insert(path, entry.clone());
             index_changed = true;
         } else if let Some(entry) = old_index.entries.get(&path) {
@@ -278,15 +282,18 @@ fn update_index(
     }
 }
 
-/// One source's results: each of its jobs' results by job index, whether
-/// it came from the cache (`None` when it failed), a new hash of the source
-/// for the index, and whether the memo answered.
-type GroupDone = (
-    Vec<(usize, Result<ProcessedImage, String>)>,
-    Option<bool>,
-    Option<cache::SourceEntry>,
-    bool,
-);
+/// One source's results.
+struct GroupDone {
+    /// Each of its jobs' results, by job index.
+    results: Vec<(usize, Result<ProcessedImage, String>)>,
+    /// Whether it came from the cache; `None` when it failed.
+    cached: Option<bool>,
+    /// A new hash of the source for the source index.
+    fresh: Option<cache::SourceEntry>,
+    /// The stamp of the source as this build read it, for the memo; `None`
+    /// when the memo answered or the photo failed.
+    read_with: Option<cache::Stamp>,
+}
 
 /// A photo ready to publish: its complete cache entry.
 struct Outcome {
@@ -295,6 +302,8 @@ struct Outcome {
     cached: bool,
     /// A new hash of the source for the source index.
     fresh: Option<cache::SourceEntry>,
+    /// The source's stamp when it was read.
+    stamp: cache::Stamp,
 }
 
 /// Reads one source, and either finds it in the cache or decodes, resizes,
@@ -356,6 +365,7 @@ fn photo(
             manifest,
             cached: true,
             fresh,
+            stamp,
         });
     }
     let (bytes, key) = match bytes {
@@ -378,7 +388,7 @@ fn photo(
             }
         }
     };
-    render_and_store(&bytes, &key, config, cache_dir, lang, fresh)
+    render_and_store(&bytes, &key, config, cache_dir, lang, fresh, stamp)
 }
 
 /// Decodes, resizes, encodes and stores one photo whose bytes are `bytes`.
@@ -389,6 +399,7 @@ fn render_and_store(
     cache_dir: &Path,
     lang: Lang,
     fresh: Option<cache::SourceEntry>,
+    stamp: cache::Stamp,
 ) -> Result<Outcome, String> {
     let key = key.to_string();
     let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
@@ -416,6 +427,7 @@ fn render_and_store(
         manifest,
         cached: false,
         fresh,
+        stamp,
     })
 }
 
