@@ -329,9 +329,7 @@ pub fn load_site_memo(
         let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
             .into_par_iter()
             .map(|(rel, kind)| {
-                let key = memo
-                    .zip(config_digest)
-                    .and_then(|(_, digest)| file_key(&content.join(&rel), digest));
+                let key = config_digest.and_then(|d| file_key(&content.join(&rel), d));
                 if let (Some(memo), Some(key)) = (memo, key)
                     && let Ok(known) = memo.loaded.lock()
                     && let Some((was, loaded, mine)) = known.get(&rel)

@@ -277,15 +277,7 @@ fn rebuild(
                     "serve.rebuilt",
                     &[
                         ("ms", &started.elapsed().as_millis().to_string()),
-                        (
-                            "errors",
-                            &report
-                                .problems
-                                .iter()
-                                .filter(|p| p.severity == Severity::Error)
-                                .count()
-                                .to_string()
-                        ),
+                        ("errors", &report.errors().to_string()),
                     ]
                 )
             );
