@@ -159,18 +159,24 @@ fn library_deploy_reports_counts() {
     assert_eq!(r2.unchanged, 2);
 }
 
-/// The real binary: build a small site, deploy it to a local folder, check
-/// it live, and report as SPEC.md's JSON.
-#[test]
-fn khao_deploy_end_to_end() {
-    let tmp = tempfile::tempdir().unwrap();
-    let site = site(tmp.path(), 5);
+/// [`site`] with 5 news items and an about page.
+fn site_with_about_page(root: &Path) -> PathBuf {
+    let site = site(root, 5);
     std::fs::create_dir_all(site.join("content")).unwrap();
     std::fs::write(
         site.join("content/about.md"),
         "---\ntitle: เกี่ยวกับเรา\n---\nสำนักงานเขตพื้นที่การศึกษา\n",
     )
     .unwrap();
+    site
+}
+
+/// The real binary: build a small site, deploy it to a local folder, check
+/// it live, and report as SPEC.md's JSON.
+#[test]
+fn khao_deploy_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site_with_about_page(tmp.path());
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))
         .args(["deploy", "--format", "json", "--site"])
         .arg(&site)
@@ -216,13 +222,7 @@ fn khao_deploy_end_to_end() {
 #[test]
 fn deploy_checks_the_display_in_a_browser() {
     let tmp = tempfile::tempdir().unwrap();
-    let site = site(tmp.path(), 5);
-    std::fs::create_dir_all(site.join("content")).unwrap();
-    std::fs::write(
-        site.join("content/about.md"),
-        "---\ntitle: เกี่ยวกับเรา\n---\nสำนักงานเขตพื้นที่การศึกษา\n",
-    )
-    .unwrap();
+    let site = site_with_about_page(tmp.path());
 
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))
         .args(["--lang", "en", "publish", "--site"])
