@@ -581,6 +581,34 @@ pub fn shot_name(page: &str) -> String {
     if name.is_empty() { "home".into() } else { name }
 }
 
+/// Opens `url` and waits until its document has loaded. Not
+/// `wait_until_navigated`: its event can pass before the wait begins, and
+/// then it waits for nothing until it times out. The old document is
+/// marked first, so the wait cannot mistake it for the new one.
+fn navigate(tab: &Tab, url: &str) -> anyhow::Result<()> {
+    let _ = tab.evaluate("window.__khaoLeaving = true", false);
+    tab.navigate_to(url)?;
+    let started = std::time::Instant::now();
+    loop {
+        let loaded = tab
+            .evaluate(
+                "!window.__khaoLeaving && document.readyState === 'complete'",
+                false,
+            )
+            .ok()
+            .and_then(|r| r.value)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if loaded {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            anyhow::bail!("{url} did not finish loading in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn check_page(
     tab: &Tab,
     url: &str,
@@ -590,7 +618,7 @@ fn check_page(
 ) -> anyhow::Result<Vec<(ProblemKind, String)>> {
     let mut problems = Vec::new();
     set_width(tab, PHONE, true)?;
-    tab.navigate_to(url)?.wait_until_navigated()?;
+    navigate(tab, url)?;
     let facts: PageFacts = eval_json(tab, CHECK_JS)?;
     for src in &facts.broken {
         problems.push((ProblemKind::BrokenImage, src.clone()));
