@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
     let one = |path: &PathBuf| -> Result<(f64, usize), String> {
         let t = Instant::now();
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let out = khao::images::render_photo(&bytes, &config, khao::i18n::Lang::En)
+        let out = khao::images::render_photo(&bytes, &config)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let size = out.iter().map(|v| v.bytes.len()).sum();
         Ok((t.elapsed().as_secs_f64(), size))

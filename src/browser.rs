@@ -6,7 +6,6 @@
 //! WCAG 2.1 AA violation axe-core finds. Each page is photographed at phone
 //! and desktop width into `<site>/.khao/browser/`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,10 +15,8 @@ use headless_chrome::protocol::cdp::{Emulation, Network, Page};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde::{Deserialize, Serialize};
 
-use crate::build::BuildReport;
-use crate::commands::Context;
-use crate::exit;
-use crate::i18n::{Lang, tr};
+use crate::diagnostic::{Code, Diagnostic, Failure};
+use crate::i18n::Message;
 use crate::static_server::StaticServer;
 
 /// axe-core (MPL-2.0, see tests/vendor/axe-core/LICENSE), injected into the
@@ -53,6 +50,18 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    pub fn code(self) -> Code {
+        match self {
+            ProblemKind::PageLoad => Code::PageLoad,
+            ProblemKind::BrokenImage => Code::BrokenImage,
+            ProblemKind::ConsoleError => Code::ConsoleError,
+            ProblemKind::FailedRequest => Code::FailedRequest,
+            ProblemKind::HorizontalScroll => Code::HorizontalScroll,
+            ProblemKind::FallbackFont => Code::FallbackFont,
+            ProblemKind::Accessibility => Code::Accessibility,
+        }
+    }
+
     fn key(self) -> &'static str {
         match self {
             ProblemKind::PageLoad => "browser.page_load",
@@ -66,16 +75,20 @@ impl ProblemKind {
     }
 }
 
-/// One problem on one page (`page` is the URL path, e.g. `/news/`).
-#[derive(Debug, Clone, Serialize)]
-pub struct BrowserProblem {
-    pub page: String,
-    pub kind: ProblemKind,
-    pub detail: String,
+/// One problem on one page: a diagnostic whose target is the page's URL
+/// path (`/news/`) and whose message says what and gives the browser's
+/// own words (`detail`).
+pub type BrowserProblem = Diagnostic;
+
+fn problem(page: &str, kind: ProblemKind, detail: String) -> BrowserProblem {
+    let m = Message::new("browser.problem")
+        .arg_msg("kind", Message::new(kind.key()))
+        .arg("detail", detail);
+    Diagnostic::error(kind.code(), m).about(page)
 }
 
 /// The result of a browser run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct BrowserReport {
     /// The URL paths opened, in order.
     pub pages: Vec<String>,
@@ -93,20 +106,36 @@ impl BrowserReport {
 }
 
 /// Why the browser could not run at all.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum BrowserError {
     NotInstalled,
     Launch(String),
     Report(String),
 }
 
-impl BrowserError {
-    pub fn message(&self, lang: Lang) -> String {
+crate::display_failure!(BrowserError);
+
+impl Failure for BrowserError {
+    fn code(&self) -> Code {
+        Code::Browser
+    }
+
+    fn message(&self) -> Message {
         match self {
-            BrowserError::NotInstalled => tr(lang, "browser.not_installed", &[]),
-            BrowserError::Launch(e) => tr(lang, "browser.launch_failed", &[("error", e)]),
-            BrowserError::Report(e) => tr(lang, "browser.report_failed", &[("error", e)]),
+            BrowserError::NotInstalled => Message::new("browser.not_installed"),
+            BrowserError::Launch(e) => Message::new("browser.launch_failed").arg("error", e),
+            BrowserError::Report(e) => Message::new("browser.report_failed").arg("error", e),
         }
+    }
+}
+
+/// What a page's check in Chromium failed on, in the protocol's or the
+/// script's own words: it becomes a `page-load` problem of that page.
+struct Cdp(String);
+
+impl<E: std::fmt::Display> From<E> for Cdp {
+    fn from(e: E) -> Cdp {
+        Cdp(format!("{e:#}"))
     }
 }
 
@@ -172,30 +201,6 @@ pub fn pages_for_deploy(public: &Path, changed: &[String]) -> Vec<String> {
     news.dedup();
     pages.extend(news);
     pages
-}
-
-/// `khao deploy --browser` / `publish` after a good live check: checks
-/// [`pages_for_deploy`] at `verify_url`. Exit 0 passes, 1 problems, 3 the
-/// browser would not run. `publish` passes `optional: true`: without
-/// Chromium it prints one note and returns 0.
-pub fn run_after_deploy(
-    ctx: &Context,
-    lang: Lang,
-    verify_url: &str,
-    public: &Path,
-    changed: &[String],
-    optional: bool,
-) -> u8 {
-    if optional && chromium().is_none() {
-        if !ctx.json() {
-            eprintln!("{}", tr(lang, "browser.skipped", &[]));
-        }
-        return exit::OK;
-    }
-    let pages = pages_for_deploy(public, changed);
-    announce(ctx, lang, pages.len());
-    let result = check_url(verify_url, &pages, &report_dir(&ctx.site_dir));
-    finish(ctx, lang, result, None)
 }
 
 /// `news/<year>/<slug>/index.html` under `public`: (URL path, year, mtime).
@@ -278,16 +283,14 @@ pub fn check_url(
                 report.screenshots.extend(shots);
                 problems
             }
-            Err(e) => vec![(ProblemKind::PageLoad, format!("{e:#}"))],
+            Err(Cdp(e)) => vec![(ProblemKind::PageLoad, e)],
         };
         report.pages.push(page.clone());
-        report
-            .problems
-            .extend(problems.into_iter().map(|(kind, detail)| BrowserProblem {
-                page: page.clone(),
-                kind,
-                detail,
-            }));
+        report.problems.extend(
+            problems
+                .into_iter()
+                .map(|(kind, detail)| problem(page, kind, detail)),
+        );
     }
     Ok(report)
 }
@@ -313,7 +316,7 @@ impl Session {
             .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
         tab.set_default_timeout(Duration::from_secs(60));
         let events: Arc<Mutex<Found>> = Arc::default();
-        listen(&tab, events.clone()).map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
+        listen(&tab, events.clone()).map_err(|Cdp(e)| BrowserError::Launch(e))?;
         Ok(Session {
             _browser: browser,
             tab,
@@ -328,7 +331,7 @@ impl Session {
         url: &str,
         page: &str,
         report_dir: &Path,
-    ) -> anyhow::Result<(Found, Vec<PathBuf>)> {
+    ) -> Result<(Found, Vec<PathBuf>), Cdp> {
         if let Ok(mut e) = self.events.lock() {
             e.clear();
         }
@@ -393,7 +396,7 @@ fn launch(chromium: &Path, profile: &Path) -> Result<Browser, BrowserError> {
 }
 
 /// Collects console errors, uncaught exceptions and failed requests.
-fn listen(tab: &Arc<Tab>, events: Arc<Mutex<Found>>) -> anyhow::Result<()> {
+fn listen(tab: &Arc<Tab>, events: Arc<Mutex<Found>>) -> Result<(), Cdp> {
     tab.enable_log()?;
     tab.enable_runtime()?;
     let enable: Network::Enable = serde_json::from_value(serde_json::json!({}))?;
@@ -529,20 +532,17 @@ fn axe_run_js() -> String {
 }
 
 /// Evaluates `js`, which must return a JSON string, into `T`.
-fn eval_json<T: for<'de> Deserialize<'de>>(tab: &Tab, js: &str) -> anyhow::Result<T> {
+fn eval_json<T: for<'de> Deserialize<'de>>(tab: &Tab, js: &str) -> Result<T, Cdp> {
     let value = tab.evaluate(js, true)?;
     match value.value {
         Some(serde_json::Value::String(s)) => Ok(serde_json::from_str(&s)?),
-        _ => anyhow::bail!(
-            "{}",
-            value
-                .description
-                .unwrap_or_else(|| "script returned nothing".into())
-        ),
+        _ => Err(Cdp(value
+            .description
+            .unwrap_or_else(|| "script returned nothing".into()))),
     }
 }
 
-fn set_width(tab: &Tab, (width, height): (u32, u32), mobile: bool) -> anyhow::Result<()> {
+fn set_width(tab: &Tab, (width, height): (u32, u32), mobile: bool) -> Result<(), Cdp> {
     let m: Emulation::SetDeviceMetricsOverride = serde_json::from_value(serde_json::json!({
         "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile
     }))?;
@@ -551,7 +551,7 @@ fn set_width(tab: &Tab, (width, height): (u32, u32), mobile: bool) -> anyhow::Re
 }
 
 /// A screenshot of the whole page (cut at [`MAX_SHOT_HEIGHT`]).
-fn screenshot(tab: &Tab, width: u32, file: &Path) -> anyhow::Result<()> {
+fn screenshot(tab: &Tab, width: u32, file: &Path) -> Result<(), Cdp> {
     let height: f64 = tab
         .evaluate("document.documentElement.scrollHeight", false)?
         .value
@@ -585,7 +585,7 @@ pub fn shot_name(page: &str) -> String {
 /// `wait_until_navigated`: its event can pass before the wait begins, and
 /// then it waits for nothing until it times out. The old document is
 /// marked first, so the wait cannot mistake it for the new one.
-fn navigate(tab: &Tab, url: &str) -> anyhow::Result<()> {
+fn navigate(tab: &Tab, url: &str) -> Result<(), Cdp> {
     let _ = tab.evaluate("window.__khaoLeaving = true", false);
     tab.navigate_to(url)?;
     let started = std::time::Instant::now();
@@ -603,7 +603,7 @@ fn navigate(tab: &Tab, url: &str) -> anyhow::Result<()> {
             return Ok(());
         }
         if started.elapsed() > Duration::from_secs(60) {
-            anyhow::bail!("{url} did not finish loading in 60 s");
+            return Err(Cdp(format!("{url} did not finish loading in 60 s")));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -615,7 +615,7 @@ fn check_page(
     page: &str,
     report_dir: &Path,
     shots: &mut Vec<PathBuf>,
-) -> anyhow::Result<Vec<(ProblemKind, String)>> {
+) -> Result<Vec<(ProblemKind, String)>, Cdp> {
     let mut problems = Vec::new();
     set_width(tab, PHONE, true)?;
     navigate(tab, url)?;
@@ -683,138 +683,11 @@ fn check_page(
     Ok(problems)
 }
 
-/// Prints a browser run for people (stderr) or as JSON (stdout).
-pub fn print_report(ctx: &Context, lang: Lang, report: &BrowserReport) {
-    if ctx.json() {
-        println!("{}", serde_json::json!({ "browser": report }));
-        return;
-    }
-    if let Some(total) = report.news_total {
-        eprintln!(
-            "{}",
-            tr(
-                lang,
-                "browser.sampled",
-                &[
-                    ("checked", &MAX_NEWS_PAGES.to_string()),
-                    ("total", &total.to_string())
-                ]
-            )
-        );
-    }
-    for p in &report.problems {
-        eprintln!(
-            "{}[{}] {}: {}",
-            tr(lang, "build.error_label", &[]),
-            tr(lang, p.kind.key(), &[]),
-            p.page,
-            p.detail
-        );
-    }
-    if std::io::stderr().is_terminal() {
-        for s in &report.screenshots {
-            eprintln!("  {}", s.display());
-        }
-    }
-    let key = if report.ok() {
-        "browser.ok"
-    } else {
-        "browser.failed"
-    };
-    let dir = report
-        .screenshots
-        .first()
-        .and_then(|s| s.parent())
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    eprintln!(
-        "{}",
-        tr(
-            lang,
-            key,
-            &[
-                ("pages", &report.pages.len().to_string()),
-                ("problems", &report.problems.len().to_string()),
-                ("screenshots", &report.screenshots.len().to_string()),
-                ("dir", &dir),
-            ]
-        )
-    );
-}
-
 /// The report folder of a site: `<site>/.khao/browser/`.
 pub fn report_dir(site_dir: &Path) -> PathBuf {
-    site_dir.join(".khao").join("browser")
-}
-
-/// `khao build --browser` after a successful build: exit 0 when every
-/// page passes, 1 when one does not, 3 when Chromium is missing or would
-/// not start. With `--format json` it prints the build's object with a
-/// `browser` (or `error`) member added: one object on stdout.
-pub fn run_after_build(ctx: &Context, lang: Lang, build: &BuildReport) -> u8 {
-    let public = if build.out.is_absolute() {
-        build.out.clone()
-    } else {
-        ctx.site_dir.join(&build.out)
-    };
-    let (pages, sampled) = pages_for_build(&public);
-    announce(ctx, lang, pages.len());
-    let result = check_site(&public, &pages, &report_dir(&ctx.site_dir));
-    if ctx.json() {
-        let mut v = serde_json::to_value(build).unwrap_or_else(|_| serde_json::json!({}));
-        let code = match result {
-            Ok(mut report) => {
-                report.news_total = sampled;
-                let code = if report.ok() { exit::OK } else { exit::CONTENT };
-                v["browser"] = serde_json::to_value(&report).unwrap_or_default();
-                code
-            }
-            Err(e) => {
-                v["error"] = serde_json::json!({ "code": "browser", "message": e.message(lang) });
-                exit::DEPLOY
-            }
-        };
-        println!("{v}");
-        return code;
-    }
-    finish(ctx, lang, result, sampled)
-}
-
-fn announce(ctx: &Context, lang: Lang, pages: usize) {
-    if !ctx.json() {
-        eprintln!(
-            "{}",
-            tr(lang, "browser.checking", &[("pages", &pages.to_string())])
-        );
-    }
-}
-
-/// Prints a run's result; its exit status.
-fn finish(
-    ctx: &Context,
-    lang: Lang,
-    result: Result<BrowserReport, BrowserError>,
-    sampled: Option<usize>,
-) -> u8 {
-    match result {
-        Ok(mut report) => {
-            report.news_total = sampled;
-            print_report(ctx, lang, &report);
-            if report.ok() { exit::OK } else { exit::CONTENT }
-        }
-        Err(e) => {
-            let message = e.message(lang);
-            if ctx.json() {
-                println!(
-                    "{}",
-                    serde_json::json!({ "error": { "code": "browser", "message": message } })
-                );
-            } else {
-                eprintln!("{message}");
-            }
-            exit::DEPLOY
-        }
-    }
+    site_dir
+        .join(crate::plumbing::paths::KHAO_DIR)
+        .join("browser")
 }
 
 #[cfg(test)]

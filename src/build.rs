@@ -1,25 +1,69 @@
-//! `khao build`: content → images → render → check pages (steps 3–5).
+//! `khao build`: content → images → render (+ search) → check pages
+//! (steps 3–5), with the build graph that lets a rebuild redo only what
+//! changed.
 //!
 //! The output folder ends up holding exactly this build's files: anything
 //! an earlier build left (a deleted news item's pages and photos) is removed,
 //! and a file whose bytes did not change is not rewritten.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::checkpages::{self, PageProblem};
+use crate::checkpages;
 use crate::config::SiteConfig;
 use crate::content;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::i18n::tr;
+use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
+use crate::i18n::Message;
 use crate::images::{self, ImageStats, ProcessedImage};
-use crate::render;
+use crate::plumbing::fs::write_if_changed;
+use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
+use crate::plumbing::progress::{Progress, Silent};
+use crate::render::{self, RenderError};
+use crate::search::SearchError;
 
-/// What a build did; `--format json` prints it as SPEC.md's build object.
+/// What stops a build (problems with the content are diagnostics instead).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    Render(#[from] RenderError),
+    Search(#[from] SearchError),
+    Io { path: PathBuf, error: String },
+}
+
+crate::display_failure!(BuildError);
+
+impl Failure for BuildError {
+    fn code(&self) -> Code {
+        match self {
+            BuildError::Render(e) => e.code(),
+            BuildError::Search(e) => e.code(),
+            BuildError::Io { .. } => Code::Write,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            BuildError::Render(e) => e.message(),
+            BuildError::Search(e) => e.message(),
+            BuildError::Io { path, error } => Message::new("build.io")
+                .arg("file", path.display())
+                .arg("error", error),
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> BuildError + '_ {
+    move |e| BuildError::Io {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    }
+}
+
+/// What a build did; `--format json` prints it as the build object of
+/// docs/commands.md.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildReport {
     pub out: PathBuf,
@@ -27,8 +71,10 @@ pub struct BuildReport {
     pub news: usize,
     pub images: ImageStats,
     /// Content problems (bad front matter, photos that would not process)
-    /// and page-check problems; any error means exit 1.
-    pub problems: Vec<PageProblem>,
+    /// and page-check problems; any error means exit 1. (The command layer
+    /// writes them into the JSON, rendered in the site's language.)
+    #[serde(skip)]
+    pub problems: Vec<Diagnostic>,
     /// Files made again because something they depend on changed (the
     /// rest were skipped: their inputs hash as in the previous build).
     pub rendered: usize,
@@ -39,10 +85,11 @@ pub struct BuildReport {
     /// Every file written, relative to `out`, sorted.
     #[serde(skip)]
     pub files: Vec<PathBuf>,
-    #[serde(skip)]
-    pub content_diagnostics: Vec<Diagnostic>,
     /// Wall time of the build, in seconds.
     pub seconds: f64,
+    /// Each phase and its seconds, for `KHAO_TIMINGS`.
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 impl BuildReport {
@@ -58,12 +105,12 @@ impl BuildReport {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BuildOptions {
     /// Where to write; default `public/` in the site folder.
     pub out: Option<PathBuf>,
-    /// Show a progress bar (only shown on a terminal anyway).
-    pub progress: bool,
+    /// Told how far the photos are (the command layer draws a bar).
+    pub progress: Option<Arc<dyn Progress + Send + Sync>>,
     /// Keep the search index of the last build instead of rebuilding it:
     /// `khao serve` reloads the page first and re-indexes afterwards
     /// ([`crate::search::index_site`]), because indexing every page takes
@@ -92,17 +139,12 @@ fn existing_search_files(out: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The folder khao keeps its caches in, inside the site folder.
-pub fn cache_dir(site_dir: &Path) -> PathBuf {
-    site_dir.join(".khao").join("cache")
-}
-
 /// Builds the site in `site_dir` into `public/` (or `options.out`).
 pub fn build_site(
     site_dir: &Path,
     config: &SiteConfig,
     options: &BuildOptions,
-) -> anyhow::Result<BuildReport> {
+) -> Result<BuildReport, BuildError> {
     build_site_with(site_dir, config, options, &|_| {})
 }
 
@@ -115,79 +157,40 @@ pub fn build_site_with(
     site_dir: &Path,
     config: &SiteConfig,
     options: &BuildOptions,
-    pages_ready: &dyn Fn(&[PageProblem]),
-) -> anyhow::Result<BuildReport> {
+    pages_ready: &dyn Fn(&[Diagnostic]),
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let mut timings = Timings::new();
-    let lang = config.language;
+    let mut timings = Timings {
+        phases: Vec::new(),
+        last: Some(started),
+    };
     let out = options
         .out
         .clone()
-        .unwrap_or_else(|| site_dir.join("public"));
-    std::fs::create_dir_all(&out)?;
+        .unwrap_or_else(|| site_dir.join(PUBLIC_DIR));
+    std::fs::create_dir_all(&out).map_err(io_error(&out))?;
 
-    let (site, content_diagnostics) = content::load_site_memo(
-        site_dir,
-        config.clone(),
-        options.memo.as_deref().map(|m| &m.content),
-    );
-    let mut problems: Vec<PageProblem> = content_diagnostics.iter().map(content_problem).collect();
+    let memo = options.memo.as_deref();
+    let (site, mut problems) =
+        content::load_site_memo(site_dir, config.clone(), memo.map(|m| &m.content));
     timings.lap("content");
-
-    let jobs = render::image_jobs(&site);
-    let progress = options.progress && std::io::stderr().is_terminal();
-    let (results, stats) = images::process_all_in(
-        &jobs,
-        &config.images,
-        &cache_dir(site_dir).join("images"),
-        &out,
-        progress,
-        lang,
-        options.memo.as_deref().map(|m| &m.images),
-    );
-    let mut processed: BTreeMap<PathBuf, ProcessedImage> = BTreeMap::new();
-    let mut image_files: Vec<PathBuf> = Vec::new();
-    for (job, result) in jobs.iter().zip(results) {
-        match result {
-            Ok(image) => {
-                image_files.extend(
-                    image
-                        .variants
-                        .iter()
-                        .map(|v| PathBuf::from(v.url.trim_start_matches('/'))),
-                );
-                processed.insert(job.source.clone(), image);
-            }
-            Err(message) => problems.push(PageProblem {
-                severity: Severity::Error,
-                code: "bad-image",
-                page: job
-                    .source
-                    .strip_prefix(site_dir)
-                    .unwrap_or(&job.source)
-                    .to_path_buf(),
-                target: None,
-                message: tr(lang, "build.bad_image", &[("error", &message)]),
-            }),
-        }
-    }
-
+    let photos = photos(site_dir, &site, &out, options);
+    problems.extend(photos.problems);
     timings.lap("images");
 
-    let cache_file = build_cache_file(site_dir);
+    let cache_file = cache_dir(site_dir, "build.json");
     let previous = BuildCache::load(&cache_file, &out);
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();
-    timings.lap("cache read");
-
-    let inc = render::render_incremental(&site, &processed, &out, &previous.outputs)?;
+    let inc = render::render_incremental(&site, &photos.processed, &out, &previous.outputs)?;
+    timings.add("render: prepare", inc.prepare_seconds);
     timings.lap("render");
     // Every page is written: a watching browser may reload now (stale
     // files of deleted items go next, the search index and checks after).
     pages_ready(&problems);
     let rendered = &inc.output;
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
-    files.extend(image_files);
+    files.extend(photos.files);
     // The search index reads the pages just written (src/search.rs).
     if options.defer_search {
         files.extend(existing_search_files(&out));
@@ -195,28 +198,28 @@ pub fn build_site_with(
         files.extend(crate::search::index_site(
             &out,
             &rendered.files,
-            &cache_dir(site_dir),
+            &cache_dir(site_dir, ""),
         )?);
     }
     timings.lap("search index");
     let files: Vec<PathBuf> = files.into_iter().collect();
     let removed: BTreeSet<PathBuf> = if trusted {
-        remove_listed(&out, &previous.files, &files)?
+        remove_listed(&out, &previous.files, &files).map_err(io_error(&out))?
     } else {
-        remove_stale(&out, &files)?;
+        remove_stale(&out, &files).map_err(io_error(&out))?;
         BTreeSet::new()
     };
     timings.lap("stale files");
 
     let no_check = checkpages::CheckCache::default();
+    let checks = if trusted { &previous.checks } else { &no_check };
     let checked = checkpages::check_pages_incremental(
         &out,
         &files,
         &inc.rendered,
         &removed,
-        if trusted { &previous.checks } else { &no_check },
+        checks,
         &config.base_url(),
-        lang,
     );
     problems.extend(checked.problems);
     timings.lap("check pages");
@@ -228,30 +231,70 @@ pub fn build_site_with(
         outputs: inc.records,
         checks: checked.cache,
     };
-    if let Err(e) = cache.save(&cache_file) {
-        // The build itself is fine; the next one is just slower.
-        eprintln!("{}: {e}", cache_file.display());
-    }
+    // The build itself is fine without it; the next one is just slower.
+    let _ = cache.save(&cache_file);
     timings.lap("cache write");
 
     Ok(BuildReport {
         out,
         pages: rendered.pages,
         news: rendered.news,
-        images: stats,
+        images: photos.stats,
         problems,
         rendered: inc.rendered.len(),
         written: inc.written,
         checked: checked.scanned,
         files,
-        content_diagnostics,
         seconds: started.elapsed().as_secs_f64(),
+        timings: timings.phases,
     })
 }
 
-/// Where the build graph is kept between builds.
-fn build_cache_file(site_dir: &Path) -> PathBuf {
-    cache_dir(site_dir).join("build.json")
+/// The site's photos, processed.
+struct Photos {
+    /// Source path → its variants.
+    processed: BTreeMap<PathBuf, ProcessedImage>,
+    /// Every variant file, relative to `out`.
+    files: Vec<PathBuf>,
+    /// A photo that would not process.
+    problems: Vec<Diagnostic>,
+    stats: ImageStats,
+}
+
+fn photos(site_dir: &Path, site: &content::Site, out: &Path, options: &BuildOptions) -> Photos {
+    let jobs = render::image_jobs(site);
+    let silent = Silent;
+    let progress: &dyn Progress = match &options.progress {
+        Some(p) => p.as_ref(),
+        None => &silent,
+    };
+    let memo = options.memo.as_deref().map(|m| &m.images);
+    let cache = cache_dir(site_dir, "images");
+    let (results, stats) =
+        images::process_all_in(&jobs, &site.config.images, &cache, out, progress, memo);
+    let mut photos = Photos {
+        processed: BTreeMap::new(),
+        files: Vec::new(),
+        problems: Vec::new(),
+        stats,
+    };
+    for (job, result) in jobs.iter().zip(results) {
+        match result {
+            Ok(image) => {
+                let urls = image.variants.iter().map(|v| v.url.trim_start_matches('/'));
+                photos.files.extend(urls.map(PathBuf::from));
+                photos.processed.insert(job.source.clone(), image);
+            }
+            Err(e) => {
+                let m = Message::new("build.bad_image").arg_msg("error", e.message());
+                let file = crate::plumbing::paths::relative_to(site_dir, &job.source);
+                photos
+                    .problems
+                    .push(Diagnostic::error(Code::BadImage, m).in_file(file));
+            }
+        }
+    }
+    photos
 }
 
 /// What a build leaves for the next one: every output file with the hash
@@ -280,36 +323,31 @@ impl BuildCache {
         (cache.version == Self::VERSION && cache.out == out).then_some(cache)
     }
 
-    fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let bytes = serde_json::to_vec(self)?;
+    fn save(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
         write_if_changed(path, &bytes)?;
         Ok(())
     }
 }
 
-/// Phase times on stderr when `KHAO_TIMINGS` is set (for profiling).
+/// How long each phase took, for `KHAO_TIMINGS` (the command layer prints
+/// them).
+#[derive(Default)]
 struct Timings {
-    on: bool,
-    last: Instant,
+    phases: Vec<(&'static str, f64)>,
+    last: Option<Instant>,
 }
 
 impl Timings {
-    fn new() -> Timings {
-        Timings {
-            on: std::env::var_os("KHAO_TIMINGS").is_some(),
-            last: Instant::now(),
-        }
+    fn lap(&mut self, what: &'static str) {
+        let now = Instant::now();
+        let since = self.last.map_or(0.0, |t| (now - t).as_secs_f64());
+        self.phases.push((what, since));
+        self.last = Some(now);
     }
 
-    fn lap(&mut self, what: &str) {
-        if self.on {
-            let now = Instant::now();
-            eprintln!(
-                "{what:>12}: {:7.1} ms",
-                (now - self.last).as_secs_f64() * 1e3
-            );
-            self.last = now;
-        }
+    fn add(&mut self, what: &'static str, seconds: f64) {
+        self.phases.push((what, seconds));
     }
 }
 
@@ -351,20 +389,6 @@ fn remove_listed(
     Ok(removed)
 }
 
-fn content_problem(d: &Diagnostic) -> PageProblem {
-    let mut page = d.file.clone().unwrap_or_default();
-    if let Some(line) = d.line {
-        page = PathBuf::from(format!("{}:{}", page.display(), line));
-    }
-    PageProblem {
-        severity: d.severity,
-        code: d.code,
-        page,
-        target: None,
-        message: d.message.clone(),
-    }
-}
-
 /// Deletes every file under `out` that this build did not produce, then the
 /// folders left empty.
 fn remove_stale(out: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
@@ -385,30 +409,4 @@ fn remove_stale(out: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
         let _ = std::fs::remove_dir(d); // fails, harmlessly, when not empty
     }
     Ok(())
-}
-
-/// Writes `bytes` to `path` unless the file already holds exactly them, so
-/// an unchanged page keeps its modification time. A new version goes to a
-/// temporary file renamed over the old one: `khao serve` never hands out a
-/// half-written page, and a file hard-linked elsewhere (the photo cache, a
-/// deployed release) is replaced, never changed in place.
-pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
-    if let Ok(existing) = std::fs::read(path)
-        && existing == bytes
-    {
-        return Ok(false);
-    }
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    // Temporary files are private (0600); a published page is for everyone.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(true)
 }

@@ -9,22 +9,21 @@ use rayon::prelude::*;
 use scraper::{Html, Selector};
 use serde::Serialize;
 
-use crate::diagnostic::Severity;
-use crate::i18n::{Lang, tr};
-use crate::static_server::percent_decode;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::i18n::Message;
+use crate::plumbing::paths::normalize;
+use crate::plumbing::url::decode as percent_decode;
 
-/// One problem on one page.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct PageProblem {
-    pub severity: Severity,
-    pub code: &'static str,
-    /// The page, relative to `public/` (or the content file for content
-    /// problems).
-    pub page: PathBuf,
-    /// The link or image that fails, where there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    pub message: String,
+/// A problem of a page: a [`Diagnostic`] whose file is the page (relative
+/// to `public/`) and whose target is the link or image that fails.
+pub type PageProblem = Diagnostic;
+
+/// Sorts problems by page, code and target, and drops repeats.
+pub fn sort_problems(problems: &mut Vec<Diagnostic>) {
+    problems.sort_by(|a, b| {
+        (&a.file, a.code, &a.target, a.severity).cmp(&(&b.file, b.code, &b.target, b.severity))
+    });
+    problems.dedup();
 }
 
 /// What one page links to and which fragments it offers.
@@ -38,16 +37,11 @@ struct PageScan {
 
 /// Checks the HTML files among `files` (relative to `public_dir`). Links
 /// starting with `base_url` count as internal too.
-pub fn check_pages(
-    public_dir: &Path,
-    files: &[PathBuf],
-    base_url: &str,
-    lang: Lang,
-) -> Vec<PageProblem> {
+pub fn check_pages(public_dir: &Path, files: &[PathBuf], base_url: &str) -> Vec<PageProblem> {
     let pages: Vec<&PathBuf> = files.iter().filter(|f| is_html(f)).collect();
     let scans: BTreeMap<PathBuf, PageScan> = pages
         .par_iter()
-        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel, lang)))
+        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel)))
         .collect();
 
     let mut problems: Vec<PageProblem> = scans
@@ -55,15 +49,14 @@ pub fn check_pages(
         .flat_map_iter(|(page, scan)| {
             let mut out = scan.problems.clone();
             for target in &scan.links {
-                if let Some(p) = check_link(public_dir, page, target, base_url, &scans, lang) {
+                if let Some(p) = check_link(public_dir, page, target, base_url, &scans) {
                     out.push(p);
                 }
             }
             out
         })
         .collect();
-    problems.sort();
-    problems.dedup();
+    sort_problems(&mut problems);
     problems
 }
 
@@ -78,17 +71,17 @@ static SEL_LINKS: once_cell::sync::Lazy<Selector> = once_cell::sync::Lazy::new(|
         .expect("selector")
 });
 
-fn scan_page(public_dir: &Path, rel: &Path, lang: Lang) -> PageScan {
+fn scan_page(public_dir: &Path, rel: &Path) -> PageScan {
     let mut scan = PageScan::default();
     let text = match std::fs::read(public_dir.join(rel)) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
             scan.problems.push(problem(
                 Severity::Error,
-                "unreadable-page",
+                Code::UnreadablePage,
                 rel,
                 None,
-                tr(lang, "pages.unreadable", &[("error", &e.to_string())]),
+                Message::new("pages.unreadable").arg("error", e),
             ));
             return scan;
         }
@@ -97,10 +90,10 @@ fn scan_page(public_dir: &Path, rel: &Path, lang: Lang) -> PageScan {
     for err in html.errors.iter().take(5) {
         scan.problems.push(problem(
             Severity::Error,
-            "html-parse",
+            Code::HtmlParse,
             rel,
             None,
-            tr(lang, "pages.html_parse", &[("error", err)]),
+            Message::new("pages.html_parse").arg("error", err),
         ));
     }
     for el in html.select(&SEL_IDS) {
@@ -128,18 +121,18 @@ fn scan_page(public_dir: &Path, rel: &Path, lang: Lang) -> PageScan {
             match v.attr("alt") {
                 None => scan.problems.push(problem(
                     Severity::Error,
-                    "missing-alt",
+                    Code::MissingAlt,
                     rel,
                     Some(src),
-                    tr(lang, "pages.missing_alt", &[]),
+                    Message::new("pages.missing_alt"),
                 )),
                 Some(alt) if alt.trim().is_empty() && v.attr("role") != Some("presentation") => {
                     scan.problems.push(problem(
                         Severity::Warning,
-                        "empty-alt",
+                        Code::EmptyAlt,
                         rel,
                         Some(src),
-                        tr(lang, "pages.empty_alt", &[]),
+                        Message::new("pages.empty_alt"),
                     ))
                 }
                 Some(_) => {}
@@ -151,17 +144,19 @@ fn scan_page(public_dir: &Path, rel: &Path, lang: Lang) -> PageScan {
 
 fn problem(
     severity: Severity,
-    code: &'static str,
+    code: Code,
     page: &Path,
     target: Option<String>,
-    message: String,
+    message: Message,
 ) -> PageProblem {
-    PageProblem {
-        severity,
-        code,
-        page: page.to_path_buf(),
-        target,
-        message,
+    let d = match severity {
+        Severity::Error => Diagnostic::error(code, message),
+        Severity::Warning => Diagnostic::warning(code, message),
+    };
+    let d = d.in_file(page);
+    match target {
+        Some(t) => d.about(t),
+        None => d,
     }
 }
 
@@ -198,10 +193,9 @@ fn check_link(
     raw: &str,
     base_url: &str,
     scans: &BTreeMap<PathBuf, PageScan>,
-    lang: Lang,
 ) -> Option<PageProblem> {
     let files = OnDisk { public_dir, scans };
-    resolve_link(&files, page, raw, base_url, lang).err()
+    resolve_link(&files, page, raw, base_url).err().map(|p| *p)
 }
 
 /// Resolves one link of `page`: `Ok(Some(file))` for the file it leads to,
@@ -211,8 +205,7 @@ fn resolve_link(
     page: &Path,
     raw: &str,
     base_url: &str,
-    lang: Lang,
-) -> Result<Option<PathBuf>, PageProblem> {
+) -> Result<Option<PathBuf>, Box<PageProblem>> {
     let target = raw.trim();
     let base = base_url.trim_end_matches('/');
     let local = if !base.is_empty() && target.starts_with(base) {
@@ -228,21 +221,21 @@ fn resolve_link(
         None => (local, None),
     };
     let path_part = path_part.split('?').next().unwrap_or("");
-    let broken = |code: &'static str, key: &str| {
-        Err(problem(
+    let broken = |code: Code, key: &str| {
+        Err(Box::new(problem(
             Severity::Error,
             code,
             page,
             Some(raw.to_string()),
-            tr(lang, key, &[("target", raw)]),
-        ))
+            Message::new(key).arg("target", raw),
+        )))
     };
 
     let target_page: PathBuf = if path_part.is_empty() {
         page.to_path_buf()
     } else {
         let Some(decoded) = percent_decode(path_part) else {
-            return broken("broken-link", "pages.broken_link");
+            return broken(Code::BrokenLink, "pages.broken_link");
         };
         let joined = if let Some(abs) = decoded.strip_prefix('/') {
             PathBuf::from(abs)
@@ -250,7 +243,7 @@ fn resolve_link(
             page.parent().unwrap_or(Path::new("")).join(&decoded)
         };
         let Some(normal) = normalize(&joined) else {
-            return broken("broken-link", "pages.broken_link");
+            return broken(Code::BrokenLink, "pages.broken_link");
         };
         if files.is_dir(&normal) {
             if !decoded.ends_with('/') && !decoded.is_empty() {
@@ -258,13 +251,13 @@ fn resolve_link(
             }
             let index = normal.join("index.html");
             if !files.is_file(&index) {
-                return broken("broken-link", "pages.broken_link");
+                return broken(Code::BrokenLink, "pages.broken_link");
             }
             index
         } else if files.is_file(&normal) {
             normal
         } else {
-            return broken("broken-link", "pages.broken_link");
+            return broken(Code::BrokenLink, "pages.broken_link");
         }
     };
 
@@ -278,7 +271,7 @@ fn resolve_link(
             if known {
                 Ok(Some(target_page))
             } else {
-                broken("missing-fragment", "pages.missing_fragment")
+                broken(Code::MissingFragment, "pages.missing_fragment")
             }
         }
         _ => Ok(Some(target_page)),
@@ -300,54 +293,7 @@ struct PageRecord {
     ids: BTreeSet<String>,
     /// Indexes into `CheckCache::paths`.
     targets: Vec<u32>,
-    problems: Vec<CachedProblem>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-struct CachedProblem {
-    error: bool,
-    code: String,
-    target: Option<String>,
-    message: String,
-}
-
-/// The codes this step gives, to restore a cached problem's `&'static str`.
-const CODES: &[&str] = &[
-    "unreadable-page",
-    "html-parse",
-    "missing-alt",
-    "empty-alt",
-    "broken-link",
-    "missing-fragment",
-];
-
-impl CachedProblem {
-    fn from(p: &PageProblem) -> CachedProblem {
-        CachedProblem {
-            error: p.severity == Severity::Error,
-            code: p.code.to_string(),
-            target: p.target.clone(),
-            message: p.message.clone(),
-        }
-    }
-
-    fn restore(&self, page: &Path) -> PageProblem {
-        PageProblem {
-            severity: if self.error {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            code: CODES
-                .iter()
-                .find(|c| **c == self.code)
-                .copied()
-                .unwrap_or("broken-link"),
-            page: page.to_path_buf(),
-            target: self.target.clone(),
-            message: self.message.clone(),
-        }
-    }
+    problems: Vec<Diagnostic>,
 }
 
 /// The build's files in memory: `public/` holds exactly these once stale
@@ -391,20 +337,59 @@ pub fn check_pages_incremental(
     removed: &BTreeSet<PathBuf>,
     previous: &CheckCache,
     base_url: &str,
-    lang: Lang,
 ) -> Checked {
     let pages: Vec<&PathBuf> = files.iter().filter(|f| is_html(f)).collect();
+    let fresh = scan_needed(public_dir, &pages, written, removed, previous);
+    let produced = Produced::new(files, &pages, &fresh, previous);
+    // Links of the pages read now.
+    let checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)> = fresh
+        .par_iter()
+        .map(|(page, scan)| {
+            let mut out = scan.problems.clone();
+            let mut targets = BTreeSet::new();
+            for raw in &scan.links {
+                match resolve_link(&produced, page, raw, base_url) {
+                    Ok(Some(t)) => {
+                        targets.insert(t);
+                    }
+                    Ok(None) => {}
+                    Err(p) => out.push(*p),
+                }
+            }
+            sort_problems(&mut out);
+            (page.clone(), (out, targets))
+        })
+        .collect();
+    let scanned = checked.len();
+    let (problems, cache) = remember(&pages, checked, fresh, previous);
+    Checked {
+        problems,
+        scanned,
+        cache,
+    }
+}
+
+/// The pages to read again: those written in this build, those `previous`
+/// knows nothing of or that had problems (a new file may fix a link), then
+/// those whose links lead to a removed file or to a page whose fragments
+/// changed.
+fn scan_needed(
+    public_dir: &Path,
+    pages: &[&PathBuf],
+    written: &BTreeSet<PathBuf>,
+    removed: &BTreeSet<PathBuf>,
+    previous: &CheckCache,
+) -> BTreeMap<PathBuf, PageScan> {
     let must_read = |p: &PathBuf| -> bool {
         match previous.pages.get(p) {
             None => true,
             Some(r) => written.contains(p) || !r.problems.is_empty(),
         }
     };
-    // First round: pages made in this build or unknown.
     let mut fresh: BTreeMap<PathBuf, PageScan> = pages
         .par_iter()
         .filter(|p| must_read(p))
-        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel, lang)))
+        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel)))
         .collect();
     // Files whose disappearance or new fragments can break other pages.
     let mut changed: BTreeSet<&Path> = removed.iter().map(PathBuf::as_path).collect();
@@ -413,78 +398,80 @@ pub fn check_pages_incremental(
             changed.insert(p.as_path());
         }
     }
-    if !changed.is_empty() {
-        let hit: BTreeSet<u32> = previous
-            .paths
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| changed.contains(p.as_path()))
-            .map(|(i, _)| i as u32)
-            .collect();
-        let again: Vec<&PathBuf> = pages
-            .iter()
-            .copied()
-            .filter(|p| !fresh.contains_key(*p))
-            .filter(|p| {
-                previous
-                    .pages
-                    .get(*p)
-                    .is_some_and(|r| r.targets.iter().any(|t| hit.contains(t)))
-            })
-            .collect();
-        let more: Vec<(PathBuf, PageScan)> = again
-            .par_iter()
-            .map(|rel| ((*rel).clone(), scan_page(public_dir, rel, lang)))
-            .collect();
-        fresh.extend(more);
+    if changed.is_empty() {
+        return fresh;
     }
-
-    let mut produced = Produced {
-        files: files.iter().map(PathBuf::as_path).collect(),
-        dirs: BTreeSet::new(),
-        ids: BTreeMap::new(),
-    };
-    produced.dirs.insert(PathBuf::new());
-    for f in files {
-        let mut d = f.parent();
-        while let Some(dir) = d {
-            if dir.as_os_str().is_empty() || !produced.dirs.insert(dir.to_path_buf()) {
-                break;
-            }
-            d = dir.parent();
-        }
-    }
-    for p in &pages {
-        let ids = match fresh.get(*p) {
-            Some(scan) => Some(&scan.ids),
-            None => previous.pages.get(*p).map(|r| &r.ids),
-        };
-        if let Some(ids) = ids {
-            produced.ids.insert(p.as_path(), ids);
-        }
-    }
-
-    // Links of the pages read now.
-    let checked: Vec<(PathBuf, Vec<PageProblem>, BTreeSet<PathBuf>)> = fresh
-        .par_iter()
-        .map(|(page, scan)| {
-            let mut out = scan.problems.clone();
-            let mut targets = BTreeSet::new();
-            for raw in &scan.links {
-                match resolve_link(&produced, page, raw, base_url, lang) {
-                    Ok(Some(t)) => {
-                        targets.insert(t);
-                    }
-                    Ok(None) => {}
-                    Err(p) => out.push(p),
-                }
-            }
-            out.sort();
-            out.dedup();
-            (page.clone(), out, targets)
+    let hit: BTreeSet<u32> = previous
+        .paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| changed.contains(p.as_path()))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let again: Vec<&PathBuf> = pages
+        .iter()
+        .copied()
+        .filter(|p| !fresh.contains_key(*p))
+        .filter(|p| {
+            previous
+                .pages
+                .get(*p)
+                .is_some_and(|r| r.targets.iter().any(|t| hit.contains(t)))
         })
         .collect();
+    let more: Vec<(PathBuf, PageScan)> = again
+        .par_iter()
+        .map(|rel| ((*rel).clone(), scan_page(public_dir, rel)))
+        .collect();
+    fresh.extend(more);
+    fresh
+}
 
+impl<'a> Produced<'a> {
+    /// The files of the build, their folders, and every page's fragments
+    /// (read now, or remembered).
+    fn new(
+        files: &'a [PathBuf],
+        pages: &[&'a PathBuf],
+        fresh: &'a BTreeMap<PathBuf, PageScan>,
+        previous: &'a CheckCache,
+    ) -> Produced<'a> {
+        let mut produced = Produced {
+            files: files.iter().map(PathBuf::as_path).collect(),
+            dirs: BTreeSet::new(),
+            ids: BTreeMap::new(),
+        };
+        produced.dirs.insert(PathBuf::new());
+        for f in files {
+            let mut d = f.parent();
+            while let Some(dir) = d {
+                if dir.as_os_str().is_empty() || !produced.dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+                d = dir.parent();
+            }
+        }
+        for p in pages {
+            let ids = match fresh.get(*p) {
+                Some(scan) => Some(&scan.ids),
+                None => previous.pages.get(*p).map(|r| &r.ids),
+            };
+            if let Some(ids) = ids {
+                produced.ids.insert(p.as_path(), ids);
+            }
+        }
+        produced
+    }
+}
+
+/// Every page's problems — checked now, or remembered — and the cache for
+/// the next build.
+fn remember(
+    pages: &[&PathBuf],
+    mut checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)>,
+    mut fresh: BTreeMap<PathBuf, PageScan>,
+    previous: &CheckCache,
+) -> (Vec<PageProblem>, CheckCache) {
     let mut cache = CheckCache::default();
     let mut index: BTreeMap<PathBuf, u32> = BTreeMap::new();
     let mut intern = |cache: &mut CheckCache, p: &Path| -> u32 {
@@ -497,47 +484,36 @@ pub fn check_pages_incremental(
         i
     };
     let mut problems = Vec::new();
-    let mut by_page: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)> = checked
-        .into_iter()
-        .map(|(p, probs, t)| (p, (probs, t)))
-        .collect();
-    let scanned = by_page.len();
-    for page in &pages {
-        if let Some((probs, targets)) = by_page.remove(*page) {
+    for page in pages {
+        let record = if let Some((probs, targets)) = checked.remove(*page) {
             let ids = fresh.remove(*page).map(|s| s.ids).unwrap_or_default();
             let targets = targets.iter().map(|t| intern(&mut cache, t)).collect();
-            let record = PageRecord {
+            problems.extend(probs.iter().cloned());
+            PageRecord {
                 ids,
                 targets,
-                problems: probs.iter().map(CachedProblem::from).collect(),
-            };
-            problems.extend(probs);
-            cache.pages.insert((*page).clone(), record);
+                problems: probs,
+            }
         } else if let Some(old) = previous.pages.get(*page) {
-            problems.extend(old.problems.iter().map(|p| p.restore(page)));
+            problems.extend(old.problems.iter().cloned());
             let targets = old
                 .targets
                 .iter()
                 .filter_map(|t| previous.paths.get(*t as usize))
                 .map(|t| intern(&mut cache, t))
                 .collect();
-            cache.pages.insert(
-                (*page).clone(),
-                PageRecord {
-                    ids: old.ids.clone(),
-                    targets,
-                    problems: old.problems.clone(),
-                },
-            );
-        }
+            PageRecord {
+                ids: old.ids.clone(),
+                targets,
+                problems: old.problems.clone(),
+            }
+        } else {
+            continue;
+        };
+        cache.pages.insert((*page).clone(), record);
     }
-    problems.sort();
-    problems.dedup();
-    Checked {
-        problems,
-        scanned,
-        cache,
-    }
+    sort_problems(&mut problems);
+    (problems, cache)
 }
 
 /// Links that leave the site (other hosts, mail, phone) are not checked.
@@ -555,25 +531,6 @@ fn is_external(target: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// Resolves `.` and `..` without touching the disk; `None` when the path
-/// climbs out of `public/`.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::Normal(p) => out.push(p),
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -610,7 +567,7 @@ mod tests {
             ("a/index.html", &page(r#"<h2 id="x">x</h2>"#)),
             ("p.jpg", "jpeg"),
         ]);
-        let problems = check_pages(dir.path(), &files, "https://site.go.th/", Lang::En);
+        let problems = check_pages(dir.path(), &files, "https://site.go.th/");
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
@@ -626,10 +583,10 @@ mod tests {
             ("a/index.html", &page(r#"<h2 id="x">x</h2>"#)),
             ("a/p.jpg", "jpeg"),
         ]);
-        let problems = check_pages(dir.path(), &files, "https://site.go.th/", Lang::En);
+        let problems = check_pages(dir.path(), &files, "https://site.go.th/");
         let got: Vec<(&str, Option<&str>)> = problems
             .iter()
-            .map(|p| (p.code, p.target.as_deref()))
+            .map(|p| (p.code.as_str(), p.target.as_deref()))
             .collect();
         assert!(got.contains(&("broken-link", Some("/nope/"))), "{got:?}");
         assert!(
@@ -645,13 +602,17 @@ mod tests {
             got.contains(&("broken-link", Some("https://site.go.th/gone/"))),
             "{got:?}"
         );
-        assert!(problems.iter().all(|p| p.page == Path::new("index.html")));
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.file.as_deref() == Some(Path::new("index.html")))
+        );
     }
 
     #[test]
     fn escaping_public_is_broken() {
         let (dir, files) = site(&[("index.html", &page(r#"<a href="../../etc/passwd">x</a>"#))]);
-        let problems = check_pages(dir.path(), &files, "https://site.go.th/", Lang::En);
+        let problems = check_pages(dir.path(), &files, "https://site.go.th/");
         assert_eq!(problems.len(), 1);
     }
 
@@ -661,6 +622,6 @@ mod tests {
             ("index.html", &page(r#"<a href="/%E0%B8%82/">x</a>"#)),
             ("ข/index.html", &page("")),
         ]);
-        assert!(check_pages(dir.path(), &files, "https://s/", Lang::En).is_empty());
+        assert!(check_pages(dir.path(), &files, "https://s/").is_empty());
     }
 }

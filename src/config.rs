@@ -2,14 +2,15 @@
 //!
 //! Every section rejects keys it does not know (`deny_unknown_fields`), and a
 //! problem is turned into a [`ConfigError`] that names the key, the line and —
-//! for a typo — the nearest known key, in the site's language when that much
-//! of the file could be read.
+//! for a typo — the nearest known key; it remembers the language the file
+//! asks for, so even a broken `site.yaml` is explained in its own language.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Lang, tr};
+use crate::diagnostic::{Code, Failure};
+use crate::i18n::{Lang, Message};
 
 /// The file name of the configuration inside a site folder.
 pub const FILE_NAME: &str = "site.yaml";
@@ -21,6 +22,15 @@ pub struct SiteConfig {
     pub base_url: String,
     #[serde(default)]
     pub language: Lang,
+    /// The IANA time zone of dates without one and of "now" (default
+    /// Asia/Bangkok).
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// The `og:image` of pages without a photo of their own: a site path
+    /// (`/images/share.jpg`) of an image in `content/` or the theme's
+    /// static files. Default: the theme's own, with the office's name.
+    #[serde(default)]
+    pub share_image: Option<String>,
     #[serde(default = "default_theme")]
     pub theme: String,
     /// One sentence about the site, for search engines and shared links.
@@ -44,6 +54,10 @@ pub struct SiteConfig {
     pub requests: RequestsConfig,
     #[serde(default)]
     pub deploy: Option<DeployConfig>,
+}
+
+fn default_timezone() -> String {
+    "Asia/Bangkok".into()
 }
 
 fn default_theme() -> String {
@@ -198,6 +212,13 @@ pub struct RequestsConfig {
     /// this long: staff copy folders slowly over a network share.
     #[serde(default = "default_settle_seconds")]
     pub settle_seconds: f64,
+    /// Receipts beside the requests are removed after this many days.
+    #[serde(default = "default_receipt_days")]
+    pub receipt_days: u32,
+}
+
+fn default_receipt_days() -> u32 {
+    14
 }
 
 fn default_settle_seconds() -> f64 {
@@ -208,6 +229,7 @@ impl Default for RequestsConfig {
     fn default() -> Self {
         RequestsConfig {
             settle_seconds: default_settle_seconds(),
+            receipt_days: default_receipt_days(),
         }
     }
 }
@@ -232,14 +254,34 @@ fn default_keep_releases() -> usize {
     5
 }
 
-/// A problem with `site.yaml`; the CLI prints it and exits 2.
+/// A problem with `site.yaml`; the command layer prints it and exits 2.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
 pub struct ConfigError {
-    pub message: String,
+    pub message: Message,
     pub file: PathBuf,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// The language the file asks for, as far as it could be read.
+    pub lang: Lang,
+}
+
+crate::display_failure!(ConfigError);
+
+impl Failure for ConfigError {
+    fn code(&self) -> Code {
+        Code::Config
+    }
+
+    /// "site.yaml:3: unknown key ..."
+    fn message(&self) -> Message {
+        let place = match self.line {
+            Some(l) => format!("{}:{l}: ", self.file.display()),
+            None => format!("{}: ", self.file.display()),
+        };
+        Message::new("config.at")
+            .arg("place", place)
+            .arg_msg("problem", self.message.clone())
+    }
 }
 
 impl SiteConfig {
@@ -247,17 +289,13 @@ impl SiteConfig {
     pub fn load(site_dir: &Path) -> Result<SiteConfig, ConfigError> {
         let file = site_dir.join(FILE_NAME);
         let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {
-            message: tr(
-                Lang::Th,
-                "config.unreadable",
-                &[
-                    ("file", &file.display().to_string()),
-                    ("error", &e.to_string()),
-                ],
-            ),
+            message: Message::new("config.unreadable")
+                .arg("file", file.display())
+                .arg("error", e),
             file: file.clone(),
             line: None,
             column: None,
+            lang: Lang::Th,
         })?;
         Self::parse(&text, &file)
     }
@@ -273,44 +311,39 @@ impl SiteConfig {
     }
 
     fn validate(&self, file: &Path) -> Result<(), ConfigError> {
-        let lang = self.language;
         let fail = |key: &str, rule: &str| ConfigError {
-            message: tr(
-                lang,
-                "config.invalid_value",
-                &[("key", key), ("rule", rule)],
-            ),
+            message: Message::new("config.invalid_value")
+                .arg("key", key)
+                .arg_msg("rule", Message::new(rule)),
             file: file.to_path_buf(),
             line: None,
             column: None,
+            lang: self.language,
         };
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
-            return Err(fail("base_url", &tr(lang, "config.rule.url", &[])));
+            return Err(fail("base_url", "config.rule.url"));
         }
         if self.news.per_page == 0 {
-            return Err(fail(
-                "news.per_page",
-                &tr(lang, "config.rule.positive", &[]),
-            ));
+            return Err(fail("news.per_page", "config.rule.positive"));
         }
         if self.images.widths.is_empty() || self.images.widths.contains(&0) {
-            return Err(fail("images.widths", &tr(lang, "config.rule.widths", &[])));
+            return Err(fail("images.widths", "config.rule.widths"));
         }
         if !(1..=100).contains(&self.images.quality) {
-            return Err(fail(
-                "images.quality",
-                &tr(lang, "config.rule.quality", &[]),
-            ));
+            return Err(fail("images.quality", "config.rule.quality"));
         }
-        for c in &self.news.categories {
-            if !is_slug(&c.slug) {
-                return Err(fail(
-                    "news.categories.slug",
-                    &tr(lang, "config.rule.slug", &[]),
-                ));
-            }
+        if self.news.categories.iter().any(|c| !is_slug(&c.slug)) {
+            return Err(fail("news.categories.slug", "config.rule.slug"));
+        }
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(fail("timezone", "config.rule.timezone"));
         }
         Ok(())
+    }
+
+    /// The site's time zone (validated when the file was read).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Asia::Bangkok)
     }
 
     /// The base URL with exactly one trailing slash.
@@ -416,46 +449,31 @@ fn explain_yaml_error(e: &serde_yaml::Error, lang: Lang, file: &Path) -> ConfigE
             format!("{path}.{key}")
         };
         match nearest(&key, expected.iter().copied()) {
-            Some(near) => tr(
-                lang,
-                "config.unknown_key_near",
-                &[("key", &full_key), ("near", near)],
-            ),
-            None => tr(
-                lang,
-                "config.unknown_key",
-                &[("key", &full_key), ("known", &expected.join(", "))],
-            ),
+            Some(near) => Message::new("config.unknown_key_near").arg("near", near),
+            None => Message::new("config.unknown_key").arg("known", expected.join(", ")),
         }
+        .arg("key", full_key)
     } else if let Some(caps) = INVALID_TYPE.captures(&detail) {
-        tr(
-            lang,
-            "config.wrong_type",
-            &[
-                ("key", if path.is_empty() { "?" } else { &path }),
-                ("found", &caps[1]),
-                ("expected", &caps[2]),
-            ],
-        )
+        Message::new("config.wrong_type")
+            .arg("key", if path.is_empty() { "?" } else { &path })
+            .arg("found", &caps[1])
+            .arg("expected", &caps[2])
     } else if let Some(caps) = MISSING_FIELD.captures(&detail) {
         let key = if path.is_empty() || path == "." {
             caps[1].to_string()
         } else {
             format!("{path}.{}", &caps[1])
         };
-        tr(lang, "config.missing_key", &[("key", &key)])
+        Message::new("config.missing_key").arg("key", key)
     } else {
-        tr(lang, "config.syntax", &[("error", &raw)])
-    };
-    let where_ = match line {
-        Some(l) => format!("{}:{}: ", file.display(), l),
-        None => format!("{}: ", file.display()),
+        Message::new("config.syntax").arg("error", &raw)
     };
     ConfigError {
-        message: format!("{where_}{message}"),
+        message,
         file: file.to_path_buf(),
         line,
         column,
+        lang,
     }
 }
 
@@ -487,16 +505,18 @@ mod tests {
     #[test]
     fn unknown_key_names_the_nearest() {
         let e = parse("titel: t\nbase_url: https://x.go.th/\nlanguage: en\n").unwrap_err();
-        assert!(e.message.contains("titel"), "{}", e.message);
-        assert!(e.message.contains("`title`"), "{}", e.message);
+        let text = e.message.render(Lang::En);
+        assert!(text.contains("titel"), "{text}");
+        assert!(text.contains("`title`"), "{text}");
         assert_eq!(e.line, Some(1));
     }
 
     #[test]
     fn nested_unknown_key_has_its_path() {
         let e = parse("title: t\nbase_url: https://x.go.th/\nnews:\n  per_pgae: 3\n").unwrap_err();
-        assert!(e.message.contains("news.per_pgae"), "{}", e.message);
-        assert!(e.message.contains("per_page"), "{}", e.message);
+        let text = e.message.render(Lang::En);
+        assert!(text.contains("news.per_pgae"), "{text}");
+        assert!(text.contains("per_page"), "{text}");
     }
 
     #[test]
@@ -504,7 +524,7 @@ mod tests {
         let e =
             parse("title: t\nbase_url: https://x.go.th/\nlanguage: en\nnews:\n  per_page: many\n")
                 .unwrap_err();
-        assert!(e.message.contains("news.per_page"), "{}", e.message);
+        assert!(e.message.render(Lang::En).contains("news.per_page"));
         assert_eq!(e.line, Some(5));
     }
 

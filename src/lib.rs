@@ -1,21 +1,35 @@
 //! khao — the news-publishing tool of a Thai Secondary Educational Service
 //! Area Office's ICT Service Center.
 //!
-//! The modules follow the work manual's process (sections 6.3 and 6.5), and
-//! data flows one way through them:
+//! The code is in three layers, each using only the ones below it:
 //!
 //! ```text
-//! requests → check → intake → content → render (+ images) → checkpages → deploy → verify
+//! main → commands → steps → plumbing
 //! ```
 //!
-//! `main.rs` only parses the command line; every command lives in
-//! [`commands`], so tests drive exactly the code the CLI runs.
+//! - [`commands`]: the command line. The only layer that prints, writes
+//!   JSON, picks exit codes and renders messages in Thai or English.
+//! - The steps, in the order of the work manual (sections 6.3 and 6.5):
+//!   `request → check → intake → content → render (+ images, search) →
+//!   checkpages → deploy → verify`, plus the engines of `watch` and
+//!   `serve`, the display check in a [`browser`], and [`newrequest`]. Each
+//!   takes plain data and returns plain data ([`diagnostic::Diagnostic`]s
+//!   for what a person can fix) or its own typed error.
+//! - Below them: the one news schema ([`news`]), the site's configuration
+//!   ([`config`]), messages ([`i18n`]), problems ([`diagnostic`]), and
+//!   [`plumbing`] (files, paths, URLs, text).
+//!
+//! The contract (request format, diagnostic codes, commands, exit codes,
+//! JSON) is in `docs/`.
 
-pub mod cli;
-pub mod commands;
+// Below the steps.
 pub mod config;
 pub mod diagnostic;
 pub mod i18n;
+pub mod markdown;
+pub mod news;
+pub mod plumbing;
+pub mod static_server;
 pub mod thaidate;
 
 // Steps 1–2: publicity requests.
@@ -31,22 +45,14 @@ pub mod build;
 pub mod checkpages;
 pub mod content;
 pub mod images;
-pub mod markdown;
 pub mod preview;
 pub mod render;
 pub mod search;
 pub mod serve;
-pub mod static_server;
 
 // Steps 6–7: the server.
 pub mod deploy;
 pub mod verify;
 
-/// Exit statuses of SPEC.md: 0 done, 1 content errors, 2 bad command line
-/// or site.yaml, 3 the deploy could not be done.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const CONTENT: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const DEPLOY: u8 = 3;
-}
+// The command line.
+pub mod commands;

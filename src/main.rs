@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = khao::cli::Cli::parse();
+    let cli = khao::commands::cli::Cli::parse();
     ExitCode::from(khao::commands::run(cli))
 }
 

@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::content::{normalize, page_url};
 use crate::images::{ProcessedImage, Variant};
+use crate::plumbing::paths::{normalize, source_url};
+use crate::plumbing::url::{decode_lossless as percent_decode, encode_path};
 
 /// How relative URLs in one document are resolved.
 #[derive(Clone, Copy)]
@@ -91,22 +92,24 @@ fn has_scheme(url: &str) -> bool {
 }
 
 impl<'a> Resolver<'a> {
-    /// The content-relative path a relative URL of this document names.
-    pub fn local_path(&self, rel: &Path) -> PathBuf {
+    /// The content-relative path a relative URL of this document names;
+    /// `None` when it leads outside `content/`.
+    pub fn local_path(&self, rel: &Path) -> Option<PathBuf> {
         normalize(&self.source_dir.join(rel))
     }
 
     /// The key of a photo in the images map: `<content_dir>/<rel>`,
     /// normalised. [`crate::render::image_jobs`] uses the same.
     pub fn image_key(content_dir: &Path, rel: &Path) -> PathBuf {
-        normalize(&content_dir.join(rel))
+        let joined = content_dir.join(rel);
+        normalize(&joined).unwrap_or(joined)
     }
 
     /// The processed photo a relative URL names, if there is one.
     pub fn image(&self, url: &str) -> Option<&'a ProcessedImage> {
         match classify(url) {
             Target::Local { rel, .. } => {
-                let rel = self.local_path(&rel);
+                let rel = self.local_path(&rel)?;
                 self.images.get(&Self::image_key(self.content_dir, &rel))
             }
             _ => None,
@@ -123,11 +126,8 @@ impl<'a> Resolver<'a> {
             Target::Site => return tidy_site(url),
             Target::External => return None,
         };
-        let rel = self.local_path(&rel);
-        if rel.starts_with("..") {
-            // Leads outside content/: left for the page check to report.
-            return None;
-        }
+        // Leading outside content/: left for the page check to report.
+        let rel = self.local_path(&rel)?;
         if let Some(image) = self.images.get(&Self::image_key(self.content_dir, &rel))
             && let Some(v) = image.variants.last()
         {
@@ -138,7 +138,7 @@ impl<'a> Resolver<'a> {
             .map(|e| e.eq_ignore_ascii_case("md"))
             .unwrap_or(false);
         let path = if is_md {
-            page_url(&rel)
+            source_url(&rel)
         } else if rel.as_os_str().is_empty() {
             "/".to_string()
         } else {
@@ -184,45 +184,6 @@ fn tidy_suffix(suffix: &str) -> String {
         Some((query, frag)) => format!("{query}#{}", encode_path(&percent_decode(frag))),
         None => suffix.to_string(),
     }
-}
-
-/// Percent-encodes the ASCII characters a URL path cannot hold as they are
-/// (space, `"`, `#`, `?`, `%`...); letters of other scripts (Thai file
-/// names) are kept as they are, which HTML allows.
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c.is_ascii() {
-            let b = c as u8;
-            if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-                out.push(c);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Percent-encodes everything outside ASCII too: for XML files (feed,
-/// sitemap), whose readers expect plain URIs.
-pub fn encode_uri(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for b in url.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@?#%".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` escapes; a string that does not decode is kept as it is.
-fn percent_decode(s: &str) -> String {
-    crate::static_server::percent_decode(s).unwrap_or_else(|| s.to_string())
 }
 
 /// A heading id from its text: lower case, spaces to `-`, punctuation

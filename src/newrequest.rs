@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
 
-use crate::commands::Context;
 use crate::config::SiteConfig;
-use crate::i18n::tr;
+use crate::diagnostic::{Code, Failure};
+use crate::i18n::Message;
+use crate::plumbing::paths::REQUESTS_DIR;
 
 /// The text file of a new request.
 pub const FILE_NAME: &str = "ข่าว.md";
@@ -80,76 +81,59 @@ attachments: []
 
 "#;
 
+/// Why a new request could not be made.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NewRequestError {
+    /// Not a usable folder name.
+    BadName(String),
+    /// A request of that name is there already.
+    Exists(PathBuf),
+    /// The folder or file could not be written.
+    Io { path: PathBuf, error: String },
+}
+
+crate::display_failure!(NewRequestError);
+
+impl Failure for NewRequestError {
+    fn code(&self) -> Code {
+        Code::New
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            NewRequestError::BadName(name) => Message::new("new.bad_name").arg("name", name),
+            NewRequestError::Exists(path) => Message::new("new.exists").arg("path", path.display()),
+            NewRequestError::Io { path, error } => Message::new("new.failed")
+                .arg("path", path.display())
+                .arg("error", error),
+        }
+    }
+}
+
 /// Creates `requests/NAME/ข่าว.md`; refuses an existing request.
-pub fn create(site_dir: &Path, config: &SiteConfig, name: &str) -> Result<PathBuf, String> {
-    let lang = config.language;
+pub fn create(
+    site_dir: &Path,
+    config: &SiteConfig,
+    name: &str,
+) -> Result<PathBuf, NewRequestError> {
     let bad_name = name.trim().is_empty()
         || name.starts_with('.')
         || name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|'])
         || name == "..";
     if bad_name {
-        return Err(tr(lang, "new.bad_name", &[("name", name)]));
+        return Err(NewRequestError::BadName(name.to_string()));
     }
-    let dir = site_dir.join("requests").join(name);
+    let dir = site_dir.join(REQUESTS_DIR).join(name);
     if dir.exists() || dir.with_extension("md").exists() {
-        return Err(tr(
-            lang,
-            "new.exists",
-            &[("path", &dir.display().to_string())],
-        ));
+        return Err(NewRequestError::Exists(dir));
     }
-    let today = chrono::Local::now().date_naive();
+    let today = chrono::Utc::now().with_timezone(&config.tz()).date_naive();
     let text = template(config, today);
     std::fs::create_dir_all(&dir)
         .and_then(|_| std::fs::write(dir.join(FILE_NAME), text))
-        .map_err(|e| {
-            tr(
-                lang,
-                "new.failed",
-                &[
-                    ("path", &dir.display().to_string()),
-                    ("error", &e.to_string()),
-                ],
-            )
+        .map_err(|e| NewRequestError::Io {
+            path: dir.clone(),
+            error: e.to_string(),
         })?;
     Ok(dir)
-}
-
-/// `khao new NAME`.
-pub fn run(ctx: &Context, name: &str) -> u8 {
-    let config = match ctx.config() {
-        Ok(c) => c,
-        Err(e) => return crate::commands::config_failed(ctx, &e),
-    };
-    match create(&ctx.site_dir, &config, name) {
-        Ok(dir) => {
-            if ctx.json() {
-                println!(
-                    "{}",
-                    serde_json::json!({ "created": dir, "file": dir.join(FILE_NAME) })
-                );
-            } else {
-                println!(
-                    "{}",
-                    tr(
-                        config.language,
-                        "new.created",
-                        &[("path", &dir.join(FILE_NAME).display().to_string())]
-                    )
-                );
-            }
-            crate::exit::OK
-        }
-        Err(message) => {
-            if ctx.json() {
-                println!(
-                    "{}",
-                    serde_json::json!({ "error": { "code": "new", "message": message } })
-                );
-            } else {
-                eprintln!("{message}");
-            }
-            crate::exit::USAGE
-        }
-    }
 }

@@ -13,6 +13,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Severity;
 use crate::i18n::tr;
 use crate::markdown::{self, Resolver, escape};
+use crate::plumbing::url::encode_path;
 use crate::thaidate::{self, Style};
 
 /// The URL prefix of the preview.
@@ -40,9 +41,9 @@ pub fn answer(site_dir: &Path, config: &SiteConfig, path: &str) -> Answer {
             let Some(c) = find(&checked, n) else {
                 return Answer::NotFound;
             };
-            let name = crate::static_server::percent_decode(name).unwrap_or_default();
+            let name = crate::plumbing::url::decode(name).unwrap_or_default();
             // Only files the request itself names are served, never a path.
-            let named = c.draft.as_ref().is_some_and(|d| {
+            let named = c.news.as_ref().is_some_and(|d| {
                 d.images.iter().any(|i| i.file == name)
                     || d.attachments.iter().any(|a| a.file == name)
             });
@@ -122,22 +123,18 @@ fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> S
                 Severity::Error => tr(lang, "build.error_label", &[]),
                 Severity::Warning => tr(lang, "build.warning_label", &[]),
             };
-            let place = match (&d.file, d.line) {
-                (Some(f), Some(l)) => format!("{}:{l}", f.display()),
-                (Some(f), None) => f.display().to_string(),
-                _ => String::new(),
-            };
+            let place = crate::check::report::place(d, lang);
             body.push_str(&format!(
                 "<li><strong>{}</strong> [{}] <code>{}</code> {}</li>",
                 escape(&label),
                 d.code,
                 escape(&place),
-                escape(&d.message)
+                escape(&d.render(lang))
             ));
         }
         body.push_str("</ul>");
     }
-    let Some(draft) = &c.draft else {
+    let Some(draft) = &c.news else {
         return page(config, &c.shown, &body);
     };
     let category = config
@@ -149,12 +146,12 @@ fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> S
         escape(&draft.title),
         escape(&thaidate::format(draft.date, lang, Style::Full, false)),
         escape(&category),
-        escape(&draft.requester_group)
+        escape(&draft.requester.group)
     ));
     for img in &draft.images {
         body.push_str(&format!(
             "<figure><img src=\"{PREFIX}{n}/file/{}\" alt=\"{}\" style=\"max-width:100%;height:auto\" loading=\"lazy\"><figcaption>{}</figcaption></figure>",
-            markdown::encode_path(&img.file),
+            encode_path(&img.file),
             escape(&img.alt),
             escape(&img.alt)
         ));
@@ -177,7 +174,7 @@ fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> S
             };
             body.push_str(&format!(
                 "<li><a href=\"{PREFIX}{n}/file/{}\">{}</a></li>",
-                markdown::encode_path(&a.file),
+                encode_path(&a.file),
                 escape(title)
             ));
         }

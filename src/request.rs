@@ -4,16 +4,25 @@
 //! Markdown file (YAML front matter) or one `request.yaml`, plus its photos
 //! and attachments; or a single `.md` / `.yaml` file. Reading never judges
 //! the content (that is [`crate::check`]); it only finds the text, decodes
-//! it (UTF-8, else Windows-874/TIS-620), splits front matter from body and
-//! keeps byte offsets so every problem can point at its line.
+//! it (UTF-8, else Windows-874/TIS-620) and splits front matter from body,
+//! keeping byte offsets so every problem can point at its line.
+//!
+//! What staff write is a news item ([`crate::news`]); what reading adds is
+//! the submission: the folder, its files and when they last changed.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+
+use crate::news::yaml::{self, Split, SplitError};
+use crate::plumbing::paths::ext_lower;
+use crate::plumbing::text;
 
 /// The report file khao writes inside a request folder.
 pub const REPORT_FILE: &str = "khao-report.txt";
 /// The suffix of the report file beside a single-file request.
 pub const REPORT_SUFFIX: &str = ".report.txt";
+/// The suffix of a requester's receipt beside the request (`<name>.receipt.txt`).
+pub const RECEIPT_SUFFIX: &str = ".receipt.txt";
 
 /// Files staff tools leave behind, and khao's own files: never part of a request.
 pub fn is_ignored(name: &str) -> bool {
@@ -26,6 +35,7 @@ pub fn is_ignored(name: &str) -> bool {
         || lower.ends_with(".part")
         || lower == REPORT_FILE
         || lower.ends_with(REPORT_SUFFIX)
+        || lower.ends_with(RECEIPT_SUFFIX)
 }
 
 /// The report file of the request at `path` (a folder or a single file).
@@ -50,11 +60,8 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| !is_ignored(&e.file_name().to_string_lossy()))
-        .filter(|e| {
-            let p = e.path();
-            p.is_dir() || is_text_name(&p)
-        })
         .map(|e| e.path())
+        .filter(|p| p.is_dir() || is_text_name(p))
         .collect();
     out.sort();
     out
@@ -63,13 +70,6 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
 /// `.md`, `.markdown`, `.yaml` or `.yml`.
 pub fn is_text_name(path: &Path) -> bool {
     matches!(ext_lower(path).as_str(), "md" | "markdown" | "yaml" | "yml")
-}
-
-/// The extension in lower case, without the dot ("" when there is none).
-pub fn ext_lower(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
 }
 
 /// The request as read from disk.
@@ -88,13 +88,8 @@ pub struct Request {
     pub text: String,
     /// True when the text was not UTF-8 and was read as Windows-874.
     pub legacy_encoding: bool,
-    /// True for `request.yaml`-style requests (the body is the `body:` key).
-    pub yaml_only: bool,
-    /// The YAML part: `text[yaml_start..yaml_end]`.
-    pub yaml_start: usize,
-    pub yaml_end: usize,
-    /// The Markdown body of a `.md` request: `text[body_start..]`.
-    pub body_start: Option<usize>,
+    /// Where the YAML and the body are in `text`.
+    pub split: Split,
     /// Every other file of the folder (recursively), relative to it, sorted;
     /// ignored files left out.
     pub files: Vec<PathBuf>,
@@ -118,14 +113,14 @@ pub enum ReadProblem {
 }
 
 impl Request {
-    /// The YAML text.
-    pub fn yaml(&self) -> &str {
-        &self.text[self.yaml_start..self.yaml_end]
-    }
-
     /// The 1-based line of byte `offset` of the text.
     pub fn line_of(&self, offset: usize) -> usize {
-        line_of(&self.text, offset)
+        text::line_of(&self.text, offset)
+    }
+
+    /// True for `request.yaml`-style requests (the body is the `body:` key).
+    pub fn yaml_only(&self) -> bool {
+        self.split.body.is_none()
     }
 
     /// The folder holding the request's media (the request itself for a
@@ -140,38 +135,17 @@ impl Request {
                 .unwrap_or_default()
         }
     }
-}
 
-/// 1-based line of byte `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// Byte offset where 1-based `line` starts.
-pub fn line_start(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map(|(i, _)| i + 1)
-        .unwrap_or(text.len())
-}
-
-/// Decodes bytes as UTF-8 (a BOM is dropped), else as Windows-874/TIS-620.
-/// Returns the text and whether the legacy encoding was used.
-pub fn decode_text(bytes: &[u8]) -> (String, bool) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), false),
-        Err(_) => {
-            let (cow, _, _) = encoding_rs::WINDOWS_874.decode(bytes);
-            (cow.into_owned(), true)
+    /// The name the default slug is made from: the folder's, or the single
+    /// file's without its extension.
+    pub fn slug_base(&self) -> String {
+        if self.is_dir {
+            self.name.clone()
+        } else {
+            Path::new(&self.name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
         }
     }
 }
@@ -182,10 +156,11 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let meta = std::fs::metadata(path).map_err(|e| ReadProblem::Io {
-        file: PathBuf::from(&name),
+    let io = |file: &Path, e: std::io::Error| ReadProblem::Io {
+        file: file.to_path_buf(),
         error: e.to_string(),
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io(Path::new(&name), e))?;
     let is_dir = meta.is_dir();
     let (text_file, files, modified) = if is_dir {
         let (all, modified) = list_files(path);
@@ -210,25 +185,18 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&full).map_err(|e| ReadProblem::Io {
-        file: text_file.clone(),
-        error: e.to_string(),
-    })?;
-    let (text, legacy_encoding) = decode_text(&bytes);
-    let yaml_only = matches!(ext_lower(&text_file).as_str(), "yaml" | "yml");
-    let (yaml_start, yaml_end, body_start) = if yaml_only {
-        (0, text.len(), None)
+    let bytes = std::fs::read(&full).map_err(|e| io(&text_file, e))?;
+    let (text, legacy_encoding) = text::decode(&bytes);
+    let split = if matches!(ext_lower(&text_file).as_str(), "yaml" | "yml") {
+        yaml::whole(&text)
     } else {
-        split_front_matter(&text).map_err(|unclosed| {
-            if unclosed {
-                ReadProblem::UnclosedFrontMatter {
-                    file: text_file.clone(),
-                }
-            } else {
-                ReadProblem::NoFrontMatter {
-                    file: text_file.clone(),
-                }
-            }
+        yaml::split(&text).map_err(|e| match e {
+            SplitError::Unclosed => ReadProblem::UnclosedFrontMatter {
+                file: text_file.clone(),
+            },
+            SplitError::Missing => ReadProblem::NoFrontMatter {
+                file: text_file.clone(),
+            },
         })?
     };
     Ok(Request {
@@ -238,38 +206,15 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         text_file,
         text,
         legacy_encoding,
-        yaml_only,
-        yaml_start,
-        yaml_end,
-        body_start,
+        split,
         files,
         modified,
     })
 }
 
-/// Splits `---\nYAML\n---\nbody`: (yaml start, yaml end, body start).
-/// `Err(true)` when the block is not closed, `Err(false)` when there is none.
-fn split_front_matter(text: &str) -> Result<(usize, usize, Option<usize>), bool> {
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
-        return Err(false);
-    }
-    let yaml_start = first.len();
-    let mut pos = yaml_start;
-    for line in lines {
-        let t = line.trim_end();
-        if t == "---" || t == "..." {
-            return Ok((yaml_start, pos, Some(pos + line.len())));
-        }
-        pos += line.len();
-    }
-    Err(true)
-}
-
 /// Every non-ignored file under `dir`, relative to it, sorted; and the newest
 /// modification time. Symbolic links are listed, not followed.
-fn list_files(dir: &Path) -> (Vec<PathBuf>, SystemTime) {
+pub fn list_files(dir: &Path) -> (Vec<PathBuf>, SystemTime) {
     let mut out = Vec::new();
     let mut newest = SystemTime::UNIX_EPOCH;
     let walker = walkdir::WalkDir::new(dir)
@@ -294,6 +239,17 @@ fn list_files(dir: &Path) -> (Vec<PathBuf>, SystemTime) {
     (out, newest)
 }
 
+/// The newest modification time of anything in the request at `path`
+/// (the entry itself for a single file).
+pub fn last_change(path: &Path) -> Option<SystemTime> {
+    let own = std::fs::symlink_metadata(path).ok()?.modified().ok()?;
+    if path.is_dir() {
+        Some(list_files(path).1.max(own))
+    } else {
+        Some(own)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,36 +265,10 @@ mod tests {
             "photo.jpg.part",
             "khao-report.txt",
             "ข่าว.report.txt",
+            "ข่าว.receipt.txt",
         ] {
             assert!(is_ignored(n), "{n}");
         }
         assert!(!is_ignored("photo.jpg"));
-    }
-
-    #[test]
-    fn splits_front_matter() {
-        let t = "---\ntitle: x\n---\nbody\n";
-        let (a, b, c) = split_front_matter(t).unwrap();
-        assert_eq!(&t[a..b], "title: x\n");
-        assert_eq!(&t[c.unwrap()..], "body\n");
-        assert_eq!(split_front_matter("title: x\n"), Err(false));
-        assert_eq!(split_front_matter("---\ntitle: x\n"), Err(true));
-    }
-
-    #[test]
-    fn decodes_bom_and_tis620() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBFabc"), ("abc".to_string(), false));
-        // "ข่าว" in TIS-620
-        let (s, legacy) = decode_text(&[0xA2, 0xE8, 0xD2, 0xC7]);
-        assert!(legacy);
-        assert_eq!(s, "ข่าว");
-    }
-
-    #[test]
-    fn lines() {
-        let t = "a\nb\nc";
-        assert_eq!(line_of(t, 0), 1);
-        assert_eq!(line_of(t, 2), 2);
-        assert_eq!(line_start(t, 3), 4);
     }
 }

@@ -23,11 +23,49 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Code, Failure};
+use crate::i18n::Message;
+use crate::plumbing::fs::{file_stamp, write_if_changed};
+use crate::plumbing::paths::output_url;
+
+/// Why the search index could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    Io {
+        path: PathBuf,
+        error: String,
+    },
+    /// The indexer itself failed.
+    Indexer(String),
+}
+
+crate::display_failure!(SearchError);
+
+impl Failure for SearchError {
+    fn code(&self) -> Code {
+        Code::Build
+    }
+
+    fn message(&self) -> Message {
+        let detail = match self {
+            SearchError::Io { path, error } => format!("{}: {error}", path.display()),
+            SearchError::Indexer(e) => e.clone(),
+        };
+        Message::new("build.search_failed").arg("error", detail)
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> SearchError + '_ {
+    move |e| SearchError::Io {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    }
+}
 
 /// The folder of the index bundle, relative to the output folder.
 pub const BUNDLE_DIR: &str = "pagefind";
@@ -90,7 +128,11 @@ struct Shard {
 ///
 /// `cache` is khao's cache folder: it remembers what each shard was built
 /// from, so only shards with a changed page are indexed again.
-pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn index_site(
+    out: &Path,
+    pages: &[PathBuf],
+    cache: &Path,
+) -> Result<Vec<PathBuf>, SearchError> {
     let stamp_path = cache.join(STAMP);
     let old: Stamp = std::fs::read(&stamp_path)
         .ok()
@@ -98,7 +140,7 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
         .unwrap_or_default();
     let (shards, page_stamps) = plan_shards(out, pages, &old.pages)?;
 
-    let built: Vec<anyhow::Result<(String, ShardStamp)>> = shards
+    let built: Vec<Result<(String, ShardStamp), SearchError>> = shards
         .into_par_iter()
         .map(|shard| {
             let key = shard.dir.to_string_lossy().into_owned();
@@ -117,8 +159,7 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
             let mut texts = Vec::with_capacity(shard.pages.len());
             for rel in shard.pages {
                 let path = out.join(&rel);
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = std::fs::read_to_string(&path).map_err(io(&path))?;
                 let text = indexed_part(&text).unwrap_or(text);
                 texts.push((rel, text));
             }
@@ -129,8 +170,7 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
                 }
                 let rel = shard.dir.join(rel);
                 let dest = out.join(&rel);
-                crate::build::write_if_changed(&dest, &bytes)
-                    .with_context(|| format!("cannot write {}", dest.display()))?;
+                write_if_changed(&dest, &bytes).map_err(io(&dest))?;
                 files.push(rel);
             }
             files.sort();
@@ -166,10 +206,10 @@ pub fn index_site(out: &Path, pages: &[PathBuf], cache: &Path) -> anyhow::Result
         })
         .collect();
     let list = Path::new(BUNDLE_DIR).join(SHARDS_FILE);
-    let mut json = serde_json::to_vec(&secondary)?;
+    let mut json = serde_json::to_vec(&secondary).unwrap_or_default();
     json.push(b'\n');
-    crate::build::write_if_changed(&out.join(&list), &json)
-        .with_context(|| format!("cannot write {}", out.join(&list).display()))?;
+    let list_path = out.join(&list);
+    write_if_changed(&list_path, &json).map_err(io(&list_path))?;
 
     let mut files: Vec<PathBuf> = stamp
         .shards
@@ -199,15 +239,17 @@ fn plan_shards(
     out: &Path,
     pages: &[PathBuf],
     known: &BTreeMap<PathBuf, PageStamp>,
-) -> anyhow::Result<(Vec<Shard>, BTreeMap<PathBuf, PageStamp>)> {
+) -> Result<(Vec<Shard>, BTreeMap<PathBuf, PageStamp>), SearchError> {
     let mut sorted: Vec<&PathBuf> = pages.iter().filter(|p| is_indexed(p)).collect();
     sorted.sort();
-    let stamped: Vec<anyhow::Result<(PathBuf, PageStamp)>> = sorted
+    let stamped: Vec<Result<(PathBuf, PageStamp), SearchError>> = sorted
         .par_iter()
         .map(|rel| {
             let path = out.join(rel);
-            let (len, mtime_ns) = crate::render::file_stamp(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let (len, mtime_ns) = file_stamp(&path).ok_or_else(|| SearchError::Io {
+                path: path.clone(),
+                error: "missing".into(),
+            })?;
             if let Some(k) = known.get(*rel)
                 && k.len == len
                 && k.mtime_ns == mtime_ns
@@ -215,8 +257,7 @@ fn plan_shards(
             {
                 return Ok(((*rel).clone(), k.clone()));
             }
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
             Ok((
                 (*rel).clone(),
                 PageStamp {
@@ -367,40 +408,31 @@ fn pagefind_version() -> &'static str {
 
 /// Runs pagefind over the pages on a small single-threaded runtime (its API
 /// is async) and returns the bundle as (path inside the bundle, bytes).
-fn build_bundle(pages: Vec<(PathBuf, String)>) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+fn build_bundle(pages: Vec<(PathBuf, String)>) -> Result<Vec<(PathBuf, Vec<u8>)>, SearchError> {
+    let indexer = |e: &dyn std::fmt::Display| SearchError::Indexer(e.to_string());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .context("cannot start the search indexer")?;
+        .map_err(|e| indexer(&e))?;
     runtime.block_on(async move {
         let options = PagefindServiceConfig::builder()
             .keep_index_url(false)
             .write_playground(false)
             .verbose(false)
             .build();
-        let mut index = PagefindIndex::new(Some(options))?;
+        let mut index = PagefindIndex::new(Some(options)).map_err(|e| indexer(&e))?;
         for (rel, text) in pages {
-            let url = page_url(&rel);
+            let url = output_url(&rel);
             index
                 .add_html_file(Some(rel.to_string_lossy().into_owned()), Some(url), text)
                 .await
-                .with_context(|| format!("cannot index {}", rel.display()))?;
+                .map_err(|e| indexer(&format!("{}: {e}", rel.display())))?;
         }
-        let files = index.get_files().await?;
+        let files = index.get_files().await.map_err(|e| indexer(&e))?;
         Ok(files
             .into_iter()
             .map(|f| (f.filename, f.contents))
             .collect())
     })
-}
-
-/// The address a visitor opens for a rendered file: `news/a/index.html` →
-/// `/news/a/`.
-fn page_url(rel: &Path) -> String {
-    let s = rel.to_string_lossy().replace('\\', "/");
-    match s.strip_suffix("index.html") {
-        Some(dir) => format!("/{dir}"),
-        None => format!("/{s}"),
-    }
 }
 
 #[cfg(test)]
@@ -409,9 +441,9 @@ mod tests {
 
     #[test]
     fn urls_drop_index_html() {
-        assert_eq!(page_url(Path::new("index.html")), "/");
-        assert_eq!(page_url(Path::new("news/a/index.html")), "/news/a/");
-        assert_eq!(page_url(Path::new("about.html")), "/about.html");
+        assert_eq!(output_url(Path::new("index.html")), "/");
+        assert_eq!(output_url(Path::new("news/a/index.html")), "/news/a/");
+        assert_eq!(output_url(Path::new("about.html")), "/about.html");
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! `khao serve`: build, serve `public/` on 127.0.0.1, watch `content/`,
-//! `themes/` and `site.yaml`, rebuild and reload the browser.
+//! The engine of `khao serve`: build, serve `public/` on 127.0.0.1, watch
+//! `content/`, `themes/` and `site.yaml`, rebuild and reload the browser.
 //!
 //! Live reload is a long poll (`/_khao/wait?since=N`) answered when the
 //! build generation moves on; no websocket, nothing to install. A failed
-//! build keeps the server running: its error is shown in the terminal and,
-//! as an overlay, in every open page until the next good build.
+//! build keeps the server running: its error is reported to the caller
+//! and shown, as an overlay, in every open page until the next good build.
+//! The engine never prints: it tells its caller what happened through
+//! [`Event`]s.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -14,20 +15,63 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Request, Response, Server};
 
-use crate::build::{BuildOptions, build_site_with};
-use crate::checkpages::PageProblem;
-use crate::commands::{Context, config_failed};
-use crate::config::SiteConfig;
-use crate::diagnostic::Severity;
-use crate::exit;
-use crate::i18n::{Lang, tr};
+use crate::build::{BuildError, BuildOptions, BuildReport, build_site_with};
+use crate::config::{ConfigError, SiteConfig};
+use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
+use crate::i18n::{Lang, Message};
+use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
+use crate::plumbing::progress::Progress;
 use crate::preview;
+use crate::search::SearchError;
 use crate::static_server::{content_type, resolve};
 
 /// The script every served HTML page gets, just before `</body>`.
 const RELOAD_TAG: &str = "<script src=\"/_khao/livereload.js\"></script>";
 
 const RELOAD_JS: &str = include_str!("serve_livereload.js");
+
+/// What happened, for the caller to show.
+pub enum Event {
+    /// A build finished (the first, or after a change).
+    Rebuilt {
+        millis: u128,
+        report: Box<BuildReport>,
+    },
+    BuildFailed(BuildError),
+    /// site.yaml no longer reads.
+    ConfigFailed(ConfigError),
+    /// A folder could not be watched.
+    WatchFailed(String),
+    /// The search index could not be brought up to date.
+    SearchFailed(SearchError),
+}
+
+/// Where events go (from the watching thread too).
+pub type Events = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// Why serving could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    Watch(String),
+    Bind { port: u16, error: String },
+}
+
+crate::display_failure!(ServeError);
+
+impl Failure for ServeError {
+    fn code(&self) -> Code {
+        Code::Serve
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            ServeError::Watch(e) => Message::new("serve.watch_failed").arg("error", e),
+            ServeError::Bind { port, error } => Message::new("serve.bind_failed")
+                .arg("port", port)
+                .arg("error", error),
+        }
+    }
+}
 
 /// What the browser needs to know about the latest build.
 #[derive(Debug, Clone, Default)]
@@ -73,102 +117,106 @@ impl Shared {
     }
 }
 
-/// Runs `khao serve` until the process is stopped.
-pub fn run(ctx: &Context, port: u16) -> u8 {
-    let config = match ctx.config() {
-        Ok(c) => c,
-        Err(e) => return config_failed(ctx, &e),
-    };
-    let lang = config.language;
-    // Absolute, because watch events carry absolute paths (`--site .`).
-    let site_dir = std::fs::canonicalize(&ctx.site_dir).unwrap_or_else(|_| ctx.site_dir.clone());
-    let public = site_dir.join("public");
-    let shared = Arc::new(Shared::default());
+/// A site being served: built once, watched, listening.
+pub struct Serving {
+    server: Arc<Server>,
+    shared: Arc<Shared>,
+    site_dir: PathBuf,
+    public: PathBuf,
+}
 
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = match notify::recommended_watcher(move |res| {
-        let _ = tx.send(res);
-    }) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
-            );
-            return exit::USAGE;
-        }
+/// Context of every rebuild.
+#[derive(Clone)]
+struct Builder {
+    site_dir: PathBuf,
+    public: PathBuf,
+    shared: Arc<Shared>,
+    events: Events,
+    progress: Option<Arc<dyn Progress + Send + Sync>>,
+}
+
+/// Watches the sources, builds once, and listens on 127.0.0.1:`port` (0
+/// picks a free port). Returns once the address is known; [`Serving::run`]
+/// then answers requests until the process stops.
+pub fn start(
+    site_dir: &Path,
+    config: SiteConfig,
+    port: u16,
+    events: Events,
+    progress: Option<Arc<dyn Progress + Send + Sync>>,
+) -> Result<Serving, ServeError> {
+    // Absolute, because watch events carry absolute paths (`--site .`).
+    let site_dir = std::fs::canonicalize(site_dir).unwrap_or_else(|_| site_dir.to_path_buf());
+    let builder = Builder {
+        public: site_dir.join(PUBLIC_DIR),
+        site_dir: site_dir.clone(),
+        shared: Arc::new(Shared::default()),
+        events,
+        progress,
     };
-    // Watch before the first build and before the address is printed: a
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(move |res| {
+        let _ = tx.send(res);
+    })
+    .map_err(|e| ServeError::Watch(e.to_string()))?;
+    // Watch before the first build and before the address is known: a
     // file saved right after `serve` starts must not slip through.
     let mut watching = Vec::new();
-    watch_sources(&mut watcher, &site_dir, &mut watching, lang);
-
-    rebuild(&site_dir, Some(config), &public, &shared, lang, false);
-
-    let server = match Server::http(("127.0.0.1", port)) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            eprintln!(
-                "{}",
-                tr(
-                    lang,
-                    "serve.bind_failed",
-                    &[("port", &port.to_string()), ("error", &e.to_string())]
-                )
-            );
-            return exit::USAGE;
-        }
+    watch_sources(&mut watcher, &site_dir, &mut watching, &builder.events);
+    builder.rebuild(config, false);
+    let server = Server::http(("127.0.0.1", port)).map_err(|e| ServeError::Bind {
+        port,
+        error: e.to_string(),
+    })?;
+    let serving = Serving {
+        server: Arc::new(server),
+        shared: builder.shared.clone(),
+        site_dir: site_dir.clone(),
+        public: builder.public.clone(),
     };
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    println!(
-        "{}",
-        tr(
-            lang,
-            "serve.listening",
-            &[("url", &format!("http://{addr}/"))]
-        )
-    );
-    let _ = std::io::stdout().flush();
-
-    {
-        let shared = shared.clone();
-        let site_dir = site_dir.clone();
-        let public = public.clone();
-        std::thread::spawn(move || {
-            while let Ok(first) = rx.recv() {
-                if !triggers_rebuild(&site_dir, &first) {
-                    continue;
-                }
-                // Debounce: an editor's save or a copied folder is many
-                // events; rebuild once they have been quiet for a moment.
-                while rx.recv_timeout(DEBOUNCE).is_ok() {}
-                // `themes/` or `content/` may have been created just now.
-                watch_sources(&mut watcher, &site_dir, &mut watching, lang);
-                match SiteConfig::load(&site_dir) {
-                    Ok(c) => {
-                        let lang = c.language;
-                        rebuild(&site_dir, Some(c), &public, &shared, lang, true)
-                    }
-                    Err(e) => {
-                        eprintln!("{}", e.message);
-                        shared.publish(Some(e.message));
-                    }
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            if !triggers_rebuild(&site_dir, &first) {
+                continue;
+            }
+            // Debounce: an editor's save or a copied folder is many
+            // events; rebuild once they have been quiet for a moment.
+            while rx.recv_timeout(DEBOUNCE).is_ok() {}
+            // `themes/` or `content/` may have been created just now.
+            watch_sources(&mut watcher, &site_dir, &mut watching, &builder.events);
+            match SiteConfig::load(&site_dir) {
+                Ok(c) => builder.rebuild(c, true),
+                Err(e) => {
+                    builder.shared.publish(Some(e.message().render(e.lang)));
+                    (builder.events)(Event::ConfigFailed(e));
                 }
             }
-        });
+        }
+    });
+    Ok(serving)
+}
+
+impl Serving {
+    /// `http://127.0.0.1:<port>/`
+    pub fn url(&self) -> String {
+        let addr = self
+            .server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        format!("http://{addr}/")
     }
 
-    for request in server.incoming_requests() {
-        let shared = shared.clone();
-        let public = public.clone();
-        let site_dir = site_dir.clone();
-        std::thread::spawn(move || handle(request, &site_dir, &public, &shared));
+    /// Answers requests until the process stops.
+    pub fn run(self) {
+        for request in self.server.incoming_requests() {
+            let shared = self.shared.clone();
+            let public = self.public.clone();
+            let site_dir = self.site_dir.clone();
+            std::thread::spawn(move || handle(request, &site_dir, &public, &shared));
+        }
     }
-    exit::OK
 }
 
 /// How long the sources must be quiet before a rebuild starts. An editor's
@@ -193,7 +241,7 @@ fn watch_sources(
     watcher: &mut notify::RecommendedWatcher,
     site_dir: &Path,
     watching: &mut Vec<PathBuf>,
-    lang: Lang,
+    events: &Events,
 ) {
     for (path, mode) in watched_paths(site_dir) {
         if watching.contains(&path) || !path.exists() {
@@ -201,10 +249,7 @@ fn watch_sources(
         }
         match watcher.watch(&path, mode) {
             Ok(()) => watching.push(path),
-            Err(e) => eprintln!(
-                "{}",
-                tr(lang, "serve.watch_failed", &[("error", &e.to_string())])
-            ),
+            Err(e) => events(Event::WatchFailed(e.to_string())),
         }
     }
 }
@@ -238,81 +283,66 @@ fn is_editor_noise(path: &Path) -> bool {
         || name.ends_with(".swx")
 }
 
-fn rebuild(
-    site_dir: &Path,
-    config: Option<SiteConfig>,
-    public: &Path,
-    shared: &Shared,
-    lang: Lang,
-    defer_search: bool,
-) {
-    let Some(config) = config else { return };
-    let started = Instant::now();
-    let options = BuildOptions {
-        out: Some(public.to_path_buf()),
-        progress: std::io::stderr().is_terminal(),
-        defer_search,
-        memo: Some(shared.memo.clone()),
-    };
-    // The browser reloads as soon as the pages are written; the page
-    // checks' verdict follows (a second reload only if it differs).
-    let early: std::cell::RefCell<Option<Option<String>>> = std::cell::RefCell::new(None);
-    let result = build_site_with(site_dir, &config, &options, &|problems| {
-        let errors = error_text(problems);
-        shared.publish(errors.clone());
-        *early.borrow_mut() = Some(errors);
-    });
-    match result {
-        Ok(report) => {
-            let errors = error_text(&report.problems);
-            if let Some(text) = &errors {
-                for e in text.lines() {
-                    eprintln!("{}: {e}", tr(lang, "build.error_label", &[]));
-                }
+impl Builder {
+    /// Builds the site; the browser reloads as soon as the pages are
+    /// written, and the page checks' verdict follows (a second reload only
+    /// if it differs). On a rebuild the search index comes after the
+    /// reload.
+    fn rebuild(&self, config: SiteConfig, defer_search: bool) {
+        let started = Instant::now();
+        let lang = config.language;
+        let options = BuildOptions {
+            out: Some(self.public.clone()),
+            progress: self.progress.clone(),
+            defer_search,
+            memo: Some(self.shared.memo.clone()),
+        };
+        let early: std::cell::RefCell<Option<Option<String>>> = std::cell::RefCell::new(None);
+        let result = build_site_with(&self.site_dir, &config, &options, &|problems| {
+            let errors = error_text(problems, lang);
+            self.shared.publish(errors.clone());
+            *early.borrow_mut() = Some(errors);
+        });
+        let report = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.shared.publish(Some(e.message().render(lang)));
+                (self.events)(Event::BuildFailed(e));
+                return;
             }
-            eprintln!(
-                "{}",
-                tr(
-                    lang,
-                    "serve.rebuilt",
-                    &[
-                        ("ms", &started.elapsed().as_millis().to_string()),
-                        ("errors", &report.errors().to_string()),
-                    ]
-                )
-            );
-            if early.borrow().as_ref() != Some(&errors) {
-                shared.publish(errors);
-            }
-            if defer_search {
-                // The page is reloaded; now bring the search index up to
-                // date. Later saves wait in the event queue meanwhile.
-                let cache = crate::build::cache_dir(site_dir);
-                if let Err(e) = crate::search::index_site(public, &report.files, &cache) {
-                    eprintln!(
-                        "{}",
-                        tr(lang, "build.failed", &[("error", &format!("{e:#}"))])
-                    );
-                }
-            }
+        };
+        let errors = error_text(&report.problems, lang);
+        if early.borrow().as_ref() != Some(&errors) {
+            self.shared.publish(errors);
         }
-        Err(e) => {
-            let message = tr(lang, "build.failed", &[("error", &format!("{e:#}"))]);
-            eprintln!("{message}");
-            shared.publish(Some(message));
+        let files = report.files.clone();
+        (self.events)(Event::Rebuilt {
+            millis: started.elapsed().as_millis(),
+            report: Box::new(report),
+        });
+        if defer_search {
+            // The page is reloaded; now bring the search index up to date.
+            // Later saves wait in the event queue meanwhile.
+            let cache = cache_dir(&self.site_dir, "");
+            if let Err(e) = crate::search::index_site(&self.public, &files, &cache) {
+                (self.events)(Event::SearchFailed(e));
+            }
         }
     }
 }
 
 /// The build's errors as the overlay shows them, one per line; `None`
 /// when there are none.
-fn error_text(problems: &[PageProblem]) -> Option<String> {
+fn error_text(problems: &[Diagnostic], lang: Lang) -> Option<String> {
     let errors: Vec<String> = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
-        .map(|p| match &p.target {
-            Some(t) => format!("{}: {} — {}", p.page.display(), t, p.message),
-            None => format!("{}: {}", p.page.display(), p.message),
+        .map(|p| {
+            let file = p.file_and_line();
+            match &p.target {
+                Some(t) => format!("{file}: {t} — {}", p.render(lang)),
+                None => format!("{file}: {}", p.render(lang)),
+            }
         })
         .collect();
     (!errors.is_empty()).then(|| errors.join("\n"))
@@ -342,7 +372,13 @@ fn handle(request: Request, site_dir: &Path, public: &Path, shared: &Shared) {
 fn preview_answer(site_dir: &Path, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     let config = match SiteConfig::load(site_dir) {
         Ok(c) => c,
-        Err(e) => return text(&e.message, "text/plain; charset=utf-8", 500),
+        Err(e) => {
+            return text(
+                &e.message().render(e.lang),
+                "text/plain; charset=utf-8",
+                500,
+            );
+        }
     };
     match preview::answer(site_dir, &config, path) {
         preview::Answer::Html(html) => text_bytes(

@@ -46,7 +46,7 @@ pub fn content_type(path: &Path) -> &'static str {
 /// dropped, `..` refused, directories served by their `index.html`.
 pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
+    let decoded = crate::plumbing::url::decode(path)?;
     let mut file = root.to_path_buf();
     for c in Path::new(decoded.trim_start_matches('/')).components() {
         match c {
@@ -59,24 +59,6 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
         file.push("index.html");
     }
     file.is_file().then_some(file)
-}
-
-/// Decodes `%XX` escapes (Thai slugs and file names arrive encoded).
-pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// A running static server; stops when dropped.
@@ -154,8 +136,9 @@ mod tests {
 
     #[test]
     fn decodes_thai_paths() {
-        assert_eq!(percent_decode("/%E0%B8%82").as_deref(), Some("/ข"));
-        assert_eq!(percent_decode("/a%2"), Some("/a%2".into()));
+        let decode = crate::plumbing::url::decode;
+        assert_eq!(decode("/%E0%B8%82").as_deref(), Some("/ข"));
+        assert_eq!(decode("/a%2"), Some("/a%2".into()));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! form), and the year of the Buddhist Era (CE + 543), optionally in Thai
 //! digits; and the date forms staff type in a request.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 
@@ -144,6 +145,37 @@ pub fn parse(input: &str) -> Option<NaiveDate> {
     None
 }
 
+/// Parses an instant as staff or khao write it, in the site's time zone:
+/// any date [`parse`] takes, alone (00:00 that day) or followed by a time
+/// (`08:00`, `8.30 น.`); or RFC 3339 (`2026-12-01T08:00:00+07:00`), which
+/// is how khao writes instants back. `None` when it is not a real instant.
+pub fn parse_instant(input: &str, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    let s = from_thai_digits(input.trim());
+    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
+        return plausible(t.date_naive()).map(|_| t);
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S") {
+        return local(t, tz);
+    }
+    let s = s.trim_end_matches("น.").trim_end();
+    if let Some(date) = parse(s) {
+        return local(date.and_time(NaiveTime::MIN), tz);
+    }
+    let (date, time) = s.rsplit_once([' ', 'T'])?;
+    let date = parse(date.trim_end_matches(',').trim())?;
+    let (h, m) = time.trim().split_once([':', '.'])?;
+    let time = NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)?;
+    local(date.and_time(time), tz)
+}
+
+/// A wall-clock time in `tz` as an instant (the earlier one when a clock
+/// change makes it ambiguous; none when it does not exist).
+pub fn local(t: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    tz.from_local_datetime(&t)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
 /// A year as written in a Thai date: Buddhist Era from 2400 on, Common Era
 /// between 1900 and 2399.
 fn ce_year(year: i32) -> Option<i32> {
@@ -232,6 +264,34 @@ mod tests {
         assert_eq!(parse("20 พฤศจิกายน 2569"), Some(d(2026, 11, 20)));
         assert_eq!(parse("20 พ.ย. 2569"), Some(d(2026, 11, 20)));
         assert_eq!(parse("20/11/2026"), Some(d(2026, 11, 20)));
+    }
+
+    #[test]
+    fn parses_instants_in_the_site_time_zone() {
+        let tz = chrono_tz::Asia::Bangkok;
+        let at = |s: &str| parse_instant(s, tz).map(|t| t.to_rfc3339());
+        assert_eq!(
+            at("1/12/2569 08:00").as_deref(),
+            Some("2026-12-01T08:00:00+07:00")
+        );
+        assert_eq!(
+            at("1/12/2569 8.30 น.").as_deref(),
+            Some("2026-12-01T08:30:00+07:00")
+        );
+        assert_eq!(
+            at("15/12/2569").as_deref(),
+            Some("2026-12-15T00:00:00+07:00")
+        );
+        assert_eq!(
+            at("2026-12-01T01:00:00Z").as_deref(),
+            Some("2026-12-01T01:00:00+00:00")
+        );
+        assert_eq!(
+            at("2026-12-01 08:00").as_deref(),
+            Some("2026-12-01T08:00:00+07:00")
+        );
+        assert_eq!(at("1/12/2569 25:00"), None);
+        assert_eq!(at("พรุ่งนี้"), None);
     }
 
     #[test]

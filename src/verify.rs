@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use scraper::{Html, Selector};
 use serde::Serialize;
 
-use crate::i18n::{Lang, tr};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
 use crate::static_server::content_type;
 
 /// What the live check found.
@@ -31,13 +32,13 @@ impl VerifyReport {
     }
 }
 
-/// One URL that is not as built.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifyFailure {
-    pub url: String,
-    /// `verify-mismatch`, `verify-status`, `verify-type` or `verify-fetch`.
-    pub code: &'static str,
-    pub message: String,
+/// One URL that is not as built: a diagnostic whose target is the URL
+/// (`verify-mismatch`, `verify-status`, `verify-type` or `verify-fetch`).
+pub type VerifyFailure = Diagnostic;
+
+fn failure(code: Code, key: &str, url: &str, detail: &str) -> VerifyFailure {
+    let m = Message::new(key).arg("url", url).arg("detail", detail);
+    Diagnostic::error(code, m).about(url)
 }
 
 /// The files of `public/` the live check fetches: every changed page, the
@@ -59,31 +60,8 @@ pub fn pages_to_check(public: &Path, changed: &[String]) -> Vec<String> {
 /// The URL path of a file of `public/`: `news/a/index.html` → `news/a/`,
 /// each segment percent-encoded (Thai names).
 pub fn url_path(rel: &str) -> String {
-    let encode = |p: &str| {
-        p.split('/')
-            .map(percent_encode)
-            .collect::<Vec<_>>()
-            .join("/")
-    };
-    if rel == "index.html" {
-        String::new()
-    } else if let Some(dir) = rel.strip_suffix("/index.html") {
-        format!("{}/", encode(dir))
-    } else {
-        encode(rel)
-    }
-}
-
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    let url = crate::plumbing::paths::output_url(std::path::Path::new(rel));
+    crate::plumbing::url::encode_segments(url.trim_start_matches('/'))
 }
 
 fn agent() -> ureq::Agent {
@@ -121,14 +99,14 @@ fn fetch(agent: &ureq::Agent, url: &str, body: bool) -> Result<(u16, String, Vec
 }
 
 /// Checks the live site at `base_url` against `public/`.
-pub fn verify_live(public: &Path, base_url: &str, pages: &[String], lang: Lang) -> VerifyReport {
+pub fn verify_live(public: &Path, base_url: &str, pages: &[String]) -> VerifyReport {
     let base = format!("{}/", base_url.trim_end_matches('/'));
     let agent = agent();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(8).build();
     let work = || {
         let page_results: Vec<(Vec<VerifyFailure>, Vec<String>)> = pages
             .par_iter()
-            .map(|rel| check_page(&agent, public, &base, rel, lang))
+            .map(|rel| check_page(&agent, public, &base, rel))
             .collect();
         let mut failed = Vec::new();
         let mut assets = BTreeSet::new();
@@ -139,7 +117,7 @@ pub fn verify_live(public: &Path, base_url: &str, pages: &[String], lang: Lang) 
         let assets: Vec<String> = assets.into_iter().collect();
         let asset_failures: Vec<VerifyFailure> = assets
             .par_iter()
-            .filter_map(|url| check_asset(&agent, url, lang))
+            .filter_map(|url| check_asset(&agent, url))
             .collect();
         failed.extend(asset_failures);
         VerifyReport {
@@ -158,19 +136,18 @@ fn check_page(
     public: &Path,
     base: &str,
     rel: &str,
-    lang: Lang,
 ) -> (Vec<VerifyFailure>, Vec<String>) {
     let url = format!("{base}{}", url_path(rel));
-    let fail = |code: &'static str, key: &str, extra: &str| VerifyFailure {
-        url: url.clone(),
-        code,
-        message: tr(lang, key, &[("url", &url), ("detail", extra)]),
-    };
+    let fail = |code: Code, key: &str, extra: &str| failure(code, key, &url, extra);
     let local = match std::fs::read(public.join(rel)) {
         Ok(b) => b,
         Err(e) => {
             return (
-                vec![fail("verify-fetch", "verify.local_missing", &e.to_string())],
+                vec![fail(
+                    Code::VerifyMissing,
+                    "verify.local_missing",
+                    &e.to_string(),
+                )],
                 vec![],
             );
         }
@@ -179,7 +156,7 @@ fn check_page(
         Ok(r) => r,
         Err(e) => {
             return (
-                vec![fail("verify-fetch", "verify.fetch_failed", &e)],
+                vec![fail(Code::VerifyFetch, "verify.fetch_failed", &e)],
                 vec![],
             );
         }
@@ -187,7 +164,7 @@ fn check_page(
     if status != 200 {
         return (
             vec![fail(
-                "verify-status",
+                Code::VerifyStatus,
                 "verify.bad_status",
                 &status.to_string(),
             )],
@@ -197,7 +174,7 @@ fn check_page(
     let mut failures = Vec::new();
     if body != local {
         failures.push(fail(
-            "verify-mismatch",
+            Code::VerifyMismatch,
             "verify.mismatch",
             &format!("{} / {}", body.len(), local.len()),
         ));
@@ -211,19 +188,15 @@ fn check_page(
     (failures, assets)
 }
 
-fn check_asset(agent: &ureq::Agent, url: &str, lang: Lang) -> Option<VerifyFailure> {
-    let fail = |code: &'static str, key: &str, extra: &str| VerifyFailure {
-        url: url.to_string(),
-        code,
-        message: tr(lang, key, &[("url", url), ("detail", extra)]),
-    };
+fn check_asset(agent: &ureq::Agent, url: &str) -> Option<VerifyFailure> {
+    let fail = |code: Code, key: &str, extra: &str| failure(code, key, url, extra);
     let (status, ctype, _) = match fetch(agent, url, false) {
         Ok(r) => r,
-        Err(e) => return Some(fail("verify-fetch", "verify.fetch_failed", &e)),
+        Err(e) => return Some(fail(Code::VerifyFetch, "verify.fetch_failed", &e)),
     };
     if status != 200 {
         return Some(fail(
-            "verify-status",
+            Code::VerifyStatus,
             "verify.bad_status",
             &status.to_string(),
         ));
@@ -232,7 +205,7 @@ fn check_asset(agent: &ureq::Agent, url: &str, lang: Lang) -> Option<VerifyFailu
     let expected = content_type(Path::new(path));
     if !type_matches(expected, &ctype) {
         let detail = format!("{ctype} ≠ {expected}");
-        return Some(fail("verify-type", "verify.bad_type", &detail));
+        return Some(fail(Code::VerifyType, "verify.bad_type", &detail));
     }
     None
 }
@@ -340,32 +313,25 @@ pub fn resolve_url(link: &str, page_url: &str, base: &str) -> Option<String> {
     if origin(&abs) != origin(base) {
         return None;
     }
-    Some(normalize(&abs))
+    Some(normalize_url(&abs))
 }
 
-/// Removes `.` and `..` segments from a URL's path.
-fn normalize(url: &str) -> String {
+/// Removes `.` and `..` segments from a URL's path (above the root they
+/// stay at the root, as a browser does).
+fn normalize_url(url: &str) -> String {
     let o = origin(url);
-    let path = &url[o.len()..];
-    let (path, query) = match path.split_once('?') {
+    let (path, query) = match url[o.len()..].split_once('?') {
         Some((p, q)) => (p, Some(q)),
-        None => (path, None),
+        None => (&url[o.len()..], None),
     };
-    let mut parts: Vec<&str> = Vec::new();
-    let segs: Vec<&str> = path.split('/').collect();
-    for (i, s) in segs.iter().enumerate() {
-        match *s {
-            "." => {}
-            ".." => {
-                parts.pop();
-            }
-            "" if i != 0 && i != segs.len() - 1 => {}
-            s => parts.push(s),
-        }
-    }
-    let mut out = format!("{o}{}", parts.join("/"));
-    if !out[o.len()..].starts_with('/') {
-        out.insert(o.len(), '/');
+    let rooted = format!("/{}", path.trim_start_matches('/'));
+    let normal = crate::plumbing::paths::normalize(Path::new(&rooted))
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "/".into());
+    let dir_like = rooted.ends_with('/') || rooted.ends_with("/.") || rooted.ends_with("/..");
+    let mut out = format!("{o}{normal}");
+    if dir_like && !normal.ends_with('/') {
+        out.push('/');
     }
     if let Some(q) = query {
         out.push('?');

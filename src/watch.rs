@@ -1,5 +1,6 @@
-//! `khao watch`: watches `requests/` and (re)writes each request's report
-//! once the request has been still for the settle time.
+//! The engine of `khao watch`: watches `requests/` and (re)writes each
+//! request's report once the request has been still for the settle time.
+//! It tells its caller what happens through [`Event`]s and never prints.
 //!
 //! Staff copy folders slowly over a network share, so a request is checked
 //! only when no file of it has changed for `--settle` seconds (by file
@@ -10,14 +11,13 @@
 //! staff member's file.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::commands::Context;
+use crate::check::Checked;
 use crate::config::SiteConfig;
-use crate::i18n::{Lang, tr};
+use crate::plumbing::paths::REQUESTS_DIR;
 use crate::request;
 
 /// How often every request is re-scanned in case an event was missed.
@@ -59,13 +59,48 @@ fn entry_of(requests_dir: &Path, path: &Path) -> Option<PathBuf> {
     Some(requests_dir.join(first))
 }
 
+/// What the watcher tells its caller.
+#[derive(Debug)]
+pub enum Event {
+    /// Watching `path`, checking requests still for `settle`.
+    Started { path: PathBuf, settle: Duration },
+    /// File notifications are unavailable; the folder is polled instead.
+    Polling { error: String },
+    /// A request was checked and its report (re)written.
+    Checked(Box<Checked>),
+    /// A report could not be written.
+    ReportFailed { request: String, error: String },
+}
+
+/// Why watching could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// `requests/` cannot be made or opened.
+    NoFolder { path: PathBuf, error: String },
+}
+
+crate::display_failure!(WatchError);
+
+impl crate::diagnostic::Failure for WatchError {
+    fn code(&self) -> crate::diagnostic::Code {
+        crate::diagnostic::Code::Watch
+    }
+
+    fn message(&self) -> crate::i18n::Message {
+        let WatchError::NoFolder { path, error } = self;
+        crate::i18n::Message::new("watch.no_folder")
+            .arg("path", path.display())
+            .arg("error", error)
+    }
+}
+
 /// The watcher's memory.
-struct Watch {
+struct Watch<'a> {
     site_dir: PathBuf,
     requests_dir: PathBuf,
     config: SiteConfig,
     settle: Duration,
-    json: bool,
+    events: &'a mut dyn FnMut(Event),
     /// Requests waiting to settle: when each last changed.
     pending: HashMap<PathBuf, Instant>,
     /// What each request looked like when its report was last written.
@@ -74,11 +109,7 @@ struct Watch {
     polled: HashMap<PathBuf, Snapshot>,
 }
 
-impl Watch {
-    fn lang(&self) -> Lang {
-        self.config.language
-    }
-
+impl Watch<'_> {
     fn poll(&mut self) {
         let now = Instant::now();
         let entries = request::list_requests(&self.requests_dir);
@@ -136,77 +167,32 @@ impl Watch {
                 self.pending.insert(path, Instant::now());
                 continue;
             }
-            if let Err(e) = crate::check::report::write(&c, self.lang()) {
-                log_line(&tr(
-                    self.lang(),
-                    "check.report_unwritable",
-                    &[("file", &c.shown), ("error", &e.to_string())],
-                ));
+            if let Err(e) = crate::check::report::write(&c, self.config.language) {
+                (self.events)(Event::ReportFailed {
+                    request: c.shown.clone(),
+                    error: e.to_string(),
+                });
                 continue;
             }
-            self.log_checked(&c);
+            (self.events)(Event::Checked(Box::new(c)));
             self.checked.insert(path, before);
         }
     }
-
-    fn log_checked(&self, c: &crate::check::Checked) {
-        let (e, w) = c.counts();
-        if self.json {
-            let mut v = crate::check::output::json(std::slice::from_ref(c));
-            v["time"] = serde_json::json!(chrono::Local::now().to_rfc3339());
-            println!("{v}");
-        } else {
-            let verdict = if c.ok() {
-                tr(
-                    self.lang(),
-                    "check.verdict_ok",
-                    &[("warnings", &w.to_string())],
-                )
-            } else {
-                tr(
-                    self.lang(),
-                    "check.verdict_bad",
-                    &[("errors", &e.to_string()), ("warnings", &w.to_string())],
-                )
-            };
-            println!(
-                "{} {} — {verdict}",
-                chrono::Local::now().format("%H:%M:%S"),
-                c.shown
-            );
-        }
-        let _ = std::io::stdout().flush();
-    }
 }
 
-fn log_line(s: &str) {
-    eprintln!("{} {s}", chrono::Local::now().format("%H:%M:%S"));
-}
-
-/// `khao watch [--settle SECONDS]`: runs until interrupted.
-pub fn run(ctx: &Context, settle: Option<f64>) -> u8 {
-    let config = match ctx.config() {
-        Ok(c) => c,
-        Err(e) => return crate::commands::config_failed(ctx, &e),
-    };
-    let lang = config.language;
-    let seconds = settle.unwrap_or(config.requests.settle_seconds);
-    let settle = Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::from_secs(3));
-    let requests_dir = ctx.site_dir.join("requests");
-    if let Err(e) = std::fs::create_dir_all(&requests_dir) {
-        eprintln!(
-            "{}",
-            tr(
-                lang,
-                "watch.no_folder",
-                &[
-                    ("path", &requests_dir.display().to_string()),
-                    ("error", &e.to_string())
-                ]
-            )
-        );
-        return crate::exit::USAGE;
-    }
+/// Watches the requests of the site in `site_dir` until the process is
+/// stopped, checking each once it has been still for `settle`.
+pub fn run(
+    site_dir: &Path,
+    config: SiteConfig,
+    settle: Duration,
+    events: &mut dyn FnMut(Event),
+) -> Result<(), WatchError> {
+    let requests_dir = site_dir.join(REQUESTS_DIR);
+    std::fs::create_dir_all(&requests_dir).map_err(|e| WatchError::NoFolder {
+        path: requests_dir.clone(),
+        error: e.to_string(),
+    })?;
     let requests_dir = std::fs::canonicalize(&requests_dir).unwrap_or(requests_dir);
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
     let watcher = notify::recommended_watcher(move |res| {
@@ -218,27 +204,25 @@ pub fn run(ctx: &Context, settle: Option<f64>) -> u8 {
             .map(|_| w)
     });
     if let Err(e) = &watcher {
-        log_line(&tr(lang, "watch.polling", &[("error", &e.to_string())]));
+        events(Event::Polling {
+            error: e.to_string(),
+        });
     }
-    let site_dir = std::fs::canonicalize(&ctx.site_dir).unwrap_or_else(|_| ctx.site_dir.clone());
+    let site_dir = std::fs::canonicalize(site_dir).unwrap_or_else(|_| site_dir.to_path_buf());
+    events(Event::Started {
+        path: requests_dir.clone(),
+        settle,
+    });
     let mut w = Watch {
         site_dir,
         requests_dir: requests_dir.clone(),
         config,
         settle,
-        json: ctx.json(),
+        events,
         pending: HashMap::new(),
         checked: HashMap::new(),
         polled: HashMap::new(),
     };
-    log_line(&tr(
-        lang,
-        "watch.started",
-        &[
-            ("path", &requests_dir.display().to_string()),
-            ("settle", &format!("{seconds}")),
-        ],
-    ));
     // Everything once at start (each still waits until it has settled).
     w.poll();
     let start = Instant::now() - settle;

@@ -8,21 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::util::{REPO, copy_dir};
 use khao::browser::{self, BrowserReport, ProblemKind};
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// The example site with only two of its news items.
 fn small_site(root: &Path) {
@@ -79,10 +66,11 @@ fn inject(public: &Path, page: &str, html: &str) {
 }
 
 fn has(report: &BrowserReport, page: &str, kind: ProblemKind, detail: &str) -> bool {
-    report
-        .problems
-        .iter()
-        .any(|p| p.page == page && p.kind == kind && p.detail.contains(detail))
+    report.problems.iter().any(|p| {
+        p.target.as_deref() == Some(page)
+            && p.code == kind.code()
+            && p.message.text("detail").is_some_and(|d| d.contains(detail))
+    })
 }
 
 #[test]

@@ -4,22 +4,9 @@
 //! every news page, a service page and 404; each photographed at phone and
 //! desktop width. The real binary on a copy of the site; one Chromium.
 
+use crate::util::{REPO, copy_dir};
 use std::path::Path;
 use std::process::Command;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 #[test]
 fn example_site_passes_the_browser_and_accessibility_checks() {

@@ -3,60 +3,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::util::{REPO, build_json, example_site, run as khao};
 use serde_json::Value;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn khao(site: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_khao"))
-        .arg("--site")
-        .arg(site)
-        .args(args)
-        .output()
-        .expect("run khao")
-}
-
-fn json_build(site: &Path) -> (i32, Value) {
-    let out = khao(site, &["build", "--format", "json"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "build --format json did not print one JSON object ({e}):\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
-/// A copy of the bundled example site in a temporary folder.
-fn example_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("site.yaml"),
-        dir.path().join("site.yaml"),
-    )
-    .unwrap();
-    copy_dir(
-        &Path::new(REPO).join("content"),
-        &dir.path().join("content"),
-    );
-    dir
-}
 
 fn files_under(root: &Path) -> BTreeSet<PathBuf> {
     walkdir::WalkDir::new(root)
@@ -80,7 +29,7 @@ fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn example_site_builds_cleanly_and_deterministically() {
     let site = example_site();
-    let (code, report) = json_build(site.path());
+    let (code, report) = build_json(site.path());
     let problems = report["problems"].as_array().cloned().unwrap_or_default();
     let errors: Vec<&Value> = problems
         .iter()
@@ -195,7 +144,7 @@ fn example_site_builds_cleanly_and_deterministically() {
 
     // A second build processes no photo again and writes identical bytes.
     let first = snapshot(&public);
-    let (code, report) = json_build(site.path());
+    let (code, report) = build_json(site.path());
     assert_eq!(code, 0);
     assert_eq!(report["images"]["processed"], 0, "{report}");
     assert!(report["images"]["cached"].as_u64().unwrap() > 0);
@@ -209,7 +158,7 @@ fn example_site_builds_cleanly_and_deterministically() {
     // A build from scratch (cache emptied) gives the same bytes too.
     std::fs::remove_dir_all(site.path().join(".khao")).unwrap();
     std::fs::remove_dir_all(&public).unwrap();
-    let (code, _) = json_build(site.path());
+    let (code, _) = build_json(site.path());
     assert_eq!(code, 0);
     assert!(snapshot(&public) == first, "a clean rebuild differs");
 }
@@ -239,7 +188,7 @@ fn small_site(news_body: &str) -> tempfile::TempDir {
 #[test]
 fn broken_link_fails_the_build_naming_the_page() {
     let site = small_site("อ่าน [ระเบียบ](/no-such-page/) ได้ที่นี่");
-    let (code, report) = json_build(site.path());
+    let (code, report) = build_json(site.path());
     assert_eq!(code, 1, "{report}");
     let problems = report["problems"].as_array().unwrap();
     assert!(
@@ -261,7 +210,7 @@ fn broken_link_fails_the_build_naming_the_page() {
 #[test]
 fn missing_image_fails_the_build_naming_the_page() {
     let site = small_site("![แผนที่](missing.jpg)");
-    let (code, report) = json_build(site.path());
+    let (code, report) = build_json(site.path());
     assert_eq!(code, 1, "{report}");
     let text = report["problems"].to_string();
     assert!(text.contains("missing.jpg"), "{report:#}");
@@ -309,7 +258,7 @@ fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
         "---\ntitle: ข่าวทดสอบ\ndate: 2026-11-20\ncategory: pr\nimages:\n  - { file: photo.jpg, alt: เต่าทองบนใบไม้ }\n---\nภาพกิจกรรม\n",
     )
     .unwrap();
-    let (code, report) = json_build(site.path());
+    let (code, report) = build_json(site.path());
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["images"]["processed"], 1, "{report}");
 
@@ -351,7 +300,7 @@ fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
     assert!(page.contains("เต่าทองบนใบไม้"), "alt text");
 
     // A second build processes nothing again.
-    let (_, report) = json_build(site.path());
+    let (_, report) = build_json(site.path());
     assert_eq!(report["images"]["processed"], 0, "{report}");
     assert_eq!(report["images"]["cached"], 1, "{report}");
 }

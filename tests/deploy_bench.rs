@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! KHAO_BENCH_PUBLIC=/tmp/khao-bench-1000/public \
-//!   cargo test --release --test deploy_bench -- --ignored --nocapture
+//!   cargo test --release --test tests deploy_bench -- --ignored --nocapture
 //! ```
 //!
 //! Deploys a built site (or, without `KHAO_BENCH_PUBLIC`, a synthetic one
@@ -10,8 +10,7 @@
 //! deploy, no-change deploy, one-news-change deploy — time and bytes sent —
 //! beside `rsync -a --delete` over the same sshd in the same run.
 
-#[path = "support/servers.rs"]
-mod servers;
+use crate::servers;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

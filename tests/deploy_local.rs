@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use khao::cli::{DeployArgs, Format};
 use khao::commands::Context;
+use khao::commands::cli::{DeployArgs, Format};
 use khao::deploy::{DeployOptions, DeployTarget, deploy_dir};
 use khao::i18n::Lang;
 
@@ -62,7 +62,7 @@ fn run(site: &Path, public: &Path, dry_run: bool, rollback: bool) -> u8 {
         target: None,
         browser: false,
     };
-    khao::deploy::command::run_prebuilt(&ctx, &args, public)
+    khao::commands::run_prebuilt(&ctx, &args, public)
 }
 
 fn live(site: &Path) -> PathBuf {
@@ -172,7 +172,7 @@ fn site_with_about_page(root: &Path) -> PathBuf {
 }
 
 /// The real binary: build a small site, deploy it to a local folder, check
-/// it live, and report as SPEC.md's JSON.
+/// it live, and report as docs/commands.md's JSON.
 #[test]
 fn khao_deploy_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();

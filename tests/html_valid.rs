@@ -2,22 +2,9 @@
 //! the Nu HTML Checker (npm `vnu-jar`, installed by scripts/test into
 //! tests/vendor/node/), all files in one JVM run.
 
+use crate::util::{REPO, copy_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
 
 fn vnu_jar() -> PathBuf {
     let jar = Path::new(REPO).join("tests/vendor/node/node_modules/vnu-jar/build/dist/vnu.jar");

@@ -4,23 +4,14 @@
 //! is not published, and a rebuild processes nothing and changes no byte.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::util::run as khao;
 use serde_json::Value;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/images/ladybird-orientation6-gps.jpg"
 );
-
-fn khao(site: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_khao"))
-        .arg("--site")
-        .arg(site)
-        .args(args)
-        .output()
-        .expect("run khao")
-}
 
 fn build_json(site: &Path) -> (i32, Value, String) {
     let out = khao(site, &["build", "--format", "json"]);

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::util::REPO;
 use serde_json::Value;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn build(site: &Path) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))

@@ -1,14 +1,14 @@
 //! The fixture corpus: every bad request gets its diagnostic code through
-//! `khao check --format json`, every code of SPEC.md's table is covered,
+//! `khao check --format json`, every code of docs/diagnostics.md's request table is covered,
 //! and each request gets its report file.
 
-mod requests_support;
+use crate::requests_support;
 
 use std::path::Path;
 
 use requests_support::*;
 
-/// SPEC.md's diagnostic table.
+/// The request codes of docs/diagnostics.md.
 const SPEC_CODES: [&str; 20] = [
     "yaml-syntax",
     "missing-field",

@@ -1,7 +1,7 @@
 //! `khao new NAME`: a Thai template that check refuses until it is filled in
 //! and accepts once it is.
 
-mod requests_support;
+use crate::requests_support;
 
 use requests_support::*;
 

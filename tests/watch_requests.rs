@@ -1,7 +1,7 @@
 //! `khao watch`: a photo copied slowly in chunks never leaves an error
 //! report behind; the final report matches the final files.
 
-mod requests_support;
+use crate::requests_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

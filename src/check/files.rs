@@ -1,14 +1,19 @@
 //! Photos and attachments: type from the extension and from the bytes,
 //! size, and for photos the pixel count read from the header *before*
 //! decoding (a decompression bomb never allocates), then a full decode to
-//! catch truncated or corrupt files. The decode verdict is cached by the
-//! blake3 hash of the file, so unchanged phone photos are decoded once.
+//! catch truncated or corrupt files — the same rules as the image step
+//! ([`crate::images`]), so a photo that passes the check builds. The
+//! verdict is cached by the file's stamp and by the blake3 hash of its
+//! bytes, so unchanged phone photos are decoded once.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config::SiteConfig;
-use crate::i18n::{Lang, tr};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
+use crate::images::{self, SniffedFormat};
+use crate::plumbing::{fs, paths::ext_lower};
 
 /// Photo extensions khao publishes (HEIC is recognised only to explain how
 /// to send JPEG instead).
@@ -18,83 +23,97 @@ pub fn is_photo_ext(ext: &str) -> bool {
     PHOTO_EXTS.contains(&ext)
 }
 
-/// What the first bytes of a file say it is.
+/// A document container recognised from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sniffed {
-    Jpeg,
-    Png,
-    Gif,
-    Webp,
-    Heic,
+pub enum Container {
     Pdf,
-    /// ZIP container: docx, xlsx, pptx, odt...
+    /// ZIP: docx, xlsx, pptx, odt...
     Zip,
-    /// OLE2 container: doc, xls, ppt.
+    /// OLE2: doc, xls, ppt.
     Ole,
-    Unknown,
 }
 
-pub fn sniff(bytes: &[u8]) -> Sniffed {
-    let b = bytes;
-    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Sniffed::Jpeg
-    } else if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Sniffed::Png
-    } else if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
-        Sniffed::Gif
-    } else if b.len() >= 12 && &b[0..4] == b"RIFF" && &b[8..12] == b"WEBP" {
-        Sniffed::Webp
-    } else if b.len() >= 12
-        && &b[4..8] == b"ftyp"
-        && matches!(
-            &b[8..12],
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" | b"avif"
-        )
-    {
-        Sniffed::Heic
-    } else if b[..b.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
-        Sniffed::Pdf
+/// The container of a document, from its first bytes.
+pub fn sniff_document(b: &[u8]) -> Option<Container> {
+    if b[..b.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        Some(Container::Pdf)
     } else if b.starts_with(b"PK\x03\x04") {
-        Sniffed::Zip
+        Some(Container::Zip)
     } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Sniffed::Ole
+        Some(Container::Ole)
     } else {
-        Sniffed::Unknown
+        None
     }
 }
 
-/// What the extension promises, for the types khao knows the bytes of.
-fn expected(ext: &str) -> Option<&'static [Sniffed]> {
+/// Whether the first bytes honour the extension, for the types khao knows
+/// the bytes of (`None`: not a type khao can tell).
+fn honours(ext: &str, head: &[u8]) -> Option<bool> {
+    let photo = images::sniff(head);
+    let doc = sniff_document(head);
     Some(match ext {
-        "jpg" | "jpeg" => &[Sniffed::Jpeg],
-        "png" => &[Sniffed::Png],
-        "gif" => &[Sniffed::Gif],
-        "webp" => &[Sniffed::Webp],
-        "heic" | "heif" => &[Sniffed::Heic],
-        "pdf" => &[Sniffed::Pdf],
-        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "zip" => &[Sniffed::Zip],
-        "doc" | "xls" | "ppt" => &[Sniffed::Ole],
+        "jpg" | "jpeg" => photo == Some(SniffedFormat::Jpeg),
+        "png" => photo == Some(SniffedFormat::Png),
+        "gif" => photo == Some(SniffedFormat::Gif),
+        "webp" => photo == Some(SniffedFormat::WebP),
+        "heic" | "heif" => photo == Some(SniffedFormat::Heif),
+        "pdf" => doc == Some(Container::Pdf),
+        "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "zip" => doc == Some(Container::Zip),
+        "doc" | "xls" | "ppt" => doc == Some(Container::Ole),
         _ => return None,
     })
 }
 
-/// A problem with a file: the code and the message, in the site's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileProblem {
-    pub code: &'static str,
-    pub warning: bool,
-    pub message: String,
-}
-
-fn err(code: &'static str, message: String) -> FileProblem {
-    FileProblem {
-        code,
-        warning: false,
-        message,
-    }
-}
-
 const MB: u64 = 1024 * 1024;
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / MB as f64)
+}
+
+fn error(code: Code, m: Message) -> Diagnostic {
+    Diagnostic::error(code, m)
+}
+
+fn unreadable(shown: &str, e: &std::io::Error) -> Diagnostic {
+    error(
+        Code::MissingFile,
+        Message::new("check.unreadable_file")
+            .arg("file", shown)
+            .arg("error", e),
+    )
+}
+
+/// Checks an attachment: allowed type, content matching the extension, size.
+pub fn check_attachment(path: &Path, shown: &str, config: &SiteConfig) -> Vec<Diagnostic> {
+    let ext = ext_lower(path);
+    let types = &config.attachments.types;
+    if !types.iter().any(|t| t.eq_ignore_ascii_case(&ext)) {
+        let m = Message::new("check.attachment_type")
+            .arg("file", shown)
+            .arg("types", types.join(", "));
+        return vec![error(Code::DisallowedFileType, m)];
+    }
+    let mut out = Vec::new();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > config.attachments.max_file_mb * MB {
+        let m = Message::new("check.too_large")
+            .arg("file", shown)
+            .arg("size", mb(size))
+            .arg("max", config.attachments.max_file_mb);
+        out.push(error(Code::FileTooLarge, m));
+    }
+    match read_head(path, 1024) {
+        Ok(head) if honours(&ext, &head) == Some(false) => {
+            let m = Message::new("check.mismatch")
+                .arg("file", shown)
+                .arg("ext", &ext);
+            out.push(error(Code::FileTypeMismatch, m));
+        }
+        Ok(_) => {}
+        Err(e) => out.push(unreadable(shown, &e)),
+    }
+    out
+}
 
 /// Reads at most `limit` bytes of `path`.
 fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
@@ -105,264 +124,86 @@ fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Checks an attachment: allowed type, content matching the extension, size.
-pub fn check_attachment(
-    path: &Path,
-    shown: &str,
-    config: &SiteConfig,
-    lang: Lang,
-) -> Vec<FileProblem> {
-    let ext = crate::request::ext_lower(path);
-    let types = config.attachments.types.join(", ");
-    if !config
-        .attachments
-        .types
-        .iter()
-        .any(|t| t.eq_ignore_ascii_case(&ext))
-    {
-        return vec![err(
-            "disallowed-file-type",
-            tr(
-                lang,
-                "check.attachment_type",
-                &[("file", shown), ("types", &types)],
-            ),
-        )];
-    }
-    let mut out = Vec::new();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > config.attachments.max_file_mb * MB {
-        out.push(err(
-            "file-too-large",
-            tr(
-                lang,
-                "check.too_large",
-                &[
-                    ("file", shown),
-                    ("size", &mb(size)),
-                    ("max", &config.attachments.max_file_mb.to_string()),
-                ],
-            ),
-        ));
-    }
-    match read_head(path, 1024) {
-        Ok(head) => {
-            if let Some(want) = expected(&ext)
-                && !want.contains(&sniff(&head))
-            {
-                out.push(err(
-                    "file-type-mismatch",
-                    tr(lang, "check.mismatch", &[("file", shown), ("ext", &ext)]),
-                ));
-            }
-        }
-        Err(e) => out.push(err(
-            "missing-file",
-            tr(
-                lang,
-                "check.unreadable_file",
-                &[("file", shown), ("error", &e.to_string())],
-            ),
-        )),
-    }
-    out
-}
-
-fn mb(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / MB as f64)
-}
-
-/// Checks a photo. `cache_dir` holds decode verdicts by content hash.
+/// Checks a photo. `cache_dir` holds verdicts by stamp and content hash.
 pub fn check_photo(
     path: &Path,
     shown: &str,
     config: &SiteConfig,
-    lang: Lang,
     cache_dir: Option<&Path>,
-) -> Vec<FileProblem> {
-    let ext = crate::request::ext_lower(path);
+) -> Vec<Diagnostic> {
+    let ext = ext_lower(path);
     if !is_photo_ext(&ext) {
-        return vec![err(
-            "disallowed-file-type",
-            tr(lang, "check.photo_type", &[("file", shown)]),
-        )];
+        let m = Message::new("check.photo_type").arg("file", shown);
+        return vec![error(Code::DisallowedFileType, m)];
     }
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
-        Err(e) => {
-            return vec![err(
-                "missing-file",
-                tr(
-                    lang,
-                    "check.unreadable_file",
-                    &[("file", shown), ("error", &e.to_string())],
-                ),
-            )];
-        }
+        Err(e) => return vec![unreadable(shown, &e)],
     };
     if size > config.images.max_file_mb * MB {
-        return vec![err(
-            "file-too-large",
-            tr(
-                lang,
-                "check.too_large",
-                &[
-                    ("file", shown),
-                    ("size", &mb(size)),
-                    ("max", &config.images.max_file_mb.to_string()),
-                ],
-            ),
-        )];
+        let m = Message::new("check.too_large")
+            .arg("file", shown)
+            .arg("size", mb(size))
+            .arg("max", config.images.max_file_mb);
+        return vec![error(Code::FileTooLarge, m)];
     }
     let probe = match probe_file(path, config.images.max_pixels, cache_dir) {
         Ok(p) => p,
-        Err(e) => {
-            return vec![err(
-                "missing-file",
-                tr(
-                    lang,
-                    "check.unreadable_file",
-                    &[("file", shown), ("error", &e.to_string())],
-                ),
-            )];
-        }
+        Err(e) => return vec![unreadable(shown, &e)],
     };
-    let kind = probe.kind;
-    if kind == Sniffed::Heic {
-        return vec![err("bad-image", tr(lang, "check.heic", &[("file", shown)]))];
-    }
-    if format_of(kind).is_none() {
-        return vec![err(
-            "file-type-mismatch",
-            tr(lang, "check.not_a_photo", &[("file", shown), ("ext", &ext)]),
-        )];
+    verdict(&probe, &ext, shown, config)
+}
+
+/// The problems a probe shows.
+fn verdict(probe: &Probe, ext: &str, shown: &str, config: &SiteConfig) -> Vec<Diagnostic> {
+    let file = |key: &str| Message::new(key).arg("file", shown);
+    match probe.kind {
+        Some(SniffedFormat::Heif) => return vec![error(Code::BadImage, file("check.heic"))],
+        Some(k) if k.is_supported() => {}
+        _ => {
+            let m = file("check.not_a_photo").arg("ext", ext);
+            return vec![error(Code::FileTypeMismatch, m)];
+        }
     }
     let mut out = Vec::new();
-    if let Some(want) = expected(&ext)
-        && !want.contains(&kind)
-    {
-        out.push(err(
-            "file-type-mismatch",
-            tr(lang, "check.mismatch", &[("file", shown), ("ext", &ext)]),
-        ));
+    if !probe.kind.is_some_and(|k| k.extensions().contains(&ext)) {
+        let m = file("check.mismatch").arg("ext", ext);
+        out.push(error(Code::FileTypeMismatch, m));
     }
     let Some((w, h)) = probe.dims else {
-        out.push(err(
-            "bad-image",
-            tr(lang, "check.bad_image", &[("file", shown)]),
-        ));
+        out.push(error(Code::BadImage, file("check.bad_image")));
         return out;
     };
-    let pixels = u64::from(w) * u64::from(h);
-    if pixels > config.images.max_pixels {
-        out.push(err(
-            "image-too-large",
-            tr(
-                lang,
-                "check.too_many_pixels",
-                &[
-                    ("file", shown),
-                    ("w", &w.to_string()),
-                    ("h", &h.to_string()),
-                    (
-                        "max",
-                        &format!("{:.0}", config.images.max_pixels as f64 / 1e6),
-                    ),
-                ],
-            ),
-        ));
+    let max = config.images.max_pixels;
+    if u64::from(w) * u64::from(h) > max {
+        let m = file("check.too_many_pixels")
+            .arg("w", w)
+            .arg("h", h)
+            .arg("max", format!("{:.0}", max as f64 / 1e6));
+        out.push(error(Code::ImageTooLarge, m));
         return out;
     }
     if probe.decodes != Some(true) {
-        out.push(err(
-            "bad-image",
-            tr(lang, "check.bad_image", &[("file", shown)]),
-        ));
+        out.push(error(Code::BadImage, file("check.bad_image")));
         return out;
     }
     if let Some(min) = config.images.widths.iter().min()
         && w < *min
     {
-        out.push(FileProblem {
-            code: "image-too-small",
-            warning: true,
-            message: tr(
-                lang,
-                "check.too_small",
-                &[
-                    ("file", shown),
-                    ("w", &w.to_string()),
-                    ("min", &min.to_string()),
-                ],
-            ),
-        });
+        let m = file("check.too_small").arg("w", w).arg("min", min);
+        out.push(Diagnostic::warning(Code::ImageTooSmall, m));
     }
     out
 }
 
-/// What the bytes of a photo say: the format, the size from the header, and
-/// whether it decodes (`None` when not tried: more pixels than allowed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the bytes of a photo say: the format, the upright size from the
+/// header, and whether it decodes (`None` when not tried: more pixels than
+/// allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
-    pub kind: Sniffed,
+    pub kind: Option<SniffedFormat>,
     pub dims: Option<(u32, u32)>,
     pub decodes: Option<bool>,
-}
-
-fn format_of(kind: Sniffed) -> Option<image::ImageFormat> {
-    match kind {
-        Sniffed::Jpeg => Some(image::ImageFormat::Jpeg),
-        Sniffed::Png => Some(image::ImageFormat::Png),
-        Sniffed::Gif => Some(image::ImageFormat::Gif),
-        Sniffed::Webp => Some(image::ImageFormat::WebP),
-        _ => None,
-    }
-}
-
-const KINDS: [(Sniffed, &str); 9] = [
-    (Sniffed::Jpeg, "jpeg"),
-    (Sniffed::Png, "png"),
-    (Sniffed::Gif, "gif"),
-    (Sniffed::Webp, "webp"),
-    (Sniffed::Heic, "heic"),
-    (Sniffed::Pdf, "pdf"),
-    (Sniffed::Zip, "zip"),
-    (Sniffed::Ole, "ole"),
-    (Sniffed::Unknown, "unknown"),
-];
-
-impl Probe {
-    fn to_line(self) -> String {
-        let kind = KINDS
-            .iter()
-            .find(|k| k.0 == self.kind)
-            .map_or("unknown", |k| k.1);
-        let (w, h) = self.dims.unwrap_or((0, 0));
-        let d = match self.decodes {
-            Some(true) => "ok",
-            Some(false) => "bad",
-            None => "-",
-        };
-        format!("{kind} {} {w} {h} {d}\n", u8::from(self.dims.is_some()))
-    }
-
-    fn from_line(line: &str) -> Option<Probe> {
-        let parts: Vec<&str> = line.split_whitespace().collect();
-        let [kind, has, w, h, d] = parts[..] else {
-            return None;
-        };
-        Some(Probe {
-            kind: KINDS.iter().find(|k| k.1 == kind)?.0,
-            dims: (has == "1")
-                .then(|| Some((w.parse().ok()?, h.parse().ok()?)))
-                .flatten(),
-            decodes: match d {
-                "ok" => Some(true),
-                "bad" => Some(false),
-                _ => None,
-            },
-        })
-    }
 }
 
 /// Probes a photo. Unchanged files (same path, size and modification time)
@@ -373,82 +214,54 @@ pub fn probe_file(
     max_pixels: u64,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Probe> {
-    let meta = std::fs::metadata(path)?;
-    let stat_file = cache_dir.map(|dir| {
-        let mut h = blake3::Hasher::new();
+    let stat_file = cache_dir.and_then(|dir| {
+        let (len, mtime) = fs::file_stamp(path)?;
         let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut h = blake3::Hasher::new();
         h.update(full.to_string_lossy().as_bytes());
-        h.update(&meta.len().to_le_bytes());
-        if let Ok(m) = meta.modified()
-            && let Ok(d) = m.duration_since(std::time::UNIX_EPOCH)
-        {
-            h.update(&d.as_nanos().to_le_bytes());
-        }
-        dir.join(format!("stat-{}", &h.finalize().to_hex()[..32]))
+        h.update(&len.to_le_bytes());
+        h.update(&mtime.to_le_bytes());
+        Some(dir.join(format!("stat-{}", &h.finalize().to_hex()[..32])))
     });
-    if let Some(file) = &stat_file
-        && let Ok(line) = std::fs::read_to_string(file)
-        && let Some(p) = Probe::from_line(&line)
-    {
+    let remembered = |file: &Path| -> Option<Probe> {
+        let p: Probe = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
         let tried = p.decodes.is_some()
             || p.dims
                 .is_none_or(|(w, h)| u64::from(w) * u64::from(h) > max_pixels)
-            || format_of(p.kind).is_none();
-        if tried {
-            return Ok(p);
-        }
+            || !p.kind.is_some_and(SniffedFormat::is_supported);
+        tried.then_some(p)
+    };
+    if let Some(p) = stat_file.as_deref().and_then(remembered) {
+        return Ok(p);
     }
     let bytes = std::fs::read(path)?;
-    let kind = sniff(&bytes);
     let mut probe = Probe {
-        kind,
-        dims: None,
+        kind: images::sniff(&bytes),
+        dims: images::header_dimensions(&bytes).ok(),
         decodes: None,
     };
-    if let Some(format) = format_of(kind) {
-        let reader = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format);
-        probe.dims = reader.into_dimensions().ok();
-        if let Some((w, h)) = probe.dims {
-            let pixels = u64::from(w) * u64::from(h);
-            if pixels <= max_pixels {
-                probe.decodes = Some(decodes(&bytes, format, pixels, cache_dir));
-                // The width as shown (EXIF orientation applied) is what
-                // `images.widths` means; the pixel count is the same.
-                if let Ok(upright) = crate::images::upright_dimensions(&bytes) {
-                    probe.dims = Some(upright);
-                }
-            }
+    if let Some((w, h)) = probe.dims
+        && u64::from(w) * u64::from(h) <= max_pixels
+    {
+        probe.decodes = Some(decodes(&bytes, max_pixels, cache_dir));
+        // The width as shown (EXIF orientation applied) is what
+        // `images.widths` means; the pixel count is the same.
+        if let Ok(upright) = images::upright_dimensions(&bytes) {
+            probe.dims = Some(upright);
         }
     }
-    if let (Some(dir), Some(file)) = (cache_dir, &stat_file) {
-        write_atomic(dir, file, &probe.to_line());
+    if let Some(file) = &stat_file
+        && let Ok(json) = serde_json::to_vec(&probe)
+    {
+        // Only a speed-up: a cache that cannot be written costs time.
+        let _ = fs::write_atomic(file, &json);
     }
     Ok(probe)
 }
 
-/// Writes a cache entry through a temporary file; a cache that cannot be
-/// written only costs time.
-fn write_atomic(dir: &Path, file: &Path, text: &str) {
-    let _ = std::fs::create_dir_all(dir);
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, file).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-}
-
 /// True when the whole photo decodes; the verdict is cached by content hash.
-fn decodes(
-    bytes: &[u8],
-    format: image::ImageFormat,
-    pixels: u64,
-    cache_dir: Option<&Path>,
-) -> bool {
-    let hash = blake3::hash(bytes).to_hex().to_string();
-    let cached: Option<PathBuf> = cache_dir.map(|d| d.join(&hash));
+fn decodes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> bool {
+    let cached = cache_dir.map(|d| d.join(blake3::hash(bytes).to_hex().as_str()));
     if let Some(file) = &cached
         && let Ok(v) = std::fs::read_to_string(file)
     {
@@ -458,39 +271,11 @@ fn decodes(
             _ => {}
         }
     }
-    let ok = full_decode(bytes, format, pixels);
-    if let (Some(dir), Some(file)) = (cache_dir, &cached) {
-        write_atomic(dir, file, if ok { "ok\n" } else { "bad\n" });
+    let ok = images::verify_decodes(bytes, max_pixels).is_ok();
+    if let Some(file) = &cached {
+        let _ = fs::write_atomic(file, if ok { b"ok\n" } else { b"bad\n" });
     }
     ok
-}
-
-fn full_decode(bytes: &[u8], format: image::ImageFormat, pixels: u64) -> bool {
-    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(pixels.saturating_mul(8).max(64 * MB));
-    reader.limits(limits);
-    if reader.decode().is_err() {
-        return false;
-    }
-    // Decoders fill a cut-off JPEG with grey rather than failing: a JPEG
-    // must contain its end-of-image marker.
-    if format == image::ImageFormat::Jpeg {
-        return bytes.windows(2).rev().any(|w| w == [0xFF, 0xD9]) && !ends_in_scan(bytes);
-    }
-    true
-}
-
-/// A JPEG whose last end-of-image marker comes before its last start-of-scan
-/// was cut off in the middle of the image data.
-fn ends_in_scan(bytes: &[u8]) -> bool {
-    let last_eoi = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
-    let last_sos = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
-    match (last_sos, last_eoi) {
-        (Some(s), Some(e)) => e < s,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 #[cfg(test)]
@@ -498,40 +283,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sniffs_magic_bytes() {
-        assert_eq!(sniff(b"%PDF-1.4\n"), Sniffed::Pdf);
-        assert_eq!(sniff(b"\x7fELF\x02\x01"), Sniffed::Unknown);
-        assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Heic);
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Sniffed::Jpeg);
-    }
-
-    #[test]
-    fn probes_round_trip_through_the_cache_line() {
-        for p in [
-            Probe {
-                kind: Sniffed::Jpeg,
-                dims: Some((4000, 3000)),
-                decodes: Some(true),
-            },
-            Probe {
-                kind: Sniffed::Png,
-                dims: Some((30000, 30000)),
-                decodes: None,
-            },
-            Probe {
-                kind: Sniffed::Heic,
-                dims: None,
-                decodes: None,
-            },
-            Probe {
-                kind: Sniffed::Jpeg,
-                dims: Some((10, 10)),
-                decodes: Some(false),
-            },
-        ] {
-            assert_eq!(Probe::from_line(&p.to_line()), Some(p));
-        }
+    fn sniffs_documents() {
+        assert_eq!(sniff_document(b"%PDF-1.4\n"), Some(Container::Pdf));
+        assert_eq!(sniff_document(b"\x7fELF\x02\x01"), None);
+        assert_eq!(sniff_document(b"PK\x03\x04rest"), Some(Container::Zip));
+        assert_eq!(honours("docx", b"PK\x03\x04"), Some(true));
+        assert_eq!(honours("pdf", b"PK\x03\x04"), Some(false));
+        assert_eq!(honours("txt", b"x"), None);
     }
 
     #[test]
@@ -543,8 +301,7 @@ mod tests {
             .write_to(&mut buf, image::ImageFormat::Jpeg)
             .unwrap();
         let full = buf.into_inner();
-        assert!(full_decode(&full, image::ImageFormat::Jpeg, 64 * 64));
-        let cut = &full[..full.len() * 2 / 3];
-        assert!(!full_decode(cut, image::ImageFormat::Jpeg, 64 * 64));
+        assert!(decodes(&full, 64 * 64, None));
+        assert!(!decodes(&full[..full.len() * 2 / 3], 64 * 64, None));
     }
 }

@@ -58,11 +58,7 @@ impl Store for LocalStore {
     }
 
     fn write_atomic(&mut self, rel: &str, data: &[u8]) -> io::Result<()> {
-        let tmp = self.path(&temp_name(rel));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        fs::rename(&tmp, self.path(rel))
+        crate::plumbing::fs::write_atomic(&self.path(rel), data)
     }
 
     fn upload(&mut self, local: &Path, rel: &str, progress: &dyn Fn(u64)) -> io::Result<()> {

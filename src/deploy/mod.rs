@@ -4,10 +4,10 @@
 //! `public/` folder to a [`DeployTarget`]: only the files whose size or hash
 //! differ from the server's manifest cross the network, and the new release
 //! goes live in one rename (see [`release`] for the layout and the
-//! guarantees). [`command`] is `khao deploy` / `khao publish`: build, deploy,
-//! check the live site ([`crate::verify`]), roll back on failure.
+//! guarantees). The command layer runs `khao deploy` / `khao publish` on
+//! it: build, deploy, check the live site ([`crate::verify`]), roll back on
+//! failure.
 
-pub mod command;
 pub mod local;
 pub mod manifest;
 pub mod release;
@@ -20,7 +20,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::config::DeployConfig;
-use crate::i18n::{Lang, tr};
+use crate::diagnostic::{Code, Failure};
+use crate::i18n::Message;
+use crate::plumbing::progress::{Progress as Progressing, Task};
 use manifest::Manifest;
 use release::{Mode, Progress, StepError};
 use sftp::{ConnectError, SftpStore, SftpTarget, SshOptions};
@@ -68,8 +70,6 @@ pub struct DeployOptions {
     pub known_hosts: PathBuf,
     pub keep_releases: usize,
     pub dry_run: bool,
-    /// Progress bars (only on a terminal).
-    pub progress: bool,
 }
 
 impl Default for DeployOptions {
@@ -79,7 +79,6 @@ impl Default for DeployOptions {
             known_hosts: sftp::expand_home("~/.ssh/known_hosts"),
             keep_releases: 5,
             dry_run: false,
-            progress: false,
         }
     }
 }
@@ -100,7 +99,8 @@ impl DeployOptions {
     }
 }
 
-/// What a deploy did: SPEC.md's deploy object, less the live check.
+/// What a deploy did: the deploy object of docs/commands.md, less the live
+/// check.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DeployReport {
     pub target: String,
@@ -127,10 +127,12 @@ pub struct DeployReport {
 
 /// Why a deploy could not be done. Every one leaves the live site as it
 /// was; the command exits 3 (or 2 for a bad `deploy:` section).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DeployError {
-    /// site.yaml has no usable `deploy:` (exit 2).
-    Config(String),
+    /// site.yaml has no `deploy.target` (exit 2).
+    NoTarget,
+    /// `deploy.target` is not usable (exit 2).
+    BadTarget(String),
     /// No connection: network, host key, authentication.
     Connect(Box<ConnectFailure>),
     /// An operation on the server failed (after retries).
@@ -141,132 +143,95 @@ pub enum DeployError {
     NoPrevious,
 }
 
-impl DeployError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            DeployError::Config(_) => crate::exit::USAGE,
-            _ => crate::exit::DEPLOY,
-        }
-    }
+crate::display_failure!(DeployError);
 
-    /// A code for JSON output.
-    pub fn code(&self) -> &'static str {
+impl DeployError {
+    /// A problem of site.yaml rather than of the server.
+    pub fn is_config(&self) -> bool {
+        matches!(self, DeployError::NoTarget | DeployError::BadTarget(_))
+    }
+}
+
+impl Failure for DeployError {
+    fn code(&self) -> Code {
         match self {
-            DeployError::Config(_) => "config",
+            DeployError::NoTarget | DeployError::BadTarget(_) => Code::Config,
             DeployError::Connect(f) => match &f.error {
-                ConnectError::Network(_) => "connect",
-                ConnectError::UnknownHost { .. } => "unknown-host",
-                ConnectError::ChangedHost { .. } => "changed-host-key",
-                ConnectError::Auth { .. } => "auth",
-                ConnectError::Ssh(_) => "ssh",
+                ConnectError::Network(_) => Code::Connect,
+                ConnectError::UnknownHost { .. } => Code::UnknownHost,
+                ConnectError::ChangedHost { .. } => Code::ChangedHostKey,
+                ConnectError::Auth { .. } => Code::Auth,
+                ConnectError::Ssh(_) => Code::Ssh,
             },
-            DeployError::Remote(_) => "remote",
-            DeployError::Local(_) => "local",
-            DeployError::NoPrevious => "no-previous-release",
+            DeployError::Remote(_) => Code::Remote,
+            DeployError::Local(_) => Code::Local,
+            DeployError::NoPrevious => Code::NoPreviousRelease,
         }
     }
 
     /// The message for the officer, saying what to do.
-    pub fn message(&self, lang: Lang) -> String {
+    fn message(&self) -> Message {
         match self {
-            DeployError::Config(m) => m.clone(),
-            DeployError::Connect(f) => {
-                let ConnectFailure {
-                    target,
-                    known_hosts,
-                    error,
-                } = f.as_ref();
-                let (host, port) = match target {
-                    DeployTarget::Sftp(t) => (t.host.clone(), t.port),
-                    DeployTarget::Local(_) => (String::new(), 0),
-                };
-                let kh = known_hosts.display().to_string();
-                let port_s = port.to_string();
-                match error {
-                    ConnectError::Network(e) => tr(
-                        lang,
-                        "deploy.connect_failed",
-                        &[
-                            ("host", &host),
-                            ("port", &port_s),
-                            ("error", &e.to_string()),
-                        ],
-                    ),
-                    ConnectError::UnknownHost {
-                        key_type,
-                        fingerprint,
-                    } => {
-                        let p = if port == 22 {
-                            String::new()
-                        } else {
-                            format!("-p {port} ")
-                        };
-                        let cmd = format!("ssh-keyscan {p}{host} >> {kh}");
-                        tr(
-                            lang,
-                            "deploy.unknown_host",
-                            &[
-                                ("host", &host),
-                                ("port", &port_s),
-                                ("key_type", key_type),
-                                ("fingerprint", fingerprint),
-                                ("known_hosts", &kh),
-                                ("command", &cmd),
-                            ],
-                        )
-                    }
-                    ConnectError::ChangedHost {
-                        key_type,
-                        fingerprint,
-                    } => tr(
-                        lang,
-                        "deploy.changed_host",
-                        &[
-                            ("host", &host),
-                            ("port", &port_s),
-                            ("key_type", key_type),
-                            ("fingerprint", fingerprint),
-                            ("known_hosts", &kh),
-                        ],
-                    ),
-                    ConnectError::Auth { tried } => {
-                        let user = match target {
-                            DeployTarget::Sftp(t) => t.user.clone(),
-                            DeployTarget::Local(_) => String::new(),
-                        };
-                        tr(
-                            lang,
-                            "deploy.auth_failed",
-                            &[
-                                ("user", &user),
-                                ("host", &host),
-                                ("tried", &tried.join(", ")),
-                            ],
-                        )
-                    }
-                    ConnectError::Ssh(e) => {
-                        tr(lang, "deploy.ssh_failed", &[("host", &host), ("error", e)])
-                    }
-                }
+            DeployError::NoTarget => Message::new("deploy.no_target"),
+            DeployError::BadTarget(t) => Message::new("deploy.bad_target").arg("target", t),
+            DeployError::Connect(f) => connect_message(f),
+            DeployError::Remote(e) if e.op == "current-is-folder" => {
+                Message::new("deploy.current_is_folder")
             }
-            DeployError::Remote(e) => {
-                if e.op == "current-is-folder" {
-                    tr(lang, "deploy.current_is_folder", &[])
-                } else {
-                    tr(
-                        lang,
-                        "deploy.remote_failed",
-                        &[
-                            ("op", e.op),
-                            ("path", &e.path),
-                            ("error", &e.source.to_string()),
-                        ],
-                    )
-                }
-            }
-            DeployError::Local(e) => tr(lang, "deploy.local_failed", &[("error", &e.to_string())]),
-            DeployError::NoPrevious => tr(lang, "deploy.no_previous", &[]),
+            DeployError::Remote(e) => Message::new("deploy.remote_failed")
+                .arg("op", e.op)
+                .arg("path", &e.path)
+                .arg("error", &e.source),
+            DeployError::Local(e) => Message::new("deploy.local_failed").arg("error", e),
+            DeployError::NoPrevious => Message::new("deploy.no_previous"),
         }
+    }
+}
+
+fn connect_message(f: &ConnectFailure) -> Message {
+    let (host, port, user) = match &f.target {
+        DeployTarget::Sftp(t) => (t.host.clone(), t.port, t.user.clone()),
+        DeployTarget::Local(_) => (String::new(), 0, String::new()),
+    };
+    let kh = f.known_hosts.display().to_string();
+    match &f.error {
+        ConnectError::Network(e) => Message::new("deploy.connect_failed")
+            .arg("host", &host)
+            .arg("port", port)
+            .arg("error", e),
+        ConnectError::UnknownHost {
+            key_type,
+            fingerprint,
+        } => {
+            let p = if port == 22 {
+                String::new()
+            } else {
+                format!("-p {port} ")
+            };
+            Message::new("deploy.unknown_host")
+                .arg("host", &host)
+                .arg("port", port)
+                .arg("key_type", key_type)
+                .arg("fingerprint", fingerprint)
+                .arg("known_hosts", &kh)
+                .arg("command", format!("ssh-keyscan {p}{host} >> {kh}"))
+        }
+        ConnectError::ChangedHost {
+            key_type,
+            fingerprint,
+        } => Message::new("deploy.changed_host")
+            .arg("host", &host)
+            .arg("port", port)
+            .arg("key_type", key_type)
+            .arg("fingerprint", fingerprint)
+            .arg("known_hosts", &kh),
+        ConnectError::Auth { tried } => Message::new("deploy.auth_failed")
+            .arg("user", user)
+            .arg("host", &host)
+            .arg("tried", tried.join(", ")),
+        ConnectError::Ssh(e) => Message::new("deploy.ssh_failed")
+            .arg("host", &host)
+            .arg("error", e),
     }
 }
 
@@ -332,27 +297,23 @@ impl Connection {
         self.mode == Mode::InPlace
     }
 
-    /// Uploads `public` and makes it live (or, dry, only plans it).
-    pub fn deploy(&mut self, public: &Path, opts: &DeployOptions) -> Result<Deployed, DeployError> {
+    /// Uploads `public` and makes it live (or, dry, only plans it),
+    /// telling `progress` of each file and byte.
+    pub fn deploy(
+        &mut self,
+        public: &Path,
+        opts: &DeployOptions,
+        progress: &dyn Progressing,
+    ) -> Result<Deployed, DeployError> {
         let start = Instant::now();
         let local = Manifest::scan(public).map_err(DeployError::Local)?;
-        let bars = opts.progress.then(ProgressBars::new);
         let on_plan = |files: usize, bytes: u64| {
-            if let Some(b) = &bars {
-                b.start(files as u64, bytes)
-            }
+            progress.start(Task::UploadFiles, files as u64);
+            progress.start(Task::UploadBytes, bytes);
         };
-        let on_file = |f: &str| {
-            if let Some(b) = &bars {
-                b.file(f)
-            }
-        };
-        let on_bytes = |n: u64| {
-            if let Some(b) = &bars {
-                b.bytes(n)
-            }
-        };
-        let progress = Progress {
+        let on_file = |f: &str| progress.advance(Task::UploadFiles, 1, f);
+        let on_bytes = |n: u64| progress.advance(Task::UploadBytes, n, "");
+        let callbacks = Progress {
             plan: &on_plan,
             file: &on_file,
             bytes: &on_bytes,
@@ -363,11 +324,9 @@ impl Connection {
             &local,
             self.mode,
             opts.dry_run,
-            &progress,
+            &callbacks,
         );
-        if let Some(b) = &bars {
-            b.finish();
-        }
+        progress.finish();
         let outcome = result.map_err(DeployError::Remote)?;
         let report = DeployReport {
             target: self.target.display(),
@@ -438,60 +397,9 @@ pub fn deploy_dir(
     opts: &DeployOptions,
 ) -> Result<DeployReport, DeployError> {
     let mut conn = connect(target, opts)?;
-    let deployed = conn.deploy(public_dir, opts)?;
+    let deployed = conn.deploy(public_dir, opts, &crate::plumbing::progress::Silent)?;
     if deployed.report.changed {
         conn.prune(opts.keep_releases)?;
     }
     Ok(deployed.report)
-}
-
-/// Files and bytes bars on a terminal.
-struct ProgressBars {
-    multi: indicatif::MultiProgress,
-    files: indicatif::ProgressBar,
-    bytes: indicatif::ProgressBar,
-}
-
-impl ProgressBars {
-    fn new() -> ProgressBars {
-        let multi =
-            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
-        let files = multi.add(indicatif::ProgressBar::new(0));
-        let bytes = multi.add(indicatif::ProgressBar::new(0));
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files  {wide_msg}")
-        {
-            files.set_style(style);
-        }
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-        ) {
-            bytes.set_style(style);
-        }
-        ProgressBars {
-            multi,
-            files,
-            bytes,
-        }
-    }
-
-    fn start(&self, files: u64, bytes: u64) {
-        self.files.set_length(files);
-        self.bytes.set_length(bytes);
-    }
-
-    fn file(&self, name: &str) {
-        self.files.inc(1);
-        self.files.set_message(name.to_string());
-    }
-
-    fn bytes(&self, n: u64) {
-        self.bytes.inc(n);
-    }
-
-    fn finish(&self) {
-        self.files.finish_and_clear();
-        self.bytes.finish_and_clear();
-        let _ = self.multi.clear();
-    }
 }

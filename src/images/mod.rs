@@ -9,21 +9,19 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::ImagesConfig;
-use crate::i18n::{Lang, tr};
+use crate::plumbing::progress::{Progress, Silent, Task};
 
 mod cache;
+mod error;
 mod probe;
 mod resize;
 
-pub use probe::{
-    ImageProblem, SniffedFormat, header_dimensions, header_dimensions_in, sniff,
-    upright_dimensions, upright_dimensions_in, verify_decodes, verify_decodes_in,
-};
+pub use error::ImageError;
+pub use probe::{SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes};
 
 /// One photo to publish.
 #[derive(Debug, Clone)]
@@ -56,8 +54,10 @@ pub struct ImageStats {
     pub cached: usize,
 }
 
-/// Processes every job; one result per job, in order. Messages are in Thai;
-/// see [`process_all_in`] for another language and a memo.
+/// One result per job, in order.
+pub type Results = Vec<Result<ProcessedImage, ImageError>>;
+
+/// Processes every job; one result per job, in order.
 ///
 /// `stats` counts photos (distinct source files): `processed` were decoded
 /// and resized, `cached` were found in `cache_dir`.
@@ -66,17 +66,8 @@ pub fn process_all(
     config: &ImagesConfig,
     cache_dir: &Path,
     public_dir: &Path,
-    progress: bool,
-) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
-    process_all_in(
-        jobs,
-        config,
-        cache_dir,
-        public_dir,
-        progress,
-        Lang::Th,
-        None,
-    )
+) -> (Results, ImageStats) {
+    process_all_in(jobs, config, cache_dir, public_dir, &Silent, None)
 }
 
 /// What a long-running process (`khao serve`) published for each photo in
@@ -106,7 +97,7 @@ impl Memo {
         indices: &[usize],
         source: &Path,
         public_dir: &Path,
-    ) -> Option<Vec<(usize, Result<ProcessedImage, String>)>> {
+    ) -> Option<Vec<(usize, Result<ProcessedImage, ImageError>)>> {
         let stamp = cache::Stamp::of(&std::fs::metadata(source).ok()?);
         let published = self.published.lock().ok()?;
         indices
@@ -138,18 +129,17 @@ impl Memo {
     }
 }
 
-/// [`process_all`] with the messages in `lang`, first asking `memo` (when
-/// given) what the previous build of this process published, and
-/// remembering this build's results in it.
+/// [`process_all`], telling `progress` of each photo done, first asking
+/// `memo` (when given) what the previous build of this process published,
+/// and remembering this build's results in it.
 pub fn process_all_in(
     jobs: &[ImageJob],
     config: &ImagesConfig,
     cache_dir: &Path,
     public_dir: &Path,
-    progress: bool,
-    lang: Lang,
+    progress: &dyn Progress,
     memo: Option<&Memo>,
-) -> (Vec<Result<ProcessedImage, String>>, ImageStats) {
+) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
@@ -161,16 +151,7 @@ pub fn process_all_in(
     // Read only when a photo is not answered by the memo.
     let index: std::sync::OnceLock<cache::SourceIndex> = std::sync::OnceLock::new();
 
-    let bar = if progress {
-        let bar = ProgressBar::new(groups.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} [{elapsed}]") {
-            bar.set_style(style);
-        }
-        bar.set_message(tr(lang, "images.progress", &[]));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    progress.start(Task::Photos, groups.len() as u64);
 
     // Rayon runs one photo per worker thread, so at most "cores" photos are
     // in memory at once.
@@ -180,7 +161,7 @@ pub fn process_all_in(
             if let Some(results) =
                 memo.and_then(|m| m.recall(jobs, &stems, indices, source, public_dir))
             {
-                bar.inc(1);
+                progress.advance(Task::Photos, 1, "");
                 return GroupDone {
                     results,
                     cached: Some(true),
@@ -192,9 +173,9 @@ pub fn process_all_in(
             // build.
             let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let index = index.get_or_init(|| cache::SourceIndex::load(cache_dir));
-                photo(source, config, cache_dir, index, lang)
+                photo(source, config, cache_dir, index)
             }))
-            .unwrap_or_else(|_| Err(ImageProblem::Corrupt("decoder failure".into()).message(lang)));
+            .unwrap_or_else(|_| Err(ImageError::Corrupt("decoder failure".into())));
             let cached = outcome.as_ref().ok().map(|o| o.cached);
             let read_with = outcome.as_ref().ok().map(|o| o.stamp);
             let fresh = outcome.as_mut().ok().and_then(|o| o.fresh.take());
@@ -202,22 +183,13 @@ pub fn process_all_in(
                 .iter()
                 .map(|&i| {
                     let r = match &outcome {
-                        Ok(o) => publish(&jobs[i], &stems[i], o, cache_dir, public_dir, lang),
+                        Ok(o) => publish(&jobs[i], &stems[i], o, cache_dir, public_dir),
                         Err(e) => Err(e.clone()),
                     };
-                    let path = jobs[i].source.display().to_string();
-                    // Every message names the photo, once.
-                    let r = r.map_err(|e| {
-                        if e.contains(&path) {
-                            e
-                        } else {
-                            format!("{path}: {e}")
-                        }
-                    });
                     (i, r)
                 })
                 .collect();
-            bar.inc(1);
+            progress.advance(Task::Photos, 1, &source.to_string_lossy());
             GroupDone {
                 results,
                 cached,
@@ -226,7 +198,7 @@ pub fn process_all_in(
             }
         })
         .collect();
-    bar.finish_and_clear();
+    progress.finish();
 
     // The index keeps the sources of this build: fresh hashes, or the ones
     // it already had. (When the memo answered for every photo, it was not
@@ -236,7 +208,7 @@ pub fn process_all_in(
     }
 
     let mut stats = ImageStats::default();
-    let mut slots: Vec<Option<Result<ProcessedImage, String>>> = vec![None; jobs.len()];
+    let mut slots: Vec<Option<Result<ProcessedImage, ImageError>>> = vec![None; jobs.len()];
     for group in done {
         match group.cached {
             Some(true) => stats.cached += 1,
@@ -252,7 +224,7 @@ pub fn process_all_in(
     }
     let results = slots
         .into_iter()
-        .map(|s| s.unwrap_or_else(|| Err("internal: photo not processed".into())))
+        .map(|s| s.unwrap_or_else(|| Err(ImageError::Corrupt("not processed".into()))))
         .collect();
     (results, stats)
 }
@@ -285,7 +257,7 @@ fn update_index(
 /// One source's results.
 struct GroupDone {
     /// Each of its jobs' results, by job index.
-    results: Vec<(usize, Result<ProcessedImage, String>)>,
+    results: Vec<(usize, Result<ProcessedImage, ImageError>)>,
     /// Whether it came from the cache; `None` when it failed.
     cached: Option<bool>,
     /// A new hash of the source for the source index.
@@ -313,30 +285,19 @@ fn photo(
     config: &ImagesConfig,
     cache_dir: &Path,
     index: &cache::SourceIndex,
-    lang: Lang,
-) -> Result<Outcome, String> {
-    let unreadable = |e: std::io::Error| {
-        tr(
-            lang,
-            "images.unreadable",
-            &[
-                ("file", &source.display().to_string()),
-                ("error", &e.to_string()),
-            ],
-        )
+) -> Result<Outcome, ImageError> {
+    let unreadable = |e: std::io::Error| ImageError::Unreadable {
+        file: source.to_path_buf(),
+        error: e.to_string(),
     };
     let meta = std::fs::metadata(source).map_err(unreadable)?;
     let size = meta.len();
     let max_bytes = config.max_file_mb.saturating_mul(1024 * 1024);
     if size > max_bytes {
-        return Err(tr(
-            lang,
-            "images.file_too_large",
-            &[
-                ("size", &format!("{:.1}", size as f64 / (1024.0 * 1024.0))),
-                ("max", &config.max_file_mb.to_string()),
-            ],
-        ));
+        return Err(ImageError::FileTooLarge {
+            mb: format!("{:.1}", size as f64 / (1024.0 * 1024.0)),
+            max: config.max_file_mb,
+        });
     }
     // An unchanged file is known by its stamp: not read, not hashed.
     let stamp = cache::Stamp::of(&meta);
@@ -388,7 +349,7 @@ fn photo(
             }
         }
     };
-    render_and_store(&bytes, &key, config, cache_dir, lang, fresh, stamp)
+    render_and_store(&bytes, &key, config, cache_dir, fresh, stamp)
 }
 
 /// Decodes, resizes, encodes and stores one photo whose bytes are `bytes`.
@@ -397,31 +358,23 @@ fn render_and_store(
     key: &str,
     config: &ImagesConfig,
     cache_dir: &Path,
-    lang: Lang,
     fresh: Option<cache::SourceEntry>,
     stamp: cache::Stamp,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, ImageError> {
     let key = key.to_string();
-    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
-        .map_err(|p| p.message(lang))?;
+    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)?;
     let (kind, rendered) = resize::render(
         decoded.image,
         decoded.full,
         decoded.icc.as_deref(),
         &config.widths,
         config.quality,
-    )
-    .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
-    let manifest = cache::store(cache_dir, &key, kind, &rendered).map_err(|e| {
-        tr(
-            lang,
-            "images.write_failed",
-            &[
-                ("file", &cache_dir.display().to_string()),
-                ("error", &e.to_string()),
-            ],
-        )
-    })?;
+    )?;
+    let manifest =
+        cache::store(cache_dir, &key, kind, &rendered).map_err(|e| ImageError::Write {
+            file: cache_dir.to_path_buf(),
+            error: e.to_string(),
+        })?;
     Ok(Outcome {
         key,
         manifest,
@@ -447,18 +400,15 @@ pub struct RenderedVariant {
 pub fn render_photo(
     bytes: &[u8],
     config: &ImagesConfig,
-    lang: Lang,
-) -> Result<Vec<RenderedVariant>, String> {
-    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)
-        .map_err(|p| p.message(lang))?;
+) -> Result<Vec<RenderedVariant>, ImageError> {
+    let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)?;
     let (_, rendered) = resize::render(
         decoded.image,
         decoded.full,
         decoded.icc.as_deref(),
         &config.widths,
         config.quality,
-    )
-    .map_err(|e| ImageProblem::Corrupt(e).message(lang))?;
+    )?;
     Ok(rendered
         .into_iter()
         .map(|r| RenderedVariant {
@@ -476,30 +426,17 @@ fn publish(
     outcome: &Outcome,
     cache_dir: &Path,
     public_dir: &Path,
-    lang: Lang,
-) -> Result<ProcessedImage, String> {
-    let out_dir = clean_out_dir(&job.out_dir).ok_or_else(|| {
-        tr(
-            lang,
-            "images.write_failed",
-            &[
-                ("file", &job.out_dir),
-                ("error", "not a folder inside public/"),
-            ],
-        )
+) -> Result<ProcessedImage, ImageError> {
+    let out_dir = clean_out_dir(&job.out_dir).ok_or_else(|| ImageError::Write {
+        file: PathBuf::from(&job.out_dir),
+        error: "not a folder inside public/".into(),
     })?;
     let dir = out_dir
         .iter()
         .fold(public_dir.to_path_buf(), |p, c| p.join(c));
-    let write_failed = |file: &Path, e: std::io::Error| {
-        tr(
-            lang,
-            "images.write_failed",
-            &[
-                ("file", &file.display().to_string()),
-                ("error", &e.to_string()),
-            ],
-        )
+    let write_failed = |file: &Path, e: std::io::Error| ImageError::Write {
+        file: file.to_path_buf(),
+        error: e.to_string(),
     };
     std::fs::create_dir_all(&dir).map_err(|e| write_failed(&dir, e))?;
     let ext = &outcome.manifest.ext;

@@ -8,10 +8,10 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use serde::Serialize;
 
-use crate::i18n::{Lang, tr};
+use super::ImageError;
 
 /// A file format recognised from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SniffedFormat {
     Jpeg,
@@ -119,69 +119,21 @@ fn sniff_isobmff(bytes: &[u8]) -> Option<SniffedFormat> {
     None
 }
 
-/// Why a photo cannot be used; [`ImageProblem::message`] says it in the
-/// user's language with what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImageProblem {
-    /// Not a format khao recognises at all.
-    UnknownFormat,
-    /// A known format khao cannot decode (HEIC, AVIF, BMP, TIFF).
-    Unsupported(SniffedFormat),
-    /// More pixels than `images.max_pixels`, found from the header.
-    TooManyPixels { width: u32, height: u32, max: u64 },
-    /// The file ends before the picture does.
-    Truncated,
-    /// The decoder refused it; the detail is the decoder's own words.
-    Corrupt(String),
-}
-
-impl ImageProblem {
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            ImageProblem::UnknownFormat => tr(lang, "images.unknown_format", &[]),
-            ImageProblem::Unsupported(f) => {
-                tr(lang, "images.unsupported_format", &[("format", f.name())])
-            }
-            ImageProblem::TooManyPixels { width, height, max } => tr(
-                lang,
-                "images.too_many_pixels",
-                &[
-                    ("width", &width.to_string()),
-                    ("height", &height.to_string()),
-                    ("max", &max.to_string()),
-                ],
-            ),
-            ImageProblem::Truncated => tr(lang, "images.truncated", &[]),
-            ImageProblem::Corrupt(detail) => tr(lang, "images.corrupt", &[("error", detail)]),
-        }
-    }
-}
-
 /// The width and height from the header alone, without decoding the pixels.
-pub fn header_dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
-    header_dimensions_in(bytes, Lang::Th)
-}
-
-/// [`header_dimensions`] with the message in `lang`.
-pub fn header_dimensions_in(bytes: &[u8], lang: Lang) -> Result<(u32, u32), String> {
-    dimensions(bytes).map_err(|p| p.message(lang))
+pub fn header_dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
+    dimensions(bytes)
 }
 
 /// The width and height as the photo is shown: the header's size turned by
 /// the EXIF orientation (a phone's portrait photo is usually stored
 /// landscape). Still header only. This is the width to compare with
 /// `images.widths`.
-pub fn upright_dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
-    upright_dimensions_in(bytes, Lang::Th)
-}
-
-/// [`upright_dimensions`] with the message in `lang`.
-pub fn upright_dimensions_in(bytes: &[u8], lang: Lang) -> Result<(u32, u32), String> {
+pub fn upright_dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
     use image::metadata::Orientation;
-    let format = supported_format(bytes).map_err(|p| p.message(lang))?;
+    let format = supported_format(bytes)?;
     let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
         .into_decoder()
-        .map_err(|e| decode_problem(bytes, &e, u64::MAX).message(lang))?;
+        .map_err(|e| decode_problem(bytes, &e, u64::MAX))?;
     let (w, h) = decoder.dimensions();
     let turned = matches!(
         decoder.orientation().unwrap_or(Orientation::NoTransforms),
@@ -193,7 +145,7 @@ pub fn upright_dimensions_in(bytes: &[u8], lang: Lang) -> Result<(u32, u32), Str
     Ok(if turned { (h, w) } else { (w, h) })
 }
 
-pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
+pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
     let format = supported_format(bytes)?;
     ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
@@ -202,20 +154,13 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
 
 /// Decodes the whole photo (after checking the pixel count in the header
 /// against `max_pixels`) to catch corrupt and cut-off files.
-pub fn verify_decodes(bytes: &[u8], max_pixels: u64) -> Result<(), String> {
-    verify_decodes_in(bytes, max_pixels, Lang::Th)
-}
-
-/// [`verify_decodes`] with the message in `lang`.
-pub fn verify_decodes_in(bytes: &[u8], max_pixels: u64, lang: Lang) -> Result<(), String> {
-    decode(bytes, max_pixels)
-        .map(|_| ())
-        .map_err(|p| p.message(lang))
+pub fn verify_decodes(bytes: &[u8], max_pixels: u64) -> Result<(), ImageError> {
+    decode(bytes, max_pixels).map(|_| ())
 }
 
 /// The one decode of a photo: format from the bytes, pixel count checked from
 /// the header before anything is allocated, EXIF orientation applied.
-pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageProblem> {
+pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImageError> {
     decode_with_profile(bytes, max_pixels).map(|(image, _)| image)
 }
 
@@ -225,9 +170,9 @@ pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Imag
 pub(crate) fn decode_with_profile(
     bytes: &[u8],
     max_pixels: u64,
-) -> Result<(DynamicImage, Option<Vec<u8>>), ImageProblem> {
+) -> Result<(DynamicImage, Option<Vec<u8>>), ImageError> {
     let format = supported_format(bytes)?;
-    let sniffed = sniff(bytes).ok_or(ImageProblem::UnknownFormat)?;
+    let sniffed = sniff(bytes).ok_or(ImageError::UnknownFormat)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits(max_pixels));
     let mut decoder = reader
@@ -243,7 +188,7 @@ pub(crate) fn decode_with_profile(
     let mut image =
         DynamicImage::from_decoder(decoder).map_err(|e| decode_problem(bytes, &e, max_pixels))?;
     if sniffed == SniffedFormat::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(ImageProblem::Truncated);
+        return Err(ImageError::Truncated);
     }
     image.apply_orientation(orientation);
     Ok((image, icc))
@@ -259,7 +204,7 @@ pub(crate) fn decode_for_widths(
     bytes: &[u8],
     max_pixels: u64,
     widths: &[u32],
-) -> Result<Decoded, ImageProblem> {
+) -> Result<Decoded, ImageError> {
     if sniff(bytes) == Some(SniffedFormat::Jpeg)
         && let Some(result) = decode_jpeg_scaled(bytes, max_pixels, widths)
     {
@@ -286,7 +231,7 @@ fn decode_jpeg_scaled(
     bytes: &[u8],
     max_pixels: u64,
     widths: &[u32],
-) -> Option<Result<Decoded, ImageProblem>> {
+) -> Option<Result<Decoded, ImageError>> {
     use image::metadata::Orientation;
     use jpeg_decoder::PixelFormat;
 
@@ -335,7 +280,7 @@ fn decode_jpeg_scaled(
         return None;
     }
     if !jpeg_is_complete(bytes) {
-        return Some(Err(ImageProblem::Truncated));
+        return Some(Err(ImageError::Truncated));
     }
     let pixels = decoder.decode().ok()?;
     let icc = decoder.icc_profile();
@@ -356,12 +301,12 @@ fn decode_jpeg_scaled(
     }))
 }
 
-pub(crate) fn check_pixels(width: u32, height: u32, max: u64) -> Result<(), ImageProblem> {
+pub(crate) fn check_pixels(width: u32, height: u32, max: u64) -> Result<(), ImageError> {
     if u64::from(width) * u64::from(height) > max || width == 0 || height == 0 {
         if width == 0 || height == 0 {
-            return Err(ImageProblem::Corrupt(format!("{width}×{height}")));
+            return Err(ImageError::Corrupt(format!("{width}×{height}")));
         }
-        return Err(ImageProblem::TooManyPixels { width, height, max });
+        return Err(ImageError::TooManyPixels { width, height, max });
     }
     Ok(())
 }
@@ -374,35 +319,34 @@ fn limits(max_pixels: u64) -> Limits {
     limits
 }
 
-fn supported_format(bytes: &[u8]) -> Result<ImageFormat, ImageProblem> {
+fn supported_format(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
     match sniff(bytes) {
-        None => Err(ImageProblem::UnknownFormat),
-        Some(f) => f.image_format().ok_or(ImageProblem::Unsupported(f)),
+        None => Err(ImageError::UnknownFormat),
+        Some(f) => f.image_format().ok_or(ImageError::Unsupported(f)),
     }
 }
 
-fn decode_problem(bytes: &[u8], e: &image::ImageError, max_pixels: u64) -> ImageProblem {
-    use image::ImageError;
+fn decode_problem(bytes: &[u8], e: &image::ImageError, max_pixels: u64) -> ImageError {
     match e {
-        ImageError::Limits(_) => match dimensions_unchecked(bytes) {
-            Some((width, height)) => ImageProblem::TooManyPixels {
+        image::ImageError::Limits(_) => match dimensions_unchecked(bytes) {
+            Some((width, height)) => ImageError::TooManyPixels {
                 width,
                 height,
                 max: max_pixels,
             },
-            None => ImageProblem::Corrupt(e.to_string()),
+            None => ImageError::Corrupt(e.to_string()),
         },
-        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            ImageProblem::Truncated
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ImageError::Truncated
         }
         _ => {
             let text = e.to_string();
             let lower = text.to_ascii_lowercase();
             if lower.contains("eof") || lower.contains("end of file") || lower.contains("premature")
             {
-                ImageProblem::Truncated
+                ImageError::Truncated
             } else {
-                ImageProblem::Corrupt(text)
+                ImageError::Corrupt(text)
             }
         }
     }
@@ -536,8 +480,8 @@ mod tests {
 
     #[test]
     fn unsupported_formats_are_named() {
-        let e = header_dimensions_in(&ftyp(b"heic", &[]), Lang::En).unwrap_err();
-        assert!(e.contains("HEIC"), "{e}");
+        let e = header_dimensions(&ftyp(b"heic", &[])).unwrap_err();
+        assert!(e.to_string().contains("HEIC"), "{e}");
         assert!(!SniffedFormat::Heif.is_supported());
         assert!(SniffedFormat::WebP.is_supported());
     }
@@ -595,7 +539,7 @@ mod tests {
         let e = decode(&jpeg, 1000).err().unwrap();
         assert_eq!(
             e,
-            ImageProblem::TooManyPixels {
+            ImageError::TooManyPixels {
                 width: 64,
                 height: 48,
                 max: 1000
@@ -619,7 +563,7 @@ mod tests {
         // The pixel limit is checked on this path too.
         assert!(matches!(
             decode_for_widths(photo, 1000, &[100]),
-            Err(ImageProblem::TooManyPixels { .. })
+            Err(ImageError::TooManyPixels { .. })
         ));
     }
 }

@@ -12,6 +12,7 @@
 //! one run; about half of the time is `jpeg-decoder`'s Huffman decoding and
 //! IDCT, a tenth each resizing and encoding.
 
+use super::ImageError;
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::png::{CompressionType, PngEncoder};
@@ -146,7 +147,7 @@ pub(crate) fn render(
     icc: Option<&[u8]>,
     widths: &[u32],
     quality: u8,
-) -> Result<(OutKind, Vec<Rendered>), String> {
+) -> Result<(OutKind, Vec<Rendered>), ImageError> {
     let (mut current, kind) = Pixels::from_image(image);
     let mut to_srgb = icc.and_then(|icc| srgb_transform(icc, current.kind));
     let sizes = targets(full.0, full.1, widths);
@@ -156,11 +157,9 @@ pub(crate) fn render(
     for &(w, h) in sizes.iter().rev() {
         if (w, h) != (current.width, current.height) {
             let src = Image::from_vec_u8(current.width, current.height, current.data, current.kind)
-                .map_err(|e| e.to_string())?;
+                .map_err(corrupt)?;
             let mut dst = Image::new(w, h, current.kind);
-            resizer
-                .resize(&src, &mut dst, &options)
-                .map_err(|e| e.to_string())?;
+            resizer.resize(&src, &mut dst, &options).map_err(corrupt)?;
             current = Pixels {
                 width: w,
                 height: h,
@@ -206,6 +205,11 @@ fn srgb_transform(icc: &[u8], kind: PixelType) -> Option<qcms::Transform> {
     .flatten()
 }
 
+/// A resizer or encoder failure, in its own words.
+fn corrupt(e: impl std::fmt::Display) -> ImageError {
+    ImageError::Corrupt(e.to_string())
+}
+
 /// Encodes without any metadata: no EXIF, XMP or ICC profile is written.
 ///
 /// JPEG: `jpeg-encoder` (AVX2 where the CPU has it), 4:2:0 chroma averaged
@@ -214,13 +218,13 @@ fn srgb_transform(icc: &[u8], kind: PixelType) -> Option<qcms::Transform> {
 /// phone connections. Not its optimised Huffman tables: zune-jpeg (what
 /// `image` decodes with) misreads those files, and every decoder must read
 /// what khao publishes.
-fn encode(px: &Pixels, kind: OutKind, quality: u8) -> Result<Vec<u8>, String> {
+fn encode(px: &Pixels, kind: OutKind, quality: u8) -> Result<Vec<u8>, ImageError> {
     let mut bytes = Vec::new();
     match kind {
         OutKind::Jpeg => {
             let (w, h) = (
-                u16::try_from(px.width).map_err(|e| e.to_string())?,
-                u16::try_from(px.height).map_err(|e| e.to_string())?,
+                u16::try_from(px.width).map_err(corrupt)?,
+                u16::try_from(px.height).map_err(corrupt)?,
             );
             let color = match px.kind {
                 PixelType::U8 => jpeg_encoder::ColorType::Luma,
@@ -229,9 +233,7 @@ fn encode(px: &Pixels, kind: OutKind, quality: u8) -> Result<Vec<u8>, String> {
             };
             let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, quality.clamp(1, 100));
             encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-            encoder
-                .encode(&px.data, w, h, color)
-                .map_err(|e| e.to_string())?;
+            encoder.encode(&px.data, w, h, color).map_err(corrupt)?;
         }
         OutKind::Png => PngEncoder::new_with_quality(
             &mut bytes,
@@ -239,7 +241,7 @@ fn encode(px: &Pixels, kind: OutKind, quality: u8) -> Result<Vec<u8>, String> {
             image::codecs::png::FilterType::Adaptive,
         )
         .write_image(&px.data, px.width, px.height, px.color())
-        .map_err(|e| e.to_string())?,
+        .map_err(corrupt)?,
     }
     Ok(bytes)
 }

@@ -18,11 +18,13 @@ pub struct ThaiDate {
 impl Filter for ThaiDate {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let text = try_get_value!("thai_date", "value", String, value);
-        let date = crate::content::parse_date(&text).ok_or_else(|| {
-            tera::Error::msg(format!(
-                "thai_date: `{text}` is not a date (expected 2026-11-20)"
-            ))
-        })?;
+        let date = thaidate::parse(&text)
+            .or_else(|| text.get(..10).and_then(thaidate::parse))
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "thai_date: `{text}` is not a date (expected 2026-11-20)"
+                ))
+            })?;
         let style = match args.get("style").and_then(Value::as_str).unwrap_or("full") {
             "full" => Style::Full,
             "short" => Style::Short,
@@ -100,7 +102,7 @@ pub fn absolute(base: &str, path: &str) -> String {
     if path.starts_with("http://") || path.starts_with("https://") {
         return path.to_string();
     }
-    crate::markdown::encode_uri(&format!("{}{}", base, path.trim_start_matches('/')))
+    crate::plumbing::url::encode_uri(&format!("{}{}", base, path.trim_start_matches('/')))
 }
 
 #[cfg(test)]

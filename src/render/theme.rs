@@ -6,10 +6,11 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
 use include_dir::{Dir, include_dir};
 
+use super::error::RenderError;
 use crate::i18n::Lang;
+use crate::plumbing::paths::slash;
 
 /// The default theme, as it was when khao was compiled.
 pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -39,22 +40,22 @@ pub struct Theme {
 impl Theme {
     /// The built-in default theme, overridden by `<site>/themes/<name>/`
     /// when that folder exists. A theme other than `default` must exist.
-    pub fn load(site_root: &Path, name: &str, lang: Lang) -> anyhow::Result<Theme> {
+    pub fn load(site_root: &Path, name: &str, lang: Lang) -> Result<Theme, RenderError> {
         let mut theme = Theme::builtin(lang)?;
         let dir = site_root.join("themes").join(name);
         if dir.is_dir() {
             theme.overlay(&dir, lang)?;
         } else if name != "default" {
-            bail!(
-                "the theme `{name}` named in site.yaml is not in {} (remove `theme:` to use the built-in default theme)",
-                dir.display()
-            );
+            return Err(RenderError::NoTheme {
+                name: name.to_string(),
+                dir,
+            });
         }
         Ok(theme)
     }
 
     /// The theme built into the binary.
-    pub fn builtin(lang: Lang) -> anyhow::Result<Theme> {
+    pub fn builtin(lang: Lang) -> Result<Theme, RenderError> {
         let mut templates = BTreeMap::new();
         let mut statics = BTreeMap::new();
         let mut files = Vec::new();
@@ -62,9 +63,9 @@ impl Theme {
         for file in files {
             let path = file.path();
             if let Ok(rel) = path.strip_prefix("templates") {
-                let text = file.contents_utf8().with_context(|| {
-                    format!("built-in template {} is not UTF-8", path.display())
-                })?;
+                let text = file
+                    .contents_utf8()
+                    .ok_or_else(|| theme_file(path, "not UTF-8"))?;
                 templates.insert(slash(rel), text.to_string());
             } else if let Ok(rel) = path.strip_prefix("static") {
                 statics.insert(rel.to_path_buf(), Cow::Borrowed(file.contents()));
@@ -78,10 +79,9 @@ impl Theme {
         })
     }
 
-    fn overlay(&mut self, dir: &Path, lang: Lang) -> anyhow::Result<()> {
+    fn overlay(&mut self, dir: &Path, lang: Lang) -> Result<(), RenderError> {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry =
-                entry.with_context(|| format!("cannot read the theme folder {}", dir.display()))?;
+            let entry = entry.map_err(|e| theme_file(dir, e))?;
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -93,19 +93,17 @@ impl Theme {
                 continue;
             }
             if let Ok(name) = rel.strip_prefix("templates") {
-                let text = std::fs::read_to_string(entry.path()).with_context(|| {
-                    format!("cannot read the template {}", entry.path().display())
-                })?;
+                let text = std::fs::read_to_string(entry.path())
+                    .map_err(|e| theme_file(entry.path(), e))?;
                 self.templates.insert(slash(name), text);
             } else if let Ok(name) = rel.strip_prefix("static") {
-                let bytes = std::fs::read(entry.path())
-                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
+                let bytes = std::fs::read(entry.path()).map_err(|e| theme_file(entry.path(), e))?;
                 self.statics.insert(name.to_path_buf(), Cow::Owned(bytes));
             } else if rel == Path::new("i18n").join(format!("{}.yaml", lang.code())) {
                 let text = std::fs::read_to_string(entry.path())
-                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
-                let words: BTreeMap<String, String> = serde_yaml::from_str(&text)
-                    .with_context(|| format!("{} cannot be read", entry.path().display()))?;
+                    .map_err(|e| theme_file(entry.path(), e))?;
+                let words: BTreeMap<String, String> =
+                    serde_yaml::from_str(&text).map_err(|e| theme_file(entry.path(), e))?;
                 self.words.extend(words);
             }
         }
@@ -114,13 +112,20 @@ impl Theme {
 }
 
 /// The built-in words of a language (`themes/default/i18n/<lang>.yaml`).
-pub fn builtin_words(lang: Lang) -> anyhow::Result<BTreeMap<String, String>> {
+pub fn builtin_words(lang: Lang) -> Result<BTreeMap<String, String>, RenderError> {
     let name = format!("i18n/{}.yaml", lang.code());
     let text = BUILTIN
         .get_file(&name)
         .and_then(|f| f.contents_utf8())
-        .with_context(|| format!("the built-in theme has no {name}"))?;
-    serde_yaml::from_str(text).with_context(|| format!("the built-in {name} cannot be read"))
+        .ok_or_else(|| theme_file(Path::new(&name), "missing"))?;
+    serde_yaml::from_str(text).map_err(|e| theme_file(Path::new(&name), e))
+}
+
+fn theme_file(path: &Path, error: impl std::fmt::Display) -> RenderError {
+    RenderError::ThemeFile {
+        path: path.to_path_buf(),
+        error: error.to_string(),
+    }
 }
 
 fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
@@ -130,11 +135,4 @@ fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     for d in dir.dirs() {
         collect(d, out);
     }
-}
-
-fn slash(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }

@@ -3,8 +3,6 @@
 //! stopped when dropped. No mocks: what khao talks to in the tests is what
 //! it talks to on the office's server.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,6 @@
 //! Shared helpers of the publicity-request tests: a temporary site with a
 //! known site.yaml, fixture copying, and running the real binary.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

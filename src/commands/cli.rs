@@ -1,4 +1,4 @@
-//! The command line of SPEC.md's "Commands" table.
+//! The command line of docs/commands.md.
 
 use std::path::PathBuf;
 
@@ -39,8 +39,13 @@ pub enum Format {
     Json,
 }
 
-fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::from_code(s).ok_or_else(|| format!("`{s}`: expected th or en"))
+/// A `--lang` that is neither `th` nor `en`.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}`: expected th or en")]
+pub struct UnknownLang(String);
+
+fn parse_lang(s: &str) -> Result<Lang, UnknownLang> {
+    Lang::from_code(s).ok_or_else(|| UnknownLang(s.to_string()))
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,0 +1,65 @@
+//! `khao intake`: every valid request into `content/news/`; what was taken
+//! in, what was not (and where its report is), what could not be copied.
+
+use super::{Context, exit};
+use crate::diagnostic::Failure;
+use crate::i18n::{Lang, Message};
+use crate::intake::{self, IntakeReport};
+
+pub fn run(ctx: &Context) -> u8 {
+    let config = match ctx.config_or_exit() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let lang = config.language;
+    let report = intake::intake_all(&ctx.site_dir, &config);
+    if ctx.json() {
+        println!("{}", json_object(&report, lang));
+    } else {
+        print_human(&report, lang);
+    }
+    if report.rejected.is_empty() && report.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::CONTENT
+    }
+}
+
+/// The intake object of docs/commands.md.
+pub fn json_object(report: &IntakeReport, lang: Lang) -> serde_json::Value {
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    if !report.failed.is_empty() {
+        v["failed"] = report
+            .failed
+            .iter()
+            .map(|f| serde_json::json!({ "request": f.request, "error": f.error.message().render(lang) }))
+            .collect();
+    }
+    v
+}
+
+fn print_human(report: &IntakeReport, lang: Lang) {
+    for a in &report.accepted {
+        let m = Message::new("intake.accepted")
+            .arg("request", a.request.display())
+            .arg("news", a.news.display());
+        println!("{}", m.render(lang));
+    }
+    for r in &report.rejected {
+        let m = Message::new("intake.rejected")
+            .arg("request", r.request.display())
+            .arg("report", r.report.display());
+        println!("{}", m.render(lang));
+    }
+    for f in &report.failed {
+        let m = Message::new("intake.failed_one")
+            .arg("request", f.request.display())
+            .arg_msg("error", f.error.message());
+        eprintln!("{}", m.render(lang));
+    }
+    let m = Message::new("intake.summary")
+        .arg("accepted", report.accepted.len())
+        .arg("rejected", report.rejected.len())
+        .arg("failed", report.failed.len());
+    println!("{}", m.render(lang));
+}

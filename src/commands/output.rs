@@ -1,0 +1,142 @@
+//! How problems look where they are shown: one JSON object per diagnostic
+//! (its message rendered in the chosen language), or lines for people —
+//! coloured on a terminal, the offending text underlined.
+
+use std::io::IsTerminal;
+
+use serde_json::{Value, json};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::i18n::{Lang, Message};
+
+/// Colours only when stdout is a terminal and NO_COLOR is not set.
+pub fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A diagnostic as JSON: `{"severity","code","message","file","line"}`, and
+/// `column`, `location`, `target` where it has them.
+pub fn diagnostic_json(d: &Diagnostic, lang: Lang) -> Value {
+    let mut v = json!({
+        "severity": d.severity,
+        "code": d.code,
+        "message": d.render(lang),
+        "file": d.file.as_ref().map(|f| f.to_string_lossy().replace('\\', "/")),
+        "line": d.line,
+    });
+    if let Some(c) = d.column {
+        v["column"] = json!(c);
+    }
+    if let Some(l) = d.location {
+        v["location"] = json!(l.describe().render(lang));
+    }
+    if let Some(t) = &d.target {
+        v["target"] = json!(t);
+    }
+    v
+}
+
+/// A problem of a build (content, photo or page) as JSON: a diagnostic
+/// with `page`, where it is (`file:line`).
+pub fn build_problem_json(d: &Diagnostic, lang: Lang) -> Value {
+    let mut v = diagnostic_json(d, lang);
+    v["page"] = json!(d.file_and_line());
+    v
+}
+
+/// "ข้อผิดพลาด" or "คำเตือน".
+pub fn severity_label(s: Severity, lang: Lang) -> String {
+    match s {
+        Severity::Error => Message::new("build.error_label").render(lang),
+        Severity::Warning => Message::new("build.warning_label").render(lang),
+    }
+}
+
+/// A build problem on one line: `error[broken-link] news/a/index.html: /x/ — ...`.
+pub fn build_problem_line(d: &Diagnostic, lang: Lang) -> String {
+    let label = severity_label(d.severity, lang);
+    match &d.target {
+        Some(t) => format!(
+            "{label}[{}] {}: {t} — {}",
+            d.code,
+            d.file_and_line(),
+            d.render(lang)
+        ),
+        None => format!(
+            "{label}[{}] {}: {}",
+            d.code,
+            d.file_and_line(),
+            d.render(lang)
+        ),
+    }
+}
+
+/// The source lines around `span` of `text`, the offending text underlined
+/// (with miette), indented under the message.
+pub fn underline(
+    text: &str,
+    span: std::ops::Range<usize>,
+    colour: bool,
+    severity: Severity,
+) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+    if span.end > text.len()
+        || !text.is_char_boundary(span.start)
+        || !text.is_char_boundary(span.end)
+    {
+        return String::new();
+    }
+    let theme = if colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let diag = MietteDiagnostic::new(String::new())
+        .with_severity(match severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+        .with_label(LabeledSpan::underline(span));
+    let report = miette::Report::new(diag).with_source_code(text.to_string());
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        return String::new();
+    }
+    // Drop miette's empty headline; indent the snippet under the message.
+    out.lines()
+        .filter(|l| !l.trim().is_empty() && l.trim() != "×" && l.trim() != "⚠")
+        .map(|l| format!("    {l}\n"))
+        .collect()
+}
+
+/// Terminal colours, or nothing.
+pub struct Palette {
+    pub bold: &'static str,
+    pub green: &'static str,
+    pub red: &'static str,
+    pub yellow: &'static str,
+    pub reset: &'static str,
+}
+
+impl Palette {
+    pub fn new(colour: bool) -> Palette {
+        if colour {
+            Palette {
+                bold: "\x1b[1m",
+                green: "\x1b[32m",
+                red: "\x1b[31m",
+                yellow: "\x1b[33m",
+                reset: "\x1b[0m",
+            }
+        } else {
+            Palette {
+                bold: "",
+                green: "",
+                red: "",
+                yellow: "",
+                reset: "",
+            }
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Step 4's input: the site's pages and news, read from `content/`.
+//!
+//! `content/news/<yyyy>/<slug>/index.md` is a news item ([`item`], read
+//! through the one news schema) beside its photos and attachments; any
+//! other `content/a/b.md` is a page at `/a/b/` ([`page`]);
+//! `content/a/_index.md` (or `content/a/index.md`) is the page at `/a/`,
+//! and `content/index.md` is the home page's own text.
+//! `content/news/_index.md`, if there is one, is the text above the news
+//! list, and `content/category/<slug>.md` the text above a category's list.
+//!
+//! A byte-order mark is accepted, and a file in a legacy Thai encoding
+//! (TIS-620 / Windows-874) is read as such with a warning. A problem in one
+//! file becomes a [`Diagnostic`] naming the file (relative to the site
+//! folder) and, where there is one, the line; that file is left out and the
+//! rest of the site still loads.
+
+mod item;
+mod memo;
+pub mod page;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
+use crate::news::News;
+use crate::plumbing::paths::{self, CONTENT_DIR, ext_lower};
+use crate::request::is_ignored;
+
+pub use memo::Memo;
+
+/// Everything the renderer needs, read once.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site folder (the one holding `site.yaml`).
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    /// Sorted by URL. `/` (from `content/index.md`) is the home page's text
+    /// and `/news/` (from `content/news/_index.md`) the news list's; the
+    /// renderer uses those two inside its own pages.
+    pub pages: Vec<Page>,
+    /// Newest first; ties by slug, so the order is deterministic.
+    pub news: Vec<NewsItem>,
+}
+
+impl Site {
+    /// `root/content`.
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(CONTENT_DIR)
+    }
+
+    /// The page published at `url`, if any.
+    pub fn page(&self, url: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.url == url)
+    }
+}
+
+/// A plain page: `content/a/b.md` at `/a/b/`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    /// Path of the source file, relative to `content/`.
+    pub source: PathBuf,
+    /// The site path it is published at, e.g. `/about/history/`.
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    /// Order within its section's listing and the menu (lower first).
+    pub weight: i64,
+    /// A template other than `page.html`.
+    pub template: Option<String>,
+    /// Listed among the footer's links (the three policy pages).
+    pub footer: bool,
+    /// Markdown.
+    pub body: String,
+}
+
+impl Page {
+    /// The folder holding the source file, relative to `content/`; relative
+    /// links in the body are resolved against it.
+    pub fn source_dir(&self) -> &Path {
+        self.source.parent().unwrap_or(Path::new(""))
+    }
+}
+
+/// A news item: `content/news/<yyyy>/<slug>/index.md`.
+#[derive(Debug, Clone)]
+pub struct NewsItem {
+    /// The folder holding `index.md`, its photos and attachments.
+    pub dir: PathBuf,
+    pub slug: String,
+    pub date: NaiveDate,
+    /// `/news/<yyyy>/<slug>/`
+    pub url: String,
+    /// The item, normalised: `category` is the category's slug, `cover` is
+    /// set when there is a photo (default: the first), and every photo,
+    /// cover and attachment named is a file present in `dir`.
+    pub news: News,
+}
+
+impl NewsItem {
+    /// `news/<yyyy>/<slug>`: where the item's page, photos and attachments
+    /// are published, relative to `public/` (and to `content/`).
+    pub fn out_dir(&self) -> PathBuf {
+        PathBuf::from(self.url.trim_matches('/'))
+    }
+}
+
+/// Reads `content/` of a site folder. Problems that make an item unusable
+/// (bad front matter, a missing date) come back as diagnostics naming the
+/// file; the rest of the site still loads.
+pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
+    load_site_memo(root, config, None)
+}
+
+/// What one Markdown file under `content/` turned out to be.
+#[derive(Clone)]
+enum Loaded {
+    News(Box<NewsItem>),
+    Page(Page),
+    Nothing,
+}
+
+enum Kind {
+    News {
+        year: String,
+        slug: String,
+    },
+    Page {
+        url: String,
+    },
+    /// A Markdown file where nothing is read (reported).
+    Stray,
+    /// A YAML file that is not a news item's text (not reported).
+    Skip,
+}
+
+/// [`load_site`], asking `memo` first for files that did not change.
+pub fn load_site_memo(
+    root: &Path,
+    config: SiteConfig,
+    memo: Option<&Memo>,
+) -> (Site, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let sources = walk(root, &mut diags);
+    // Read and parse on all cores: with a thousand news items this is most
+    // of the step.
+    let digest = memo.map(|_| memo::config_digest(&config));
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
+        .into_par_iter()
+        .map(|(rel, kind)| {
+            let file = root.join(CONTENT_DIR).join(&rel);
+            let remembered = memo.zip(digest).and_then(|(m, d)| m.recall(&file, &rel, d));
+            if let Some(known) = remembered {
+                return known;
+            }
+            let mut mine = Vec::new();
+            let loaded = match kind {
+                Kind::News { year, slug } => {
+                    item::load(root, &rel, &year, &slug, &config, &mut mine)
+                        .map_or(Loaded::Nothing, |item| Loaded::News(Box::new(item)))
+                }
+                Kind::Page { url } => {
+                    page::load(root, &rel, url, &mut mine).map_or(Loaded::Nothing, Loaded::Page)
+                }
+                Kind::Stray | Kind::Skip => Loaded::Nothing,
+            };
+            if let (Some(m), Some(d)) = (memo, digest) {
+                m.remember(&file, rel, d, (loaded.clone(), mine.clone()));
+            }
+            (loaded, mine)
+        })
+        .collect();
+    let mut pages = Vec::new();
+    let mut news = Vec::new();
+    for (loaded, mine) in loaded {
+        diags.extend(mine);
+        match loaded {
+            Loaded::News(item) => news.push(*item),
+            Loaded::Page(page) => pages.push(page),
+            Loaded::Nothing => {}
+        }
+    }
+    let pages = unique_pages(pages, &mut diags);
+    sort_news(&mut news, &mut diags, root);
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        pages,
+        news,
+    };
+    (site, diags)
+}
+
+/// Every Markdown file under `content/`, in name order, with what it is.
+/// A news folder's text is its `index.md`; a request folder copied here by
+/// hand has its own text file (`ข่าว.md`, `request.yaml`) instead.
+fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Kind)> {
+    let content = root.join(CONTENT_DIR);
+    let mut texts: Vec<PathBuf> = Vec::new();
+    if !content.is_dir() {
+        return Vec::new();
+    }
+    let walker = walkdir::WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = e
+                    .path()
+                    .map(|p| paths::relative_to(root, p))
+                    .unwrap_or_default();
+                diags.push(unreadable(file, &e));
+                continue;
+            }
+        };
+        let is_text = matches!(
+            ext_lower(entry.path()).as_str(),
+            "md" | "markdown" | "yaml" | "yml"
+        );
+        if entry.file_type().is_file()
+            && is_text
+            && let Ok(rel) = entry.path().strip_prefix(&content)
+        {
+            texts.push(rel.to_path_buf());
+        }
+    }
+    let mut sources = Vec::new();
+    for rel in &texts {
+        match classify(rel, &texts) {
+            Kind::Stray => {
+                let file = Path::new(CONTENT_DIR).join(rel);
+                let m = Message::new("content.ignored_file").arg("file", file.display());
+                diags.push(Diagnostic::warning(Code::IgnoredFile, m).in_file(file));
+            }
+            Kind::Skip => {}
+            kind => sources.push((rel.clone(), kind)),
+        }
+    }
+    sources
+}
+
+/// Two files for one address (`a.md` and `a/index.md`): the first wins.
+fn unique_pages(mut pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    pages.sort_by(|a, b| a.url.cmp(&b.url).then_with(|| a.source.cmp(&b.source)));
+    let mut unique: Vec<Page> = Vec::with_capacity(pages.len());
+    for page in pages {
+        match unique.last() {
+            Some(prev) if prev.url == page.url => {
+                let m = Message::new("content.duplicate_url")
+                    .arg("url", &page.url)
+                    .arg("other", Path::new(CONTENT_DIR).join(&prev.source).display());
+                let file = Path::new(CONTENT_DIR).join(&page.source);
+                diags.push(Diagnostic::error(Code::Duplicate, m).in_file(file));
+            }
+            _ => unique.push(page),
+        }
+    }
+    unique
+}
+
+/// Newest first, ties by slug; the same slug in two year folders would
+/// give two addresses staff think of as one item: kept, but said.
+fn sort_news(news: &mut [NewsItem], diags: &mut Vec<Diagnostic>, root: &Path) {
+    news.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.slug.cmp(&b.slug))
+            .then_with(|| a.url.cmp(&b.url))
+    });
+    let mut by_slug: BTreeMap<&str, &NewsItem> = BTreeMap::new();
+    for item in news.iter() {
+        if let Some(other) = by_slug.insert(&item.slug, item) {
+            let m = Message::new("content.duplicate_slug")
+                .arg("slug", &item.slug)
+                .arg("other", &other.url);
+            let file = paths::relative_to(root, &item.dir.join("index.md"));
+            diags.push(Diagnostic::warning(Code::Duplicate, m).in_file(file));
+        }
+    }
+}
+
+/// Where a text file under `content/` belongs, knowing every other one.
+fn classify(rel: &Path, all: &[PathBuf]) -> Kind {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let markdown = matches!(ext_lower(rel).as_str(), "md" | "markdown");
+    if parts.first().map(String::as_str) != Some("news") || parts.len() <= 2 {
+        return if markdown {
+            Kind::Page {
+                url: paths::source_url(rel),
+            }
+        } else {
+            Kind::Skip
+        };
+    }
+    let is_year = parts[1].len() == 4 && parts[1].bytes().all(|b| b.is_ascii_digit());
+    if parts.len() != 4 || !is_year {
+        return if markdown { Kind::Stray } else { Kind::Skip };
+    }
+    let news = Kind::News {
+        year: parts[1].clone(),
+        slug: parts[2].clone(),
+    };
+    if parts[3] == "index.md" {
+        return news;
+    }
+    // A request copied by hand: its one text file, when there is no index.md.
+    let folder = rel.parent();
+    let siblings: Vec<&PathBuf> = all.iter().filter(|p| p.parent() == folder).collect();
+    let has_index = siblings.iter().any(|p| p.ends_with("index.md"));
+    if !has_index && siblings.len() == 1 {
+        news
+    } else if markdown {
+        Kind::Stray
+    } else {
+        Kind::Skip
+    }
+}
+
+/// A content file or folder that could not be read.
+fn unreadable(file: PathBuf, error: &dyn std::fmt::Display) -> Diagnostic {
+    let m = Message::new("content.unreadable")
+        .arg("file", file.display())
+        .arg("error", error);
+    Diagnostic::error(Code::Unreadable, m).in_file(file)
+}
+
+/// The text of a content file: UTF-8 (a BOM is dropped), or a legacy Thai
+/// encoding read as Windows-874 with a warning; Windows line ends made Unix.
+fn read_text(path: &Path, file: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(unreadable(file.to_path_buf(), &e));
+            return None;
+        }
+    };
+    let (text, legacy) = crate::plumbing::text::decode(&bytes);
+    if legacy {
+        let m = Message::new("content.not_utf8");
+        diags.push(Diagnostic::warning(Code::NotUtf8, m).in_file(file));
+    }
+    Some(text.replace("\r\n", "\n"))
+}
+
+/// Document formats a page or news item may link to, published as they are
+/// (besides `attachments.types` in site.yaml).
+pub const DOCUMENT_EXTENSIONS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "csv", "txt", "zip",
+];
+
+/// Photo formats the image step resizes; an original in one of them is
+/// never published as it is.
+pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp"];
+
+/// A photo the image step handles (by its extension).
+pub fn is_photo(p: &Path) -> bool {
+    PHOTO_EXTENSIONS.contains(&ext_lower(p).as_str())
+}
+
+/// A document published as it is: a known office format or one site.yaml
+/// allows as an attachment; never a photo, a page or anything a browser
+/// would run (`.html`, `.js`, `.svg`).
+pub fn is_document(p: &Path, config: &SiteConfig) -> bool {
+    let ext = ext_lower(p);
+    !ext.is_empty()
+        && !is_photo(p)
+        && !matches!(
+            ext.as_str(),
+            "html" | "htm" | "js" | "mjs" | "svg" | "xhtml" | "md"
+        )
+        && (DOCUMENT_EXTENSIONS.contains(&ext.as_str())
+            || config
+                .attachments
+                .types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&ext)))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,193 @@
+//! Every message khao prints, in one file per language:
+//! `src/i18n/th.yaml` and `src/i18n/en.yaml`.
+//!
+//! The steps never translate. They describe what happened as a
+//! [`Message`] — a catalogue key and its arguments — and the command layer
+//! renders it in the site's language, once, where the output is written
+//! (the terminal, JSON, a report file, the preview page).
+//!
+//! A key missing from a language falls back to the other one, then to the
+//! key itself, so a missing translation is visible but never a panic; a unit
+//! test keeps both files' keys identical.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use once_cell::sync::Lazy;
+use serde::{Deserialize, Serialize};
+
+/// The site's language: the templates' words and every message khao prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Th,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Th => "th",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "th" => Some(Lang::Th),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    fn other(self) -> Lang {
+        match self {
+            Lang::Th => Lang::En,
+            Lang::En => Lang::Th,
+        }
+    }
+}
+
+type Catalog = HashMap<String, String>;
+
+fn load(text: &str) -> Catalog {
+    // The files are part of the binary and checked by a unit test; an
+    // unreadable one degrades to showing keys rather than panicking.
+    serde_yaml::from_str(text).unwrap_or_default()
+}
+
+static TH: Lazy<Catalog> = Lazy::new(|| load(include_str!("th.yaml")));
+static EN: Lazy<Catalog> = Lazy::new(|| load(include_str!("en.yaml")));
+
+fn catalog(lang: Lang) -> &'static Catalog {
+    match lang {
+        Lang::Th => &TH,
+        Lang::En => &EN,
+    }
+}
+
+/// The message `key` in `lang`, with each `{name}` replaced by its value.
+pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let template = catalog(lang)
+        .get(key)
+        .or_else(|| catalog(lang.other()).get(key))
+        .map(String::as_str)
+        .unwrap_or(key);
+    fill(template, args)
+}
+
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// A message not yet in any language: a catalogue key and its arguments.
+/// An argument is plain text (a file name, a number) or another message
+/// (a rule, a reason), rendered in the same language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, Arg)>,
+}
+
+/// One argument of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Arg {
+    Text(String),
+    Message(Message),
+}
+
+impl Message {
+    pub fn new(key: &str) -> Message {
+        Message {
+            key: key.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a plain-text argument.
+    pub fn arg(mut self, name: &str, value: impl fmt::Display) -> Message {
+        self.args
+            .push((name.to_string(), Arg::Text(value.to_string())));
+        self
+    }
+
+    /// Adds an argument that is itself a message.
+    pub fn arg_msg(mut self, name: &str, value: Message) -> Message {
+        self.args.push((name.to_string(), Arg::Message(value)));
+        self
+    }
+
+    /// The text argument `name`, if there is one.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.args.iter().find_map(|(n, a)| match a {
+            Arg::Text(t) if n == name => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The message in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let values: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(n, a)| {
+                let v = match a {
+                    Arg::Text(t) => t.clone(),
+                    Arg::Message(m) => m.render(lang),
+                };
+                (n.as_str(), v)
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        tr(lang, &self.key, &pairs)
+    }
+}
+
+/// English, for `Display` of errors (logs, panics in tests); people see
+/// [`Message::render`] in their own language.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_parse_and_have_the_same_keys() {
+        let th: Catalog = serde_yaml::from_str(include_str!("th.yaml")).unwrap();
+        let en: Catalog = serde_yaml::from_str(include_str!("en.yaml")).unwrap();
+        let mut only_th: Vec<_> = th.keys().filter(|k| !en.contains_key(*k)).collect();
+        let mut only_en: Vec<_> = en.keys().filter(|k| !th.contains_key(*k)).collect();
+        only_th.sort();
+        only_en.sort();
+        assert!(only_th.is_empty(), "keys missing from en.yaml: {only_th:?}");
+        assert!(only_en.is_empty(), "keys missing from th.yaml: {only_en:?}");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("a {x} b {y}", &[("x", "1"), ("y", "2")]), "a 1 b 2");
+        assert_eq!(tr(Lang::En, "no.such.key", &[]), "no.such.key");
+    }
+
+    #[test]
+    fn nested_messages_render_in_the_same_language() {
+        let m = Message::new("config.invalid_value")
+            .arg("key", "base_url")
+            .arg_msg("rule", Message::new("config.rule.url"));
+        assert!(m.render(Lang::En).contains("http://"));
+        assert!(m.render(Lang::Th).contains("ต้องขึ้นต้น"));
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), m);
+    }
+}

@@ -1,0 +1,225 @@
+//! Front matter: the YAML between two `---` lines at the top of a Markdown
+//! file (or a whole `request.yaml`), parsed into a mapping, with the line
+//! of every key so each problem points where the staff member must look.
+
+use serde_yaml::{Mapping, Value};
+
+use super::parse::{Locate, Place};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
+use crate::plumbing::text::{line_of, line_range, line_start};
+
+/// A text split into its YAML part and its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    /// The YAML: `text[yaml.0..yaml.1]`.
+    pub yaml: (usize, usize),
+    /// Where the Markdown body starts (`None` for a `request.yaml`).
+    pub body: Option<usize>,
+}
+
+/// Why a Markdown file's front matter cannot be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with `---`.
+    Missing,
+    /// The opening `---` is never closed.
+    Unclosed,
+}
+
+/// Splits `---\nyaml\n---\nbody`.
+pub fn split(text: &str) -> Result<Split, SplitError> {
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() != "---" {
+        return Err(SplitError::Missing);
+    }
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text[pos..end].trim_end();
+        if line == "---" || line == "..." {
+            return Ok(Split {
+                yaml: (first_end, pos),
+                body: Some(end),
+            });
+        }
+        pos = end;
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// A whole file of YAML (`request.yaml`).
+pub fn whole(text: &str) -> Split {
+    Split {
+        yaml: (0, text.len()),
+        body: None,
+    }
+}
+
+/// Parses the YAML part into a mapping; a syntax error (with its line and
+/// column in the whole file) or a non-mapping is a `yaml-syntax` error.
+pub fn mapping(text: &str, split: Split) -> Result<Mapping, Box<Diagnostic>> {
+    let yaml = &text[split.yaml.0..split.yaml.1];
+    let first_line = line_of(text, split.yaml.0);
+    if yaml.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err(Box::new(
+            Diagnostic::error(Code::YamlSyntax, Message::new("check.yaml_not_mapping"))
+                .at_line(first_line),
+        )),
+        Err(e) => {
+            let (line, col) = e
+                .location()
+                .map(|l| (first_line + l.line() - 1, l.column()))
+                .unwrap_or((first_line, 1));
+            let raw = e.to_string();
+            let detail = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+            let mut d = Diagnostic::error(
+                Code::YamlSyntax,
+                Message::new("check.yaml_syntax").arg("error", detail),
+            )
+            .at(line, col);
+            let range = line_range(text, line);
+            if !range.is_empty() {
+                d = d.with_span(range);
+            }
+            Err(Box::new(d))
+        }
+    }
+}
+
+/// Finds keys in the YAML text, for diagnostics: serde_yaml's values carry
+/// no positions.
+pub struct YamlLines<'a> {
+    pub text: &'a str,
+    pub split: Split,
+}
+
+impl YamlLines<'_> {
+    fn first_line(&self) -> usize {
+        line_of(self.text, self.split.yaml.0)
+    }
+
+    fn last_line(&self) -> usize {
+        line_of(self.text, self.split.yaml.1)
+    }
+}
+
+impl Locate for YamlLines<'_> {
+    fn key(&self, key: &str) -> Option<Place> {
+        let yaml = &self.text[self.split.yaml.0..self.split.yaml.1];
+        yaml.lines()
+            .position(|l| is_key_line(l, key, false))
+            .map(|i| Place::Line(self.first_line() + i))
+    }
+
+    fn nested(&self, parent: &str, key: &str) -> Option<Place> {
+        let Place::Line(p) = self.key(parent)? else {
+            return None;
+        };
+        let lines: Vec<&str> = self.text[line_start(self.text, p)..].lines().collect();
+        if lines
+            .first()
+            .is_some_and(|l| l.contains(&format!("{key}:")))
+        {
+            return Some(Place::Line(p));
+        }
+        for (i, l) in lines.iter().enumerate().skip(1) {
+            let indented = l.starts_with(' ') || l.starts_with('\t') || l.starts_with('-');
+            if !(indented || l.trim().is_empty()) {
+                break;
+            }
+            if is_key_line(l, key, true) || l.contains(&format!("{key}:")) {
+                return Some(Place::Line(p + i));
+            }
+        }
+        Some(Place::Line(p))
+    }
+
+    fn item(&self, parent: &str, needle: &str) -> Option<Place> {
+        let Place::Line(p) = self.key(parent)? else {
+            return None;
+        };
+        let found = self.text[line_start(self.text, p)..]
+            .lines()
+            .take(self.last_line().saturating_sub(p) + 1)
+            .position(|l| l.contains(needle))
+            .map_or(p, |i| p + i);
+        Some(Place::Line(found))
+    }
+
+    fn body(&self) -> Option<Place> {
+        match self.split.body {
+            Some(b) => Some(Place::Line(line_of(self.text, b))),
+            None => self.key("body"),
+        }
+    }
+
+    fn span(&self, place: Place, needle: &str) -> Option<std::ops::Range<usize>> {
+        let Place::Line(line) = place else {
+            return None;
+        };
+        let range = line_range(self.text, line);
+        let i = self.text[range.clone()].find(needle)?;
+        Some(range.start + i..range.start + i + needle.len())
+    }
+}
+
+fn is_key_line(line: &str, key: &str, nested: bool) -> bool {
+    let l = if nested {
+        line.trim_start().trim_start_matches('-').trim_start()
+    } else {
+        line
+    };
+    let l = l.trim_start_matches(['"', '\'']);
+    l.strip_prefix(key).is_some_and(|rest| {
+        rest.trim_start_matches(['"', '\''])
+            .trim_start()
+            .starts_with(':')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        let t = "---\ntitle: x\n---\nbody\n";
+        let s = split(t).unwrap();
+        assert_eq!(&t[s.yaml.0..s.yaml.1], "title: x\n");
+        assert_eq!(&t[s.body.unwrap()..], "body\n");
+        assert_eq!(split("title: x\n"), Err(SplitError::Missing));
+        assert_eq!(split("---\ntitle: x\n"), Err(SplitError::Unclosed));
+        let s = split("---\n---\n").unwrap();
+        assert_eq!(s.yaml, (4, 4));
+    }
+
+    #[test]
+    fn key_lines() {
+        assert!(is_key_line("title: x", "title", false));
+        assert!(!is_key_line("  title: x", "title", false));
+        assert!(is_key_line("  - group: x", "group", true));
+        assert!(!is_key_line("titles: x", "title", false));
+        let t = "---\ntitle: x\nrequester:\n  name: a\n  group: b\n---\n";
+        let l = YamlLines {
+            text: t,
+            split: split(t).unwrap(),
+        };
+        assert_eq!(l.key("title"), Some(Place::Line(2)));
+        assert_eq!(l.nested("requester", "group"), Some(Place::Line(5)));
+        assert_eq!(l.body(), Some(Place::Line(7)));
+    }
+
+    #[test]
+    fn syntax_errors_have_the_line_of_the_file() {
+        let t = "---\ntitle: a: b\n---\n";
+        let d = mapping(t, split(t).unwrap()).unwrap_err();
+        assert_eq!(d.code, Code::YamlSyntax);
+        assert_eq!(d.line, Some(2));
+    }
+}

@@ -1,0 +1,205 @@
+//! Writing files so that nobody ever reads half of one.
+//!
+//! Every file khao writes goes through [`write_atomic`] (a temporary file
+//! beside the target, synced, then renamed over it) or
+//! [`write_if_changed`] (the same, skipped when the bytes are already
+//! there, so an unchanged page keeps its modification time). A file
+//! hard-linked elsewhere (the photo cache, a deployed release) is replaced,
+//! never changed in place.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A hidden temporary name beside `path`, unique among this machine's
+/// processes and threads.
+pub fn temp_beside(path: &Path) -> PathBuf {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
+}
+
+/// Writes `bytes` to `path` through a temporary file, synced to disk, and a
+/// rename; creates the parent folder. Readers see the old file or the new
+/// one, never a part. Published files are readable by everyone (0644).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let tmp = temp_beside(path);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// [`write_atomic`] unless the file already holds exactly `bytes`.
+/// Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() == bytes.len() as u64
+        && std::fs::read(path).is_ok_and(|existing| existing == bytes)
+    {
+        return Ok(false);
+    }
+    write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+/// Copies `src` to `dest` (atomically) unless `dest` already has its size
+/// and is not older.
+pub fn copy_if_changed(src: &Path, dest: &Path) -> io::Result<bool> {
+    let src_meta = std::fs::metadata(src)?;
+    if let Ok(dest_meta) = std::fs::metadata(dest) {
+        let fresh = match (src_meta.modified(), dest_meta.modified()) {
+            (Ok(s), Ok(d)) => d >= s,
+            _ => false,
+        };
+        if dest_meta.len() == src_meta.len() && fresh {
+            return Ok(false);
+        }
+    }
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = temp_beside(dest);
+    let result = std::fs::copy(src, &tmp).and_then(|_| std::fs::rename(&tmp, dest));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map(|()| true)
+}
+
+/// Size and modification time (ns since 1970) of a file, `None` when it is
+/// not there: how khao recognises a file it has seen before without
+/// reading it.
+pub fn file_stamp(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), mtime_ns(&meta)?))
+}
+
+/// Modification time in ns since 1970.
+pub fn mtime_ns(meta: &std::fs::Metadata) -> Option<u64> {
+    let d = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    u64::try_from(d.as_nanos()).ok()
+}
+
+/// Size and BLAKE3 hash of a file's bytes, read in a stream.
+pub fn hash_file(path: &Path) -> io::Result<(u64, blake3::Hash)> {
+    let mut input = std::fs::File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    let size = io::copy(&mut input, &mut hasher)?;
+    Ok((size, hasher.finalize()))
+}
+
+/// Copies `src` to a new file `dst`, synced to disk; returns the size and
+/// hash of what was read, so the copy can be verified against it.
+pub fn copy_hashed(src: &Path, dst: &Path) -> io::Result<(u64, blake3::Hash)> {
+    let mut input = std::fs::File::open(src)?;
+    let mut output = std::fs::File::create(dst)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        output.write_all(&buf[..n])?;
+        size += n as u64;
+    }
+    output.sync_all()?;
+    Ok((size, hasher.finalize()))
+}
+
+/// Copies `src` to `dst` and checks the copy byte for byte (size and hash
+/// read back from disk).
+pub fn copy_verified(src: &Path, dst: &Path) -> io::Result<()> {
+    if let Some(parent) = dst.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let (size, hash) = copy_hashed(src, dst)?;
+    if hash_file(dst)? != (size, hash) {
+        return Err(io::Error::other(format!(
+            "{}: the copy differs from the original",
+            dst.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Syncs a folder's entries to disk (after a rename into it); a no-op
+/// where folders cannot be opened.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// Removes a file, a symbolic link or a whole folder; what is not there is
+/// not an error.
+pub fn remove_path(p: &Path) -> io::Result<()> {
+    let result = match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+        Ok(_) => std::fs::remove_file(p),
+        Err(e) => Err(e),
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_only_when_changed_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.txt");
+        assert!(write_if_changed(&p, b"one").unwrap());
+        assert!(!write_if_changed(&p, b"one").unwrap());
+        assert!(write_if_changed(&p, b"two").unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["b.txt"]);
+    }
+
+    #[test]
+    fn copies_verified_and_removes_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::fs::write(&a, b"bytes").unwrap();
+        let b = dir.path().join("x/y/b");
+        copy_verified(&a, &b).unwrap();
+        assert_eq!(std::fs::read(&b).unwrap(), b"bytes");
+        remove_path(&dir.path().join("x")).unwrap();
+        remove_path(&dir.path().join("nothing")).unwrap();
+        assert!(!dir.path().join("x").exists());
+    }
+}

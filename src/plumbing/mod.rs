@@ -1,0 +1,16 @@
+//! Plumbing: what every step needs and no step owns. Each thing here has
+//! exactly one definition, and nothing here knows about news, requests or
+//! the command line.
+//!
+//! - [`fs`]: writing files (only if changed, atomically), stamps, hashes;
+//! - [`paths`]: the folders of a site, safe relative paths, the URL of a
+//!   source or output file;
+//! - [`url`]: percent-encoding and -decoding;
+//! - [`progress`]: how long steps report how far they are;
+//! - [`text`]: decoding staff text files (UTF-8 or TIS-620) and line numbers.
+
+pub mod fs;
+pub mod paths;
+pub mod progress;
+pub mod text;
+pub mod url;

@@ -1,0 +1,159 @@
+//! The folders of a site and the paths inside them: where each thing lives,
+//! which names are safe, and the address a source or output file has.
+
+use std::path::{Component, Path, PathBuf};
+
+/// The pages and published news.
+pub const CONTENT_DIR: &str = "content";
+/// The shared drop folder of publicity requests.
+pub const REQUESTS_DIR: &str = "requests";
+/// The office's records of the service (committed, never published).
+pub const RECORDS_DIR: &str = "records";
+/// The build output.
+pub const PUBLIC_DIR: &str = "public";
+/// khao's own folder: caches, browser screenshots, the example's local
+/// deploy target. Deleting it loses nothing but time.
+pub const KHAO_DIR: &str = ".khao";
+
+/// A cache of khao's inside the site folder: `.khao/cache/<what>`
+/// (`""` for the cache folder itself).
+pub fn cache_dir(site_dir: &Path, what: &str) -> PathBuf {
+    let dir = site_dir.join(KHAO_DIR).join("cache");
+    if what.is_empty() { dir } else { dir.join(what) }
+}
+
+/// Resolves `.` and `..` without touching the disk; `None` when the path
+/// climbs above its start (or above the root).
+pub fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => {
+                out.push(p);
+                depth += 1;
+            }
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return None;
+                }
+                out.pop();
+                depth -= 1;
+            }
+            Component::RootDir | Component::Prefix(_) => out.push(c.as_os_str()),
+        }
+    }
+    Some(out)
+}
+
+/// A file name as staff write it that stays inside its folder: not
+/// absolute, no `..`, no drive letter or backslash.
+pub fn is_safe_relative(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty()
+        && !name.contains('\\')
+        && !name.contains(':')
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// A path with `/` between its parts, whatever the platform.
+pub fn slash(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `path` relative to `base` when it is inside it, else as it is.
+pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(base).unwrap_or(path).to_path_buf()
+}
+
+/// The extension in lower case, without the dot (`""` when there is none).
+pub fn ext_lower(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The site path of a content file: `a/b.md` → `/a/b/`, `a/_index.md` and
+/// `a/index.md` → `/a/`, `index.md` → `/`.
+pub fn source_url(rel: &Path) -> String {
+    let mut parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if let Some(last) = parts.pop() {
+        let stem = Path::new(&last)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if stem != "index" && stem != "_index" {
+            parts.push(stem);
+        }
+    }
+    if parts.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", parts.join("/"))
+    }
+}
+
+/// The address a visitor opens for an output file: `news/a/index.html` →
+/// `/news/a/`, `404.html` → `/404.html`.
+pub fn output_url(rel: &Path) -> String {
+    let s = slash(rel);
+    match s.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{s}"),
+    }
+}
+
+/// The output file of a page address: `/news/` → `news/index.html`.
+pub fn html_path(url: &str) -> PathBuf {
+    let rel = url.trim_start_matches('/');
+    PathBuf::from(format!("{rel}index.html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_and_output_urls() {
+        assert_eq!(source_url(Path::new("index.md")), "/");
+        assert_eq!(source_url(Path::new("about/_index.md")), "/about/");
+        assert_eq!(source_url(Path::new("about/index.md")), "/about/");
+        assert_eq!(source_url(Path::new("about/history.md")), "/about/history/");
+        assert_eq!(output_url(Path::new("news/a/index.html")), "/news/a/");
+        assert_eq!(output_url(Path::new("index.html")), "/");
+        assert_eq!(output_url(Path::new("404.html")), "/404.html");
+        assert_eq!(html_path("/news/"), PathBuf::from("news/index.html"));
+        assert_eq!(html_path("/"), PathBuf::from("index.html"));
+    }
+
+    #[test]
+    fn safe_paths_and_normalisation() {
+        assert!(is_safe_relative("photo1.jpg"));
+        assert!(is_safe_relative("คำสั่ง.pdf"));
+        assert!(!is_safe_relative("../x.jpg"));
+        assert!(!is_safe_relative("/etc/passwd"));
+        assert!(!is_safe_relative("C:\\x.jpg"));
+        assert_eq!(
+            normalize(Path::new("a/./b/../c")),
+            Some(PathBuf::from("a/c"))
+        );
+        assert_eq!(normalize(Path::new("a/../../c")), None);
+        assert_eq!(
+            normalize(Path::new("/a/../etc")),
+            Some(PathBuf::from("/etc"))
+        );
+        assert_eq!(normalize(Path::new("/..")), None);
+    }
+}

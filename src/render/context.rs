@@ -1,0 +1,251 @@
+//! What the templates see: the values each page is rendered with, and the
+//! small computations they need (pagination, the menu's current entry).
+
+use serde::Serialize;
+
+use crate::config::{MenuItem, Office};
+use crate::images::ProcessedImage;
+use crate::markdown;
+
+#[derive(Serialize, Clone)]
+pub(super) struct SiteCtx<'a> {
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) base_url: String,
+    pub(super) lang: &'static str,
+    pub(super) og_locale: &'static str,
+    pub(super) office: &'a Office,
+    /// The office's name, or the site's title when site.yaml gives none.
+    pub(super) office_name: &'a str,
+    /// The phone number for a `tel:` link (digits only).
+    pub(super) office_tel: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct Assets {
+    pub(super) css: String,
+    pub(super) js: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct Link {
+    pub(super) title: String,
+    pub(super) url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct MenuCtx {
+    pub(super) name: String,
+    pub(super) url: String,
+    /// This is the page being shown.
+    pub(super) current: bool,
+    /// The page being shown is this entry or lies under it.
+    pub(super) active: bool,
+    pub(super) children: Vec<MenuCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct CategoryCtx {
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) url: String,
+    pub(super) count: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct CategoryRef {
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) url: String,
+}
+
+/// A photo as a template shows it.
+#[derive(Serialize, Clone)]
+pub(super) struct ImgCtx {
+    pub(super) src: String,
+    pub(super) srcset: String,
+    pub(super) width: u32,
+    pub(super) height: u32,
+    pub(super) alt: String,
+    /// The largest variant, which thumbnails link to.
+    pub(super) large: String,
+    pub(super) large_width: u32,
+    pub(super) large_height: u32,
+}
+
+impl ImgCtx {
+    pub(super) fn new(image: &ProcessedImage, alt: &str, want: u32) -> Option<ImgCtx> {
+        let v = markdown::default_variant(image, want)?;
+        let large = image.variants.last()?;
+        Some(ImgCtx {
+            src: v.url.clone(),
+            srcset: markdown::srcset(image),
+            width: v.width,
+            height: v.height,
+            alt: alt.to_string(),
+            large: large.url.clone(),
+            large_width: large.width,
+            large_height: large.height,
+        })
+    }
+}
+
+/// A news item in a list.
+#[derive(Serialize, Clone)]
+pub(super) struct Card {
+    pub(super) title: String,
+    pub(super) url: String,
+    /// ISO date; templates format it with `thai_date`.
+    pub(super) date: String,
+    pub(super) category: CategoryRef,
+    pub(super) summary: String,
+    pub(super) pinned: bool,
+    pub(super) thumb: Option<ImgCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct AttachmentCtx {
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) file: String,
+    /// `PDF`, `DOCX`...
+    pub(super) kind: String,
+    pub(super) size: u64,
+    /// `1.2 MB`
+    pub(super) size_text: String,
+}
+
+/// A news item on its own page.
+#[derive(Serialize, Clone)]
+pub(super) struct NewsCtx {
+    #[serde(flatten)]
+    pub(super) card: Card,
+    pub(super) body_html: String,
+    pub(super) tags: Vec<String>,
+    /// The requester's group (never their name, phone or e-mail).
+    pub(super) group: String,
+    pub(super) cover: Option<ImgCtx>,
+    /// The gallery: every photo of the item, the cover too (shown large
+    /// above the text, without lazy loading, as the first thing seen).
+    pub(super) photos: Vec<ImgCtx>,
+    pub(super) attachments: Vec<AttachmentCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct PageCtx {
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) url: String,
+    pub(super) body_html: String,
+    pub(super) children: Vec<ChildCtx>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct ChildCtx {
+    pub(super) title: String,
+    pub(super) url: String,
+    pub(super) description: String,
+}
+
+#[derive(Serialize, Clone, Default)]
+pub(super) struct OgImage {
+    pub(super) url: String,
+    pub(super) width: u32,
+    pub(super) height: u32,
+    pub(super) alt: String,
+}
+
+#[derive(Serialize, Clone, Default)]
+pub(super) struct Og {
+    pub(super) title: String,
+    #[serde(rename = "type")]
+    pub(super) kind: &'static str,
+    pub(super) image: Option<OgImage>,
+    pub(super) published: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct PageNumber {
+    pub(super) number: usize,
+    pub(super) url: String,
+    pub(super) current: bool,
+    pub(super) gap: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct Pagination {
+    pub(super) current: usize,
+    pub(super) total: usize,
+    pub(super) prev: Option<String>,
+    pub(super) next: Option<String>,
+    pub(super) pages: Vec<PageNumber>,
+}
+
+/// The URL of page `n` of a list at `base` (`/news/`, `/category/pr/`).
+pub(super) fn list_url(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+pub(super) fn pagination(base: &str, current: usize, total: usize) -> Pagination {
+    let mut pages = Vec::new();
+    let mut last = 0;
+    for n in 1..=total {
+        let show = n == 1 || n == total || n.abs_diff(current) <= 2;
+        if !show {
+            continue;
+        }
+        if last != 0 && n > last + 1 {
+            pages.push(PageNumber {
+                number: 0,
+                url: String::new(),
+                current: false,
+                gap: true,
+            });
+        }
+        pages.push(PageNumber {
+            number: n,
+            url: list_url(base, n),
+            current: n == current,
+            gap: false,
+        });
+        last = n;
+    }
+    Pagination {
+        current,
+        total,
+        prev: (current > 1).then(|| list_url(base, current - 1)),
+        next: (current < total).then(|| list_url(base, current + 1)),
+        pages,
+    }
+}
+
+pub(super) fn menu_ctx(items: &[MenuItem], current: &str) -> Vec<MenuCtx> {
+    items
+        .iter()
+        .map(|m| {
+            let children = menu_ctx(&m.children, current);
+            let here = !m.url.is_empty() && m.url == current;
+            let under = m.url.starts_with('/') && m.url != "/" && current.starts_with(&m.url);
+            MenuCtx {
+                name: m.name.clone(),
+                url: m.url.clone(),
+                current: here,
+                active: here || under || children.iter().any(|c| c.active),
+                children,
+            }
+        })
+        .collect()
+}
+
+/// The parent site path of a page path: `/a/b/` → `/a/`.
+pub(super) fn parent_url(url: &str) -> Option<String> {
+    if url == "/" {
+        return None;
+    }
+    let trimmed = url.trim_end_matches('/');
+    trimmed.rfind('/').map(|i| trimmed[..=i].to_string())
+}

@@ -1,0 +1,254 @@
+//! The incremental plan: every output file and how to make it, and the
+//! key that says whether it must be made again — a hash of khao, site.yaml,
+//! the template with everything it includes, and the values it is given.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::context::list_url;
+use super::error::RenderError;
+use super::renderer::Renderer;
+use super::{linked_files, news_rel_dir, sitemap};
+use crate::content::is_document;
+use crate::plumbing::paths::{html_path, normalize, slash};
+
+/// One file of the output.
+pub(super) enum Job {
+    Home,
+    NewsList(usize),
+    Category(usize, usize),
+    News(usize),
+    Page(usize),
+    NotFound,
+    Feed,
+    Sitemap(Vec<sitemap::Entry>),
+    Robots,
+    Static(PathBuf),
+    Copy(PathBuf),
+}
+
+impl Job {
+    /// An HTML page (404.html included).
+    pub(super) fn is_page(&self) -> bool {
+        matches!(
+            self,
+            Job::Home
+                | Job::NewsList(_)
+                | Job::Category(..)
+                | Job::News(_)
+                | Job::Page(_)
+                | Job::NotFound
+        )
+    }
+}
+
+/// A made file's record, whether it was made again, whether its bytes
+/// changed.
+pub(super) type Done = (super::OutputRecord, bool, bool);
+
+/// A page ready for Tera: the template and the values it is given.
+pub(super) struct Prepared {
+    template: String,
+    ctx: tera::Context,
+    what: String,
+}
+
+impl Prepared {
+    pub(super) fn new(template: &str, ctx: tera::Context, what: &str) -> Prepared {
+        Prepared {
+            template: template.to_string(),
+            ctx,
+            what: what.to_string(),
+        }
+    }
+}
+
+/// One output file before its bytes exist (pages) or with them (the rest).
+pub(super) enum Made<'r> {
+    Page(Prepared),
+    Bytes(Cow<'r, [u8]>),
+}
+
+impl Made<'_> {
+    /// The hash that decides whether the file must be made again. (A
+    /// page's values are hashed as JSON, moved out of and back into their
+    /// Context rather than copied.)
+    pub(super) fn key(&mut self, r: &Renderer<'_>) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(r.salt.as_bytes());
+        match self {
+            Made::Page(p) => {
+                h.update(b"page\0");
+                let deps = r
+                    .template_keys
+                    .get(&p.template)
+                    .map(|k| k.as_bytes())
+                    .unwrap_or(b"?");
+                h.update(deps);
+                h.update(p.template.as_bytes());
+                h.update(b"\0");
+                // A Context serialises as a map sorted by key: the same
+                // values always give the same bytes.
+                let json = std::mem::take(&mut p.ctx).into_json();
+                let _ = serde_json::to_writer(&mut h, &json);
+                p.ctx = tera::Context::from_value(json).unwrap_or_default();
+            }
+            Made::Bytes(b) => {
+                h.update(b"bytes\0");
+                h.update(b);
+            }
+        }
+        h.finalize().to_hex().to_string()
+    }
+}
+
+impl Renderer<'_> {
+    /// Every output file and how to make it. Generated pages come first, so
+    /// a content page or theme file can never replace one.
+    pub(super) fn plan(&self) -> BTreeMap<PathBuf, Job> {
+        let mut plan: BTreeMap<PathBuf, Job> = BTreeMap::new();
+        let add = |plan: &mut BTreeMap<PathBuf, Job>, rel: PathBuf, job: Job| {
+            plan.entry(rel).or_insert(job);
+        };
+        let per_page = self.config.news.per_page.max(1);
+
+        add(&mut plan, PathBuf::from("index.html"), Job::Home);
+        let total = self.site.news.len().div_ceil(per_page).max(1);
+        for n in 1..=total {
+            add(
+                &mut plan,
+                html_path(&list_url("/news/", n)),
+                Job::NewsList(n),
+            );
+        }
+        for (ci, c) in self.categories.iter().enumerate() {
+            let total = c.count.div_ceil(per_page).max(1);
+            for n in 1..=total {
+                add(
+                    &mut plan,
+                    html_path(&list_url(&c.url, n)),
+                    Job::Category(ci, n),
+                );
+            }
+        }
+        for (i, item) in self.site.news.iter().enumerate() {
+            add(&mut plan, html_path(&item.url), Job::News(i));
+        }
+        for &i in &self.pages {
+            add(&mut plan, html_path(&self.site.pages[i].url), Job::Page(i));
+        }
+        add(&mut plan, PathBuf::from("404.html"), Job::NotFound);
+
+        // The sitemap lists every HTML page but 404.html.
+        let mut entries: Vec<sitemap::Entry> = plan
+            .iter()
+            .filter(|(rel, _)| rel.as_path() != Path::new("404.html"))
+            .map(|(rel, job)| {
+                let url = format!("/{}", slash(rel).trim_end_matches("index.html"));
+                let lastmod = match job {
+                    Job::News(i) => Some(self.news[*i].card.date.clone()),
+                    _ => None,
+                };
+                sitemap::Entry { url, lastmod }
+            })
+            .collect();
+        entries.sort_by(|a, b| a.url.cmp(&b.url));
+        add(&mut plan, PathBuf::from("feed.xml"), Job::Feed);
+        add(
+            &mut plan,
+            PathBuf::from("sitemap.xml"),
+            Job::Sitemap(entries),
+        );
+        add(&mut plan, PathBuf::from("robots.txt"), Job::Robots);
+
+        // Attachments and documents the text links to, published as they are.
+        for item in &self.site.news {
+            let dir = news_rel_dir(item);
+            for a in &item.news.attachments {
+                let Some(rel) = normalize(&dir.join(&a.file)) else {
+                    continue;
+                };
+                if is_document(&rel, self.config) {
+                    let src = self.content_dir.join(&rel);
+                    add(&mut plan, rel, Job::Copy(src));
+                }
+            }
+            for rel in linked_files(&dir, &item.news.body) {
+                self.add_linked(&mut plan, rel);
+            }
+        }
+        for page in &self.site.pages {
+            for rel in linked_files(page.source_dir(), &page.body) {
+                self.add_linked(&mut plan, rel);
+            }
+        }
+
+        for rel in self.theme.statics.keys() {
+            add(&mut plan, rel.clone(), Job::Static(rel.clone()));
+        }
+        plan
+    }
+
+    fn add_linked(&self, plan: &mut BTreeMap<PathBuf, Job>, rel: PathBuf) {
+        if !is_document(&rel, self.config) {
+            return;
+        }
+        let src = self.content_dir.join(&rel);
+        if src.is_file() {
+            plan.entry(rel).or_insert(Job::Copy(src));
+        }
+    }
+
+    /// One output file: a page's template and values, or the bytes of
+    /// the other files.
+    pub(super) fn make(&self, rel: &Path, job: &Job) -> Result<Made<'_>, RenderError> {
+        let page = match job {
+            Job::Home => self.home(),
+            Job::NewsList(n) => self.news_list(*n),
+            Job::Category(c, n) => self.category(*c, *n),
+            Job::News(i) => self.news_page(*i),
+            Job::Page(i) => self.page(*i),
+            Job::NotFound => self.not_found(),
+            Job::Feed => return Ok(Made::Bytes(Cow::Owned(self.feed().into_bytes()))),
+            Job::Sitemap(entries) => {
+                let text = sitemap::sitemap(&self.base, entries);
+                return Ok(Made::Bytes(Cow::Owned(text.into_bytes())));
+            }
+            Job::Robots => {
+                return Ok(Made::Bytes(Cow::Owned(
+                    sitemap::robots(&self.base).into_bytes(),
+                )));
+            }
+            Job::Static(key) => {
+                return self
+                    .theme
+                    .statics
+                    .get(key)
+                    .map(|b| Made::Bytes(Cow::Borrowed(b.as_ref())))
+                    .ok_or_else(|| RenderError::ThemeFile {
+                        path: rel.to_path_buf(),
+                        error: "missing".into(),
+                    });
+            }
+            Job::Copy(src) => {
+                return Ok(Made::Bytes(Cow::Owned(
+                    std::fs::read(src).map_err(super::error::write_error(src))?,
+                )));
+            }
+        };
+        Ok(Made::Page(page))
+    }
+
+    /// The bytes of a made file (pages go through Tera here).
+    pub(super) fn bytes<'m>(&self, made: Made<'m>) -> Result<Cow<'m, [u8]>, RenderError> {
+        match made {
+            Made::Bytes(b) => Ok(b),
+            Made::Page(p) => Ok(Cow::Owned({
+                let mut ctx = self.common.clone();
+                ctx.extend(p.ctx);
+                self.render(&p.template, &ctx, &p.what)?.into_bytes()
+            })),
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! The renderer: everything shared while rendering — the site, the theme
+//! in a Tera, the values every page has — and each news item prepared once
+//! for its page, the lists and the feed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::context::*;
+use super::error::RenderError;
+use super::setup::{asset_url, build_salt, build_tera, template_keys, tera_error};
+use super::{SUMMARY_CHARS, Theme, absolute, human_size, news_rel_dir};
+use crate::config::SiteConfig;
+use crate::content::{NewsItem, Page, Site, is_document};
+use crate::images::ProcessedImage;
+use crate::markdown::{self, Resolver};
+use crate::plumbing::paths::{CONTENT_DIR, ext_lower, normalize};
+use crate::plumbing::url::encode_path;
+
+/// Everything shared while rendering.
+pub(super) struct Renderer<'a> {
+    pub(super) site: &'a Site,
+    pub(super) config: &'a SiteConfig,
+    pub(super) images: &'a BTreeMap<PathBuf, ProcessedImage>,
+    pub(super) tera: tera::Tera,
+    pub(super) theme: Theme,
+    pub(super) base: String,
+    pub(super) content_dir: PathBuf,
+    /// The values every page has, the same on each (never set per page).
+    pub(super) common: tera::Context,
+    pub(super) categories: Vec<CategoryCtx>,
+    /// Prepared news, in `site.news` order.
+    pub(super) news: Vec<NewsCtx>,
+    /// The pages rendered on their own (not the home page's or a list's
+    /// text), in `site.pages` order of their indexes.
+    pub(super) pages: Vec<usize>,
+    /// Hash of what every output depends on: khao itself and site.yaml.
+    pub(super) salt: String,
+    /// Template name → hash of its source and of every template it
+    /// extends, includes or imports, so a template edit remakes exactly
+    /// the pages that use it.
+    pub(super) template_keys: BTreeMap<String, String>,
+}
+
+/// What every page knows of the site.
+fn site_ctx<'c>(config: &'c SiteConfig, base: &str) -> SiteCtx<'c> {
+    let lang = config.language;
+    SiteCtx {
+        title: &config.title,
+        description: &config.description,
+        base_url: base.to_string(),
+        lang: lang.code(),
+        og_locale: match lang {
+            crate::i18n::Lang::Th => "th_TH",
+            crate::i18n::Lang::En => "en_US",
+        },
+        office: &config.office,
+        // The office's name, or the site's title when site.yaml gives none.
+        office_name: if config.office.name.is_empty() {
+            &config.title
+        } else {
+            &config.office.name
+        },
+        office_tel: config
+            .office
+            .phone
+            .chars()
+            .take_while(|c| *c != ',' && *c != '/')
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect(),
+    }
+}
+
+/// site.yaml's categories, each with its number of news items.
+fn categories(site: &Site) -> Vec<CategoryCtx> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for item in &site.news {
+        *counts.entry(item.news.category.as_str()).or_default() += 1;
+    }
+    site.config
+        .news
+        .categories
+        .iter()
+        .map(|c| CategoryCtx {
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            url: format!("/category/{}/", c.slug),
+            count: counts.get(c.slug.as_str()).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// Footer links: the pages marked `footer: true`, or else the pages of the
+/// /policy/ section.
+fn footer_links(site: &Site) -> Vec<Link> {
+    let mut footer: Vec<&Page> = site.pages.iter().filter(|p| p.footer).collect();
+    if footer.is_empty() {
+        footer = site
+            .pages
+            .iter()
+            .filter(|p| parent_url(&p.url).as_deref() == Some("/policy/"))
+            .collect();
+    }
+    footer.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.url.cmp(&b.url)));
+    footer
+        .iter()
+        .map(|p| Link {
+            title: p.title.clone(),
+            url: p.url.clone(),
+        })
+        .collect()
+}
+
+impl<'a> Renderer<'a> {
+    pub(super) fn new(
+        site: &'a Site,
+        images: &'a BTreeMap<PathBuf, ProcessedImage>,
+    ) -> Result<Renderer<'a>, RenderError> {
+        let config = &site.config;
+        let theme = Theme::load(&site.root, &config.theme, config.language)?;
+        let base = config.base_url();
+        let tera = build_tera(&theme, config, &base)?;
+        let categories = categories(site);
+        let mut common = tera::Context::new();
+        common.insert("site", &site_ctx(config, &base));
+        common.insert("t", &theme.words);
+        let css = asset_url(&theme, "css/site.css");
+        let js = asset_url(&theme, "js/site.js");
+        common.insert("assets", &Assets { css, js });
+        common.insert("footer_links", &footer_links(site));
+        common.insert("categories", &categories);
+        let salt = build_salt(config, &common);
+        let template_keys = template_keys(&theme.templates);
+        let mut r = Renderer {
+            site,
+            config,
+            images,
+            tera,
+            theme,
+            base,
+            content_dir: site.content_dir(),
+            common,
+            categories,
+            news: Vec::new(),
+            pages: Vec::new(),
+            salt,
+            template_keys,
+        };
+        r.news = site
+            .news
+            .par_iter()
+            .map(|item| r.prepare_news(item))
+            .collect();
+        r.pages = r.own_pages()?;
+        Ok(r)
+    }
+
+    /// The pages rendered on their own: not the home page's or a list's
+    /// text. Each must name a template the theme has.
+    fn own_pages(&self) -> Result<Vec<usize>, RenderError> {
+        let generated: BTreeSet<String> = ["/".to_string(), "/news/".to_string()]
+            .into_iter()
+            .chain(self.categories.iter().map(|c| c.url.clone()))
+            .chain(self.site.news.iter().map(|n| n.url.clone()))
+            .collect();
+        let mut own = Vec::new();
+        for (i, page) in self.site.pages.iter().enumerate() {
+            if generated.contains(&page.url) || page.url.contains("/page/") {
+                continue;
+            }
+            let template = page.template.as_deref().unwrap_or("page.html");
+            if !self.tera.get_template_names().any(|n| n == template) {
+                return Err(RenderError::UnknownTemplate {
+                    page: Path::new(CONTENT_DIR).join(&page.source),
+                    template: template.to_string(),
+                });
+            }
+            own.push(i);
+        }
+        Ok(own)
+    }
+
+    pub(super) fn resolver<'r>(&'r self, source_dir: &'r Path) -> Resolver<'r> {
+        Resolver {
+            content_dir: &self.content_dir,
+            source_dir,
+            images: self.images,
+        }
+    }
+
+    pub(super) fn image(&self, rel: &Path) -> Option<&'a ProcessedImage> {
+        self.images
+            .get(&Resolver::image_key(&self.content_dir, rel))
+    }
+
+    pub(super) fn word<'s>(&'s self, key: &'s str) -> &'s str {
+        self.theme.words.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    pub(super) fn category_ref(&self, slug: &str) -> CategoryRef {
+        let name = self
+            .config
+            .news
+            .categories
+            .iter()
+            .find(|c| c.slug == slug)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| slug.to_string());
+        CategoryRef {
+            slug: slug.to_string(),
+            name,
+            url: format!("/category/{slug}/"),
+        }
+    }
+
+    fn prepare_news(&self, item: &NewsItem) -> NewsCtx {
+        let dir = news_rel_dir(item);
+        let front = &item.news;
+        let alt_of = |file: &str, n: usize| -> String {
+            front
+                .images
+                .iter()
+                .find(|p| p.file == file)
+                .map(|p| p.alt.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| {
+                    format!(
+                        "{} — {}",
+                        front.title,
+                        self.word("photo_n").replace("{n}", &n.to_string())
+                    )
+                })
+        };
+        let cover = front.cover.as_ref().and_then(|c| {
+            let n = front
+                .images
+                .iter()
+                .position(|p| &p.file == c)
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            normalize(&dir.join(c))
+                .and_then(|p| self.image(&p))
+                .and_then(|img| ImgCtx::new(img, &alt_of(c, n), 640))
+        });
+        let thumb = front.cover.as_ref().and_then(|c| {
+            let n = front
+                .images
+                .iter()
+                .position(|p| &p.file == c)
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            normalize(&dir.join(c))
+                .and_then(|p| self.image(&p))
+                .and_then(|img| ImgCtx::new(img, &alt_of(c, n), 320))
+        });
+        let photos: Vec<ImgCtx> = front
+            .images
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                normalize(&dir.join(&p.file))
+                    .and_then(|p| self.image(&p))
+                    .and_then(|img| ImgCtx::new(img, &alt_of(&p.file, i + 1), 320))
+            })
+            .collect();
+        let attachments: Vec<AttachmentCtx> = front
+            .attachments
+            .iter()
+            .filter(|a| is_document(Path::new(&a.file), self.config))
+            .map(|a| {
+                let size = std::fs::metadata(item.dir.join(&a.file))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+                let title = if a.title.trim().is_empty() {
+                    a.file.clone()
+                } else {
+                    a.title.trim().to_string()
+                };
+                AttachmentCtx {
+                    url: format!("{}{}", item.url, encode_path(&a.file)),
+                    title,
+                    file: a.file.clone(),
+                    kind: ext_lower(Path::new(&a.file)).to_ascii_uppercase(),
+                    size,
+                    size_text: human_size(size),
+                }
+            })
+            .collect();
+        let summary = match front.summary.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => markdown::truncate(s, SUMMARY_CHARS),
+            _ => markdown::summary(&item.news.body, SUMMARY_CHARS),
+        };
+        let body_html = markdown::to_html(&item.news.body, &self.resolver(&dir));
+        NewsCtx {
+            card: Card {
+                title: front.title.clone(),
+                url: item.url.clone(),
+                date: item.date.format("%Y-%m-%d").to_string(),
+                category: self.category_ref(&front.category),
+                summary,
+                pinned: front.pinned,
+                thumb,
+            },
+            body_html,
+            tags: front.tags.iter().map(|t| t.trim().to_string()).collect(),
+            group: front.requester.group.trim().to_string(),
+            cover,
+            photos,
+            attachments,
+        }
+    }
+}
+
+impl Renderer<'_> {
+    pub(super) fn context(
+        &self,
+        url: &str,
+        title: &str,
+        description: &str,
+        og: Og,
+    ) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("current_url", url);
+        ctx.insert("canonical", &absolute(&self.base, url));
+        ctx.insert("page_title", title);
+        ctx.insert("description", description);
+        ctx.insert("menu", &menu_ctx(&self.config.menu, url));
+        let og = Og {
+            title: if og.title.is_empty() {
+                self.config.title.clone()
+            } else {
+                og.title
+            },
+            kind: if og.kind.is_empty() {
+                "website"
+            } else {
+                og.kind
+            },
+            ..og
+        };
+        ctx.insert("og", &og);
+        ctx.insert("noindex", &false);
+        ctx.insert("pagination", &Option::<Pagination>::None);
+        ctx
+    }
+
+    pub(super) fn render(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+        what: &str,
+    ) -> Result<String, RenderError> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| tera_error(&e, template, what))
+    }
+
+    pub(super) fn site_description(&self) -> &str {
+        if self.config.description.is_empty() {
+            &self.config.title
+        } else {
+            &self.config.description
+        }
+    }
+
+    pub(super) fn crumb(&self, title: &str, url: &str) -> Link {
+        Link {
+            title: title.to_string(),
+            url: url.to_string(),
+        }
+    }
+
+    pub(super) fn page_html(&self, page: &Page) -> String {
+        markdown::to_html(&page.body, &self.resolver(page.source_dir()))
+    }
+}

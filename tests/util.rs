@@ -1,0 +1,62 @@
+//! What many test modules need: the repository's path, the real `khao`
+//! binary, copies of folders and of the bundled example site.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The repository (the bundled example site is its top folder).
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Runs the real `khao` binary on `site` with `args`.
+pub fn run(site: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(site)
+        .args(args)
+        .output()
+        .expect("run khao")
+}
+
+/// `khao build --format json`: its exit status and its one JSON object.
+pub fn build_json(site: &Path) -> (i32, Value) {
+    let out = run(site, &["build", "--format", "json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "build --format json did not print one JSON object ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the bundled example site (site.yaml and content/) in a
+/// temporary folder.
+pub fn example_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(REPO).join("site.yaml"),
+        dir.path().join("site.yaml"),
+    )
+    .unwrap();
+    copy_dir(
+        &Path::new(REPO).join("content"),
+        &dir.path().join("content"),
+    );
+    dir
+}
