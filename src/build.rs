@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use chrono::{DateTime, FixedOffset};
+
 use serde::Serialize;
 
 use crate::checkpages;
@@ -87,6 +89,10 @@ pub struct BuildReport {
     pub files: Vec<PathBuf>,
     /// Wall time of the build, in seconds.
     pub seconds: f64,
+    /// The next instant at which a build would differ (an embargo lifting,
+    /// an item ending or leaving the pinned spot), RFC 3339; `None` when
+    /// nothing is due.
+    pub next_change: Option<String>,
     /// Each phase and its seconds, for `KHAO_TIMINGS`.
     #[serde(skip)]
     pub timings: Vec<(&'static str, f64)>,
@@ -109,6 +115,8 @@ impl BuildReport {
 pub struct BuildOptions {
     /// Where to write; default `public/` in the site folder.
     pub out: Option<PathBuf>,
+    /// The build's "now" (docs/news.md, "The clock"); `None`: the clock's.
+    pub now: Option<DateTime<FixedOffset>>,
     /// Told how far the photos are (the command layer draws a bar).
     pub progress: Option<Arc<dyn Progress + Send + Sync>>,
     /// Keep the search index of the last build instead of rebuilding it:
@@ -171,8 +179,19 @@ pub fn build_site_with(
     std::fs::create_dir_all(&out).map_err(io_error(&out))?;
 
     let memo = options.memo.as_deref();
-    let (site, mut problems) =
+    let (mut site, mut problems) =
         content::load_site_memo(site_dir, config.clone(), memo.map(|m| &m.content));
+    let now = options
+        .now
+        .unwrap_or_else(|| crate::plumbing::clock::now(config.tz()));
+    let next_change = site
+        .news
+        .iter()
+        .filter_map(|n| n.news.next_change(&now))
+        .min();
+    // Under embargo: no page, photo, list entry, feed item, sitemap entry
+    // or search entry.
+    site.news.retain(|n| !n.news.is_embargoed(&now));
     timings.lap("content");
     let photos = photos(site_dir, &site, &out, options);
     problems.extend(photos.problems);
@@ -182,7 +201,7 @@ pub fn build_site_with(
     let previous = BuildCache::load(&cache_file, &out);
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();
-    let inc = render::render_incremental(&site, &photos.processed, &out, &previous.outputs)?;
+    let inc = render::render_incremental(&site, &photos.processed, &out, &previous.outputs, &now)?;
     timings.add("render: prepare", inc.prepare_seconds);
     timings.lap("render");
     // Every page is written: a watching browser may reload now (stale
@@ -246,6 +265,7 @@ pub fn build_site_with(
         checked: checked.scanned,
         files,
         seconds: started.elapsed().as_secs_f64(),
+        next_change: next_change.map(|t| crate::records::log::stamp(&t)),
         timings: timings.phases,
     })
 }

@@ -1,6 +1,10 @@
 //! Step 4's first half, `khao intake`: every valid request becomes
 //! `content/news/<yyyy>/<slug>/`, copied to a temporary folder, verified,
-//! renamed into place, and only then removed from `requests/`.
+//! renamed into place, and only then removed from `requests/` — after it
+//! was kept as received in `records/` ([`crate::records`]). The requester
+//! gets a receipt ([`crate::receipt`]) and the service log an `accepted`.
+//! A request whose files changed within `requests.settle_seconds` (still
+//! being copied over the share) waits for the next run.
 //!
 //! Crash safety: the copy is made in a hidden folder inside `content/news/`
 //! (same file system, so the final rename is atomic), every file is checked
@@ -11,8 +15,9 @@
 //! sees that the news matches the request and finishes by removing it.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
 
 use crate::check::{self, Checked};
@@ -22,6 +27,8 @@ use crate::i18n::Message;
 use crate::news::News;
 use crate::plumbing::fs::{copy_verified, hash_file, remove_path, sync_dir, write_atomic};
 use crate::plumbing::paths::{self, CONTENT_DIR, REQUESTS_DIR};
+use crate::receipt;
+use crate::records::{Event, Records, RecordsError};
 
 /// Hidden name prefix of intake's temporary copies in `content/news/`.
 const TEMP_PREFIX: &str = ".khao-intake-";
@@ -32,6 +39,8 @@ const TAKEN_PREFIX: &str = ".khao-taken-";
 pub struct IntakeReport {
     pub accepted: Vec<Accepted>,
     pub rejected: Vec<Rejected>,
+    /// Requests whose files changed too recently: they wait.
+    pub waiting: Vec<Waiting>,
     /// Valid requests that could not be copied (disk full, a folder in the
     /// way...): they stay in `requests/` untouched.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -44,6 +53,20 @@ pub struct Accepted {
     pub request: PathBuf,
     /// The news folder it became.
     pub news: PathBuf,
+    /// Where it is kept as received.
+    pub record: PathBuf,
+    /// The requester's receipt.
+    pub receipt: Option<PathBuf>,
+    /// A staff file had the receipt's usual name: the receipt took another.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub receipt_renamed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiting {
+    pub request: PathBuf,
+    /// Seconds until it has been still for `requests.settle_seconds`.
+    pub seconds: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +90,8 @@ pub enum IntakeError {
     Exists(PathBuf),
     /// Copying or writing failed.
     Io { path: PathBuf, error: String },
+    /// It could not be kept in `records/`.
+    Record(String),
 }
 
 crate::display_failure!(IntakeError);
@@ -80,6 +105,7 @@ impl Failure for IntakeError {
         let detail = match self {
             IntakeError::Exists(p) => format!("{} exists", p.display()),
             IntakeError::Io { path, error } => format!("{}: {error}", path.display()),
+            IntakeError::Record(e) => e.clone(),
         };
         Message::new("intake.copy_failed").arg("error", detail)
     }
@@ -92,43 +118,151 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> IntakeError + '_ {
     }
 }
 
-/// Takes in every valid request of the site in `site_dir`. Rejected
-/// requests get their report file (in the site's language).
-pub fn intake_all(site_dir: &Path, config: &SiteConfig) -> IntakeReport {
+/// Takes in every valid request of the site in `site_dir`, at `now`.
+/// Rejected requests get their report file (in the site's language); a
+/// log that cannot be read or written stops intake before it moves
+/// anything.
+pub fn intake_all(
+    site_dir: &Path,
+    config: &SiteConfig,
+    now: DateTime<FixedOffset>,
+) -> Result<IntakeReport, RecordsError> {
     let news_root = site_dir.join(CONTENT_DIR).join("news");
-    clean_leftovers(&news_root, &site_dir.join(REQUESTS_DIR));
+    let requests_dir = site_dir.join(REQUESTS_DIR);
+    clean_leftovers(&news_root, &requests_dir);
+    receipt::remove_old(&requests_dir, config.requests.receipt_days, now);
+    let records = Records::of(site_dir);
     let mut report = IntakeReport::default();
-    for c in check::check_paths(site_dir, config, &[]) {
-        let request = paths::relative_to(site_dir, &c.path);
-        if let Some(news) = &c.news {
-            match take_in(&news_root, &c, news) {
-                Ok(dest) => {
-                    remove_request(&c.path);
-                    report.accepted.push(Accepted {
-                        request,
-                        news: paths::relative_to(site_dir, &dest),
-                    });
-                }
-                Err(error) => report.failed.push(Failed { request, error }),
-            }
-            continue;
-        }
-        if let Some(dest) = finished_earlier(site_dir, config, &c) {
-            remove_request(&c.path);
-            report.accepted.push(Accepted {
-                request,
-                news: paths::relative_to(site_dir, &dest),
-            });
-            continue;
-        }
-        let path = check::report::write(&c, config.language)
-            .unwrap_or_else(|_| crate::request::report_path(&c.path));
-        report.rejected.push(Rejected {
-            request,
-            report: paths::relative_to(site_dir, &path),
-        });
+    let (settled, waiting) = settled(&requests_dir, config.requests.settle_seconds);
+    report.waiting = waiting
+        .into_iter()
+        .map(|(p, seconds)| Waiting {
+            request: paths::relative_to(site_dir, &p),
+            seconds,
+        })
+        .collect();
+    if settled.is_empty() {
+        return Ok(report);
     }
-    report
+    let checked = check::check_paths(site_dir, config, &settled);
+    let received = records.observe(&checked, now)?;
+    for (c, received) in checked.into_iter().zip(received) {
+        let request = paths::relative_to(site_dir, &c.path);
+        match take(site_dir, config, &records, &c, received, now) {
+            Some(Ok(accepted)) => report.accepted.push(accepted),
+            Some(Err(error)) => report.failed.push(Failed { request, error }),
+            None => {
+                let path = check::report::write(&c, config.language)
+                    .unwrap_or_else(|_| crate::request::report_path(&c.path));
+                report.rejected.push(Rejected {
+                    request,
+                    report: paths::relative_to(site_dir, &path),
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The requests still for `settle_seconds` (by their files' modification
+/// times), and the others with how long until they are.
+fn settled(requests_dir: &Path, settle_seconds: f64) -> (Vec<PathBuf>, Vec<(PathBuf, f64)>) {
+    let settle = Duration::try_from_secs_f64(settle_seconds.max(0.0)).unwrap_or_default();
+    let now = SystemTime::now();
+    let mut settled = Vec::new();
+    let mut waiting = Vec::new();
+    for path in crate::request::list_requests(requests_dir) {
+        let age = crate::request::last_change(&path)
+            .and_then(|t| now.duration_since(t).ok())
+            .unwrap_or(settle);
+        if age >= settle {
+            settled.push(path);
+        } else {
+            let left = (settle - age).as_secs_f64();
+            waiting.push((path, (left * 10.0).ceil() / 10.0));
+        }
+    }
+    (settled, waiting)
+}
+
+/// Takes one checked request in: `None` when it is not valid (and is not
+/// the leftover of a run that stopped half way).
+fn take(
+    site_dir: &Path,
+    config: &SiteConfig,
+    records: &Records,
+    c: &Checked,
+    received: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
+) -> Option<Result<Accepted, IntakeError>> {
+    let (news, dest) = match &c.news {
+        Some(news) => {
+            let mut news = news.clone();
+            news.received.get_or_insert(received);
+            news.accepted = Some(now);
+            (news, None)
+        }
+        None => {
+            let (news, dest) = finished_earlier(site_dir, config, c)?;
+            (news, Some(dest))
+        }
+    };
+    Some(accept(site_dir, config, records, c, &news, dest, now))
+}
+
+/// Keeps the request, puts the item in place (unless an earlier run did),
+/// removes the request, writes the receipt and logs the acceptance.
+fn accept(
+    site_dir: &Path,
+    config: &SiteConfig,
+    records: &Records,
+    c: &Checked,
+    news: &News,
+    done: Option<PathBuf>,
+    now: DateTime<FixedOffset>,
+) -> Result<Accepted, IntakeError> {
+    let news_root = site_dir.join(CONTENT_DIR).join("news");
+    let name = c.name();
+    // The report as the staff member last saw it goes into the record too.
+    let _ = check::report::write(c, config.language);
+    let record = records
+        .keep(&c.path, news.date.year(), &news.slug)
+        .map_err(|e| IntakeError::Record(e.to_string()))?;
+    let dest = match done {
+        Some(dest) => dest,
+        None => take_in(&news_root, c, news)?,
+    };
+    remove_request(&c.path);
+    let news_id = paths::slash(&paths::relative_to(&site_dir.join(CONTENT_DIR), &dest));
+    let requests_dir = site_dir.join(REQUESTS_DIR);
+    let state = receipt::State::Received {
+        accepted: now,
+        scheduled: news.publish_at.filter(|t| *t > now),
+    };
+    let text = receipt::text(&news.title, &name, &state, config);
+    let written = receipt::write(&requests_dir, &name, None, &text).ok();
+    let receipt_rel = written
+        .as_ref()
+        .map(|(p, _)| paths::relative_to(site_dir, p));
+    records
+        .append(&[Event::Accepted {
+            at: now,
+            request: name,
+            news: news_id,
+            record: paths::slash(&record),
+            receipt: receipt_rel.as_ref().map(|p| paths::slash(p)),
+            title: news.title.clone(),
+            group: news.requester.group.clone(),
+            category: news.category.clone(),
+        }])
+        .map_err(|e| IntakeError::Record(e.to_string()))?;
+    Ok(Accepted {
+        request: paths::relative_to(site_dir, &c.path),
+        news: paths::relative_to(site_dir, &dest),
+        record,
+        receipt: receipt_rel,
+        receipt_renamed: written.is_some_and(|(_, renamed)| renamed),
+    })
 }
 
 /// The news folder of an item.
@@ -173,23 +307,6 @@ fn remove_request(path: &Path) {
     }
 }
 
-/// The item as intake writes it: the request's news, accepted now.
-fn accepted_news(
-    c: &Checked,
-    news: &News,
-    accepted: chrono::DateTime<chrono::FixedOffset>,
-) -> News {
-    let mut news = news.clone();
-    if news.received.is_none() {
-        news.received = c
-            .request
-            .as_ref()
-            .map(|r| chrono::DateTime::<chrono::Local>::from(r.modified).fixed_offset());
-    }
-    news.accepted = Some(accepted);
-    news
-}
-
 /// Copies, verifies, syncs and renames one request into place.
 fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, IntakeError> {
     let src_dir = c.request.as_ref().map(|r| r.dir()).unwrap_or_default();
@@ -206,8 +323,7 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
             let dst = tmp.join(&file);
             copy_verified(&src_dir.join(&file), &dst).map_err(io_error(&dst))?;
         }
-        let now = chrono::Local::now().fixed_offset();
-        let text = accepted_news(c, news, now).to_index_md();
+        let text = news.to_index_md();
         let index = tmp.join("index.md");
         write_atomic(&index, text.as_bytes()).map_err(io_error(&index))?;
         sync_dir(&tmp);
@@ -225,8 +341,8 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
 
 /// When a request's only problem is that its news already exists, and that
 /// news is exactly this request (an earlier intake stopped before removing
-/// it), the news folder.
-fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option<PathBuf> {
+/// it): the item as it is in `content/news/`, and its folder.
+fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option<(News, PathBuf)> {
     if c.diagnostics
         .iter()
         .any(|d| d.is_error() && d.code != Code::Duplicate)
@@ -250,5 +366,5 @@ fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option
             return None;
         }
     }
-    Some(dest)
+    Some((existing.news.clone(), dest))
 }

@@ -11,7 +11,8 @@
 //!   JSON, picks exit codes and renders messages in Thai or English.
 //! - The steps, in the order of the work manual (sections 6.3 and 6.5):
 //!   `request → check → intake → content → render (+ images, search) →
-//!   checkpages → deploy → verify`, plus the engines of `watch` and
+//!   checkpages → deploy → verify`, plus the office's [`records`] and the
+//!   requester's [`receipt`], the engines of `watch` and
 //!   `serve`, the display check in a [`browser`], and [`newrequest`]. Each
 //!   takes plain data and returns plain data ([`diagnostic::Diagnostic`]s
 //!   for what a person can fix) or its own typed error.
@@ -36,6 +37,8 @@ pub mod thaidate;
 pub mod check;
 pub mod intake;
 pub mod newrequest;
+pub mod receipt;
+pub mod records;
 pub mod request;
 pub mod watch;
 

@@ -30,9 +30,13 @@ pub enum Answer {
 pub fn answer(site_dir: &Path, config: &SiteConfig, path: &str) -> Answer {
     let rest = path.strip_prefix(PREFIX).unwrap_or("");
     let checked = check::check_paths(site_dir, config, &[]);
+    // The preview counts as seeing a request (its `received`).
+    let records = crate::records::Records::of(site_dir);
+    let now = crate::plumbing::clock::now(config.tz());
+    let _ = records.observe(&checked, now);
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
-        [] => Answer::Html(index_page(config, &checked)),
+        [] => Answer::Html(index_page(config, &checked, &records)),
         [n] => match find(&checked, n) {
             Some(c) => Answer::Html(request_page(site_dir, config, c, n)),
             None => Answer::NotFound,
@@ -73,7 +77,11 @@ fn page(config: &SiteConfig, title: &str, body: &str) -> String {
     )
 }
 
-fn index_page(config: &SiteConfig, checked: &[Checked]) -> String {
+fn index_page(
+    config: &SiteConfig,
+    checked: &[Checked],
+    records: &crate::records::Records,
+) -> String {
     let lang = config.language;
     let mut body = format!("<h1>{}</h1>", escape(&tr(lang, "preview.title", &[])));
     if checked.is_empty() {
@@ -82,31 +90,75 @@ fn index_page(config: &SiteConfig, checked: &[Checked]) -> String {
             escape(&tr(lang, "preview.none", &[]))
         ));
     }
+    let settle = std::time::Duration::try_from_secs_f64(config.requests.settle_seconds.max(0.0))
+        .unwrap_or_default();
     body.push_str("<ol>");
     for (i, c) in checked.iter().enumerate() {
         let (errors, warnings) = c.counts();
-        let verdict = if c.ok() {
+        let still = crate::request::last_change(&c.path)
+            .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age >= settle);
+        let state = if !still {
+            tr(lang, "preview.state_waiting", &[])
+        } else if c.ok() {
             tr(lang, "preview.ok", &[("warnings", &warnings.to_string())])
         } else {
-            tr(
-                lang,
-                "preview.errors",
-                &[
-                    ("errors", &errors.to_string()),
-                    ("warnings", &warnings.to_string()),
-                ],
-            )
+            let (e, w) = (errors.to_string(), warnings.to_string());
+            tr(lang, "preview.errors", &[("errors", &e), ("warnings", &w)])
         };
         let title = c.title.clone().unwrap_or_else(|| c.shown.clone());
         body.push_str(&format!(
             "<li><a href=\"{PREFIX}{i}/\">{}</a> — <code>{}</code> — {}</li>",
             escape(&title),
             escape(&c.shown),
-            escape(&verdict)
+            escape(&state)
         ));
     }
     body.push_str("</ol>");
+    body.push_str(&accepted_list(config, records));
     page(config, &tr(lang, "preview.title", &[]), &body)
+}
+
+/// The requests taken in lately (within `receipt_days`), newest first:
+/// accepted, or live with their address.
+fn accepted_list(config: &SiteConfig, records: &crate::records::Records) -> String {
+    let lang = config.language;
+    let Ok(history) = records.history() else {
+        return String::new();
+    };
+    let now = crate::plumbing::clock::now(config.tz());
+    let days = chrono::Duration::days(i64::from(config.requests.receipt_days));
+    let mut recent: Vec<_> = history
+        .news
+        .values()
+        .filter(|n| now - n.accepted <= days)
+        .collect();
+    if recent.is_empty() {
+        return String::new();
+    }
+    recent.sort_by(|a, b| b.accepted.cmp(&a.accepted));
+    let mut out = format!(
+        "<h2>{}</h2><ul>",
+        escape(&tr(lang, "preview.accepted_title", &[]))
+    );
+    for n in recent {
+        let state = match &n.live {
+            Some((_, url)) => format!(
+                "{} <a href=\"{}\">{}</a>",
+                escape(&tr(lang, "preview.state_live", &[])),
+                escape(url),
+                escape(url)
+            ),
+            None => escape(&tr(lang, "preview.state_accepted", &[])),
+        };
+        out.push_str(&format!(
+            "<li>{} — <code>{}</code> — {state}</li>",
+            escape(&n.title),
+            escape(&n.request)
+        ));
+    }
+    out.push_str("</ul>");
+    out
 }
 
 fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> String {

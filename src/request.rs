@@ -239,15 +239,40 @@ pub fn list_files(dir: &Path) -> (Vec<PathBuf>, SystemTime) {
     (out, newest)
 }
 
-/// The newest modification time of anything in the request at `path`
-/// (the entry itself for a single file).
+/// When the request at `path` last changed: the newest modification or
+/// status-change time of its files (khao's own report left out). The
+/// status-change time matters: Windows sets a copied file's modification
+/// time back to the original's, but cannot set its ctime.
 pub fn last_change(path: &Path) -> Option<SystemTime> {
-    let own = std::fs::symlink_metadata(path).ok()?.modified().ok()?;
-    if path.is_dir() {
-        Some(list_files(path).1.max(own))
-    } else {
-        Some(own)
+    if !path.is_dir() {
+        return changed(&std::fs::symlink_metadata(path).ok()?);
     }
+    walkdir::WalkDir::new(path)
+        .min_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| !is_ignored(&e.file_name().to_string_lossy()))
+        .filter_map(Result::ok)
+        .filter_map(|e| e.path().symlink_metadata().ok())
+        .filter_map(|m| changed(&m))
+        .max()
+}
+
+/// The later of a file's modification and status-change times.
+pub fn changed(meta: &std::fs::Metadata) -> Option<SystemTime> {
+    let modified = meta.modified().ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ctime = std::time::UNIX_EPOCH
+            + std::time::Duration::new(
+                meta.ctime().max(0) as u64,
+                meta.ctime_nsec().clamp(0, 999_999_999) as u32,
+            );
+        return Some(modified.max(ctime));
+    }
+    #[cfg(not(unix))]
+    Some(modified)
 }
 
 #[cfg(test)]

@@ -291,8 +291,10 @@ impl Builder {
     fn rebuild(&self, config: SiteConfig, defer_search: bool) {
         let started = Instant::now();
         let lang = config.language;
+        let _lock = crate::plumbing::lock::SiteLock::acquire(&self.site_dir);
         let options = BuildOptions {
             out: Some(self.public.clone()),
+            now: Some(crate::plumbing::clock::now(config.tz())),
             progress: self.progress.clone(),
             defer_search,
             memo: Some(self.shared.memo.clone()),

@@ -92,6 +92,18 @@ pub fn format(date: NaiveDate, lang: Lang, style: Style, thai_digits: bool) -> S
     }
 }
 
+/// An instant in `tz` as a reader expects it: "1 ธันวาคม 2569 เวลา 08:00 น."
+/// or "1 December 2026 at 08:00".
+pub fn format_instant(t: &DateTime<FixedOffset>, tz: Tz, lang: Lang) -> String {
+    let local = t.with_timezone(&tz);
+    let date = format(local.date_naive(), lang, Style::Full, false);
+    let time = local.format("%H:%M");
+    match lang {
+        Lang::Th => format!("{date} เวลา {time} น."),
+        Lang::En => format!("{date} at {time}"),
+    }
+}
+
 /// Replaces ASCII digits with Thai digits (๐–๙).
 pub fn to_thai_digits(s: &str) -> String {
     s.chars()

@@ -23,7 +23,8 @@ use crate::request;
 /// How often every request is re-scanned in case an event was missed.
 const POLL: Duration = Duration::from_secs(2);
 
-/// The state of a request's files: (path, size, mtime) of every file.
+/// The state of a request's files: (path, size, last change — mtime or
+/// ctime, see [`request::changed`]) of every file.
 type Snapshot = Vec<(PathBuf, u64, SystemTime)>;
 
 fn snapshot(path: &Path) -> Snapshot {
@@ -40,7 +41,7 @@ fn snapshot(path: &Path) -> Snapshot {
             out.push((
                 e.path().to_path_buf(),
                 m.len(),
-                m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                request::changed(&m).unwrap_or(SystemTime::UNIX_EPOCH),
             ));
         }
     }
@@ -173,6 +174,15 @@ impl Watch<'_> {
                     error: e.to_string(),
                 });
                 continue;
+            }
+            let now = crate::plumbing::clock::now(self.config.tz());
+            if let Err(e) =
+                crate::records::Records::of(&self.site_dir).observe(std::slice::from_ref(&c), now)
+            {
+                (self.events)(Event::ReportFailed {
+                    request: c.shown.clone(),
+                    error: e.to_string(),
+                });
             }
             (self.events)(Event::Checked(Box::new(c)));
             self.checked.insert(path, before);

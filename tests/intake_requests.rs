@@ -11,6 +11,7 @@ fn good_site() -> tempfile::TempDir {
         let e = e.unwrap();
         copy(&e.path(), &site.path().join("requests").join(e.file_name()));
     }
+    settle();
     site
 }
 
@@ -33,6 +34,7 @@ fn good_requests_pass_and_are_taken_in() {
         assert_eq!(r["ok"], expect_ok, "{r:#}");
     }
 
+    settle();
     let (code, out, err) = khao(site.path(), &["intake", "--format", "json"]);
     assert_eq!(code, 1, "a rejected request means exit 1: {out}{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
@@ -90,12 +92,23 @@ fn good_requests_pass_and_are_taken_in() {
         "the e-mail is kept for the officer (and never published)"
     );
 
-    // Taken-in requests are gone; the bad one stays with its report.
-    let left: Vec<_> = std::fs::read_dir(site.path().join("requests"))
+    // Taken-in requests are gone (a receipt in their place); the bad one
+    // stays with its report.
+    let mut left: Vec<_> = std::fs::read_dir(site.path().join("requests"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(left, ["bad-group"], "{left:?}");
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "announcement-exam.receipt.txt",
+            "bad-group",
+            "sports-day-2569.receipt.txt",
+            "ประชุมผู้บริหาร.receipt.txt"
+        ],
+        "{left:?}"
+    );
     assert!(
         site.path()
             .join("requests/bad-group/khao-report.txt")
@@ -132,6 +145,7 @@ fn a_blocked_destination_leaves_the_request_intact() {
     std::fs::write(&md, &text).unwrap();
     let before = std::fs::read(site.path().join("requests/sports-day-2569/photo1.jpg")).unwrap();
 
+    settle();
     let (code, out, _) = khao(site.path(), &["intake", "--format", "json"]);
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -160,6 +174,7 @@ fn a_blocked_destination_leaves_the_request_intact() {
 
     // Clear the way: the next run finishes the job.
     std::fs::remove_file(site.path().join("content/news/2027")).unwrap();
+    settle();
     let (code, _, _) = khao(site.path(), &["intake"]);
     assert_eq!(code, 0);
     assert!(
@@ -175,6 +190,7 @@ fn an_intake_interrupted_before_removing_the_request_finishes_next_time() {
     let site = site();
     let src = fixtures().join("good/sports-day-2569");
     copy(&src, &site.path().join("requests/sports-day-2569"));
+    settle();
     let (code, _, _) = khao(site.path(), &["intake"]);
     assert_eq!(code, 0);
     // As if the process died after the rename, before removing the request.
@@ -182,6 +198,7 @@ fn an_intake_interrupted_before_removing_the_request_finishes_next_time() {
     let (code, v) = check_json(site.path(), &[]);
     assert_eq!(code, 1, "check calls it a duplicate");
     assert!(codes(&v).contains(&"duplicate".to_string()));
+    settle();
     let (code, out, _) = khao(site.path(), &["intake", "--format", "json"]);
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -192,11 +209,9 @@ fn an_intake_interrupted_before_removing_the_request_finishes_next_time() {
     assert!(!site.path().join("requests/sports-day-2569").exists());
     // A different request under the same slug stays: that is a real duplicate.
     copy(&src, &site.path().join("requests/sports-day-2569"));
-    std::fs::write(
-        site.path().join("requests/sports-day-2569/photo1.jpg"),
-        jpeg(800, 600),
-    )
-    .unwrap();
+    let photo = site.path().join("requests/sports-day-2569/photo1.jpg");
+    std::fs::write(&photo, jpeg(800, 600)).unwrap();
+    settle();
     let (code, _, _) = khao(site.path(), &["intake"]);
     assert_eq!(code, 1);
     assert!(

@@ -153,7 +153,8 @@ fn render_to(
     images: &BTreeMap<PathBuf, ProcessedImage>,
     out: &Path,
 ) -> render::RenderOutput {
-    render::render_site(site, images, out).unwrap_or_else(|e| panic!("render failed: {e:#}"))
+    render::render_site(site, images, out, &now())
+        .unwrap_or_else(|e| panic!("render failed: {e:#}"))
 }
 
 fn read(out: &Path, rel: &str) -> String {
@@ -558,7 +559,8 @@ fn a_broken_template_is_an_error_naming_it() {
     make_site(dir.path());
     write(dir.path(), "themes/default/templates/page.html", b"{% extends \"base.html\" %}{% block content %}{{ page.title | no_such_filter }}{% endblock content %}");
     let site = load(dir.path());
-    let err = render::render_site(&site, &BTreeMap::new(), &dir.path().join("public")).unwrap_err();
+    let err = render::render_site(&site, &BTreeMap::new(), &dir.path().join("public"), &now())
+        .unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("page.html"), "{msg}");
 }
@@ -642,4 +644,9 @@ fn theme_words_exist_in_both_languages() {
             );
         }
     }
+}
+
+/// A fixed "now" (the clock never decides what a test renders).
+fn now() -> render::Now {
+    chrono::DateTime::parse_from_rfc3339("2026-11-27T12:00:00+07:00").unwrap()
 }

@@ -49,6 +49,14 @@ pub fn copy(from: &Path, to: &Path) {
     }
 }
 
+/// Waits until requests written just now have been still for
+/// `requests.settle_seconds` (1 s in [`SITE_YAML`]), so that intake takes
+/// them rather than waiting for the copy to finish. (Times cannot be set
+/// back: khao looks at the ctime, which no one can set.)
+pub fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+}
+
 /// Runs khao with `args` in `site`; (exit status, stdout, stderr).
 pub fn khao(site: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))

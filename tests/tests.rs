@@ -21,6 +21,7 @@ mod images_build;
 mod images_process;
 mod incremental_build;
 mod intake_requests;
+mod records_receipts;
 mod render_site;
 mod requests_corpus;
 mod requests_new;

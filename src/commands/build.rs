@@ -19,9 +19,14 @@ pub fn run(ctx: &Context, args: &super::cli::BuildArgs) -> u8 {
         Err(code) => return code,
     };
     let lang = config.language;
+    let _lock = match ctx.lock(lang) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let options = BuildOptions {
         out: args.out.clone(),
         progress: bars(ctx.json(), lang),
+        now: Some(crate::plumbing::clock::now(config.tz())),
         ..BuildOptions::default()
     };
     let report = match crate::build::build_site(&ctx.site_dir, &config, &options) {

@@ -21,6 +21,10 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
     let lang = config.language;
     let resolved: Vec<PathBuf> = paths.iter().map(|p| resolve(&ctx.site_dir, p)).collect();
     let checked = check::check_paths(&ctx.site_dir, &config, &resolved);
+    let now = crate::plumbing::clock::now(config.tz());
+    if let Err(e) = crate::records::Records::of(&ctx.site_dir).observe(&checked, now) {
+        eprintln!("{}", crate::diagnostic::Failure::message(&e).render(lang));
+    }
     for c in &checked {
         if let Err(e) = check::report::write(c, lang) {
             let m = Message::new("check.report_unwritable")

@@ -27,18 +27,30 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
         Err(code) => return code,
     };
     let lang = config.language;
+    let _lock = match ctx.lock(lang) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     if args.rollback {
         return rollback(ctx, &config, args);
     }
-    let intake = (publish && !args.dry_run).then(|| {
-        let r = crate::intake::intake_all(&ctx.site_dir, &config);
-        if !ctx.json() {
-            print_intake(&r, lang);
+    let now = crate::plumbing::clock::now(config.tz());
+    let intake = if publish && !args.dry_run {
+        match crate::intake::intake_all(&ctx.site_dir, &config, now) {
+            Ok(r) => {
+                if !ctx.json() {
+                    print_intake(&r, lang);
+                }
+                Some(r)
+            }
+            Err(e) => return super::fail(ctx, lang, &e, exit::CONTENT),
         }
-        r
-    });
+    } else {
+        None
+    };
     let options = BuildOptions {
         progress: bars(ctx.json(), lang),
+        now: Some(now),
         ..BuildOptions::default()
     };
     let report = match crate::build::build_site(&ctx.site_dir, &config, &options) {
@@ -173,7 +185,12 @@ fn deploy_public(
                 .render(lang)
         );
     }
-    let pages = verify::pages_to_check(public, &report.uploaded);
+    // News not yet seen live are checked too: their receipts wait for it.
+    let records = crate::records::Records::of(&ctx.site_dir);
+    let mut pages = verify::pages_to_check(public, &report.uploaded);
+    pages.extend(crate::receipt::pending_pages(&records, public).unwrap_or_default());
+    pages.sort();
+    pages.dedup();
     let verified = verify::verify_live(public, &verify_url, &pages);
     let browser_code = display_check(
         ctx,
@@ -185,7 +202,7 @@ fn deploy_public(
         report,
         &verified,
     );
-    let outcome = settle(
+    let mut outcome = settle(
         &mut conn,
         &deployed,
         &verified,
@@ -193,6 +210,13 @@ fn deploy_public(
         opts.keep_releases,
         lang,
     );
+    if outcome.code == exit::OK {
+        let now = crate::plumbing::clock::now(config.tz());
+        match crate::receipt::announce_live(&ctx.site_dir, config, &pages, now) {
+            Ok(a) => outcome.announced = a,
+            Err(e) => eprintln!("{}", e.message().render(lang)),
+        }
+    }
     print_result(ctx, report, &verified, &outcome, intake, lang);
     if browser_code == exit::DEPLOY {
         // Chromium was asked for but could not run: the site is deployed
@@ -238,6 +262,8 @@ struct Outcome {
     code: u8,
     rolled_back: bool,
     revert_error: Option<String>,
+    /// News seen live for the first time (their receipts rewritten).
+    announced: Vec<crate::receipt::Announced>,
 }
 
 /// Rolls a release back when a check failed; otherwise prunes old ones.
@@ -253,6 +279,7 @@ fn settle(
         code: exit::OK,
         rolled_back: false,
         revert_error: None,
+        announced: Vec::new(),
     };
     if !verified.ok() || browser_code == exit::CONTENT {
         outcome.code = exit::CONTENT;
@@ -428,6 +455,12 @@ fn print_result(
                 .arg("checked", verified.checked)
                 .render(lang)
         );
+        for a in &outcome.announced {
+            println!(
+                "{}",
+                Message::new("deploy.live").arg("url", &a.url).render(lang)
+            );
+        }
         return;
     }
     for f in &verified.failed {
@@ -483,6 +516,7 @@ fn result_json(
         "seconds": (r.seconds * 1000.0).round() / 1000.0,
         "verified": {"checked": verified.checked, "failed": failed},
         "rolled_back": outcome.rolled_back,
+        "published": outcome.announced,
     });
     if let Some(e) = &outcome.revert_error {
         v["error"] = json!({"code": "rollback", "message": e});

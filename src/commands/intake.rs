@@ -1,6 +1,8 @@
 //! `khao intake`: every valid request into `content/news/`; what was taken
 //! in, what was not (and where its report is), what could not be copied.
 
+use std::path::Path;
+
 use super::{Context, exit};
 use crate::diagnostic::Failure;
 use crate::i18n::{Lang, Message};
@@ -12,7 +14,15 @@ pub fn run(ctx: &Context) -> u8 {
         Err(code) => return code,
     };
     let lang = config.language;
-    let report = intake::intake_all(&ctx.site_dir, &config);
+    let _lock = match ctx.lock(lang) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let now = crate::plumbing::clock::now(config.tz());
+    let report = match intake::intake_all(&ctx.site_dir, &config, now) {
+        Ok(r) => r,
+        Err(e) => return super::fail(ctx, lang, &e, exit::CONTENT),
+    };
     if ctx.json() {
         println!("{}", json_object(&report, lang));
     } else {
@@ -57,9 +67,25 @@ fn print_human(report: &IntakeReport, lang: Lang) {
             .arg_msg("error", f.error.message());
         eprintln!("{}", m.render(lang));
     }
+    for w in &report.waiting {
+        let m = Message::new("intake.waiting")
+            .arg("request", w.request.display())
+            .arg("seconds", w.seconds);
+        println!("{}", m.render(lang));
+    }
+    for a in report.accepted.iter().filter(|a| a.receipt_renamed) {
+        let m = Message::new("intake.receipt_renamed")
+            .arg("request", a.request.display())
+            .arg(
+                "receipt",
+                a.receipt.as_deref().unwrap_or(Path::new("")).display(),
+            );
+        println!("{}", m.render(lang));
+    }
     let m = Message::new("intake.summary")
         .arg("accepted", report.accepted.len())
         .arg("rejected", report.rejected.len())
+        .arg("waiting", report.waiting.len())
         .arg("failed", report.failed.len());
     println!("{}", m.render(lang));
 }

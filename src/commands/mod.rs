@@ -65,6 +65,15 @@ impl Context {
         self.format == Format::Json
     }
 
+    /// Waits until no other run works on the site, then holds it: publish,
+    /// intake, build and deploy never interleave.
+    fn lock(&self, lang: Lang) -> Result<crate::plumbing::lock::SiteLock, u8> {
+        crate::plumbing::lock::SiteLock::acquire(&self.site_dir).map_err(|e| {
+            let e = LockError(e.to_string());
+            fail(self, lang, &e, exit::CONTENT)
+        })
+    }
+
     /// Loads site.yaml, or reports why it cannot be read (exit 2).
     fn config_or_exit(&self) -> Result<SiteConfig, u8> {
         self.config().map_err(|e| {
@@ -101,4 +110,20 @@ pub(crate) fn fail(ctx: &Context, lang: Lang, e: &dyn Failure, status: u8) -> u8
         eprintln!("{message}");
     }
     status
+}
+
+/// The site's lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+struct LockError(String);
+
+crate::display_failure!(LockError);
+
+impl Failure for LockError {
+    fn code(&self) -> crate::diagnostic::Code {
+        crate::diagnostic::Code::Lock
+    }
+
+    fn message(&self) -> crate::i18n::Message {
+        crate::i18n::Message::new("lock.failed").arg("error", &self.0)
+    }
 }

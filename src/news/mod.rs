@@ -8,6 +8,7 @@
 //! A request is a news item plus submission data (its folder, its files,
 //! when khao first saw it): see [`crate::request`].
 
+pub mod clock;
 mod parse;
 pub mod yaml;
 

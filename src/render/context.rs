@@ -100,6 +100,8 @@ pub(super) struct Card {
     pub(super) category: CategoryRef,
     pub(super) summary: String,
     pub(super) pinned: bool,
+    /// Past its `expires`: "สิ้นสุดแล้ว", off the home page.
+    pub(super) ended: bool,
     pub(super) thumb: Option<ImgCtx>,
 }
 

@@ -124,9 +124,13 @@ pub fn render_site(
     site: &Site,
     images: &BTreeMap<PathBuf, ProcessedImage>,
     public_dir: &Path,
+    now: &Now,
 ) -> Result<RenderOutput, RenderError> {
-    Ok(render_incremental(site, images, public_dir, &RenderCache::new())?.output)
+    Ok(render_incremental(site, images, public_dir, &RenderCache::new(), now)?.output)
 }
+
+/// The build's "now": which items are ended or pinned depends on it.
+pub type Now = chrono::DateTime<chrono::FixedOffset>;
 
 /// What one output file was made from, kept between builds so an
 /// unchanged file is neither rendered nor written nor checked again.
@@ -168,9 +172,10 @@ pub fn render_incremental(
     images: &BTreeMap<PathBuf, ProcessedImage>,
     public_dir: &Path,
     previous: &RenderCache,
+    now: &Now,
 ) -> Result<Incremental, RenderError> {
     let t0 = std::time::Instant::now();
-    let renderer = Renderer::new(site, images)?;
+    let renderer = Renderer::new(site, images, now)?;
     let plan = renderer.plan();
     let prepare_seconds = t0.elapsed().as_secs_f64();
     let pages = plan.values().filter(|j| j.is_page()).count();

@@ -28,7 +28,7 @@ impl Renderer<'_> {
         let latest: Vec<&Card> = self
             .news
             .iter()
-            .filter(|n| !n.card.pinned)
+            .filter(|n| !n.card.pinned && !n.card.ended)
             .take(self.config.news.home_count)
             .map(|n| &n.card)
             .collect();

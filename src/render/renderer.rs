@@ -116,6 +116,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn new(
         site: &'a Site,
         images: &'a BTreeMap<PathBuf, ProcessedImage>,
+        now: &super::Now,
     ) -> Result<Renderer<'a>, RenderError> {
         let config = &site.config;
         let theme = Theme::load(&site.root, &config.theme, config.language)?;
@@ -150,7 +151,7 @@ impl<'a> Renderer<'a> {
         r.news = site
             .news
             .par_iter()
-            .map(|item| r.prepare_news(item))
+            .map(|item| r.prepare_news(item, now))
             .collect();
         r.pages = r.own_pages()?;
         Ok(r)
@@ -214,7 +215,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn prepare_news(&self, item: &NewsItem) -> NewsCtx {
+    fn prepare_news(&self, item: &NewsItem, now: &super::Now) -> NewsCtx {
         let dir = news_rel_dir(item);
         let front = &item.news;
         let alt_of = |file: &str, n: usize| -> String {
@@ -299,7 +300,8 @@ impl<'a> Renderer<'a> {
                 date: item.date.format("%Y-%m-%d").to_string(),
                 category: self.category_ref(&front.category),
                 summary,
-                pinned: front.pinned,
+                pinned: front.is_pinned(now),
+                ended: front.is_ended(now),
                 thumb,
             },
             body_html,
