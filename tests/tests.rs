@@ -25,6 +25,7 @@ mod records_receipts;
 mod render_site;
 mod requests_corpus;
 mod requests_new;
+mod samba;
 mod search_thai;
 mod serve_reload;
 mod watch_requests;
