@@ -13,6 +13,7 @@ mod util;
 mod browser_failures;
 mod browser_site;
 mod build_site;
+mod clock;
 mod deploy_bench;
 mod deploy_local;
 mod deploy_sftp;
