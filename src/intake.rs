@@ -319,9 +319,19 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
     let _ = remove_path(&tmp);
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(io_error(&tmp))?;
+        let pictures = c
+            .request
+            .as_ref()
+            .and_then(|r| r.word.as_ref())
+            .map(|d| &d.pictures);
         for file in news.media() {
             let dst = tmp.join(&file);
-            copy_verified(&src_dir.join(&file), &dst).map_err(io_error(&dst))?;
+            // A picture of a Word request is written from the document.
+            let embedded = pictures.and_then(|p| p.iter().find(|p| p.file_name == file));
+            match embedded {
+                Some(p) => write_atomic(&dst, &p.bytes).map_err(io_error(&dst))?,
+                None => copy_verified(&src_dir.join(&file), &dst).map_err(io_error(&dst))?,
+            }
         }
         let text = news.to_index_md();
         let index = tmp.join("index.md");
@@ -360,9 +370,15 @@ fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option
     if expected != existing.news {
         return None;
     }
-    let src_dir = fresh.request.as_ref()?.dir();
+    let request = fresh.request.as_ref()?;
+    let pictures = request.word.as_ref().map(|d| &d.pictures);
     for file in news.media() {
-        if hash_file(&src_dir.join(&file)).ok()? != hash_file(&dest.join(&file)).ok()? {
+        let embedded = pictures.and_then(|p| p.iter().find(|p| p.file_name == file));
+        let source = match embedded {
+            Some(p) => (p.bytes.len() as u64, blake3::hash(&p.bytes)),
+            None => hash_file(&request.dir().join(&file)).ok()?,
+        };
+        if source != hash_file(&dest.join(&file)).ok()? {
             return None;
         }
     }

@@ -26,6 +26,7 @@
 // Below the steps.
 pub mod config;
 pub mod diagnostic;
+pub mod docx;
 pub mod i18n;
 pub mod markdown;
 pub mod news;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Failure};
@@ -13,6 +13,8 @@ use crate::plumbing::paths::REQUESTS_DIR;
 
 /// The text file of a new request.
 pub const FILE_NAME: &str = "ข่าว.md";
+/// The Word form of a new request.
+pub const WORD_FILE_NAME: &str = "ข่าว.docx";
 
 /// The template, with the site's categories and groups listed in comments
 /// and today's date in Thai form.
@@ -28,12 +30,7 @@ pub fn template(config: &SiteConfig, today: chrono::NaiveDate) -> String {
         .iter()
         .map(|g| format!("#     {g}\n"))
         .collect();
-    let date = format!(
-        "{}/{}/{}",
-        today.day(),
-        today.month(),
-        today.year() + crate::thaidate::BE_OFFSET
-    );
+    let date = thai_date(today);
     TEMPLATE
         .replace("{date}", &date)
         .replace("{categories}", &categories)
@@ -127,7 +124,42 @@ pub fn create(
     site_dir: &Path,
     config: &SiteConfig,
     name: &str,
+    today: NaiveDate,
 ) -> Result<PathBuf, NewRequestError> {
+    let text = template(config, today);
+    make(site_dir, name, FILE_NAME, text.as_bytes())
+}
+
+/// Creates `requests/NAME/ข่าว.docx`, the Word form: the fields table with
+/// the site's categories and groups listed, the instructions in Thai.
+pub fn create_word(
+    site_dir: &Path,
+    config: &SiteConfig,
+    name: &str,
+    today: NaiveDate,
+) -> Result<PathBuf, NewRequestError> {
+    let categories: Vec<(String, String)> = config
+        .news
+        .categories
+        .iter()
+        .map(|c| (c.slug.clone(), c.name.clone()))
+        .collect();
+    let bytes = crate::docx::template(&categories, &config.groups, &thai_date(today));
+    make(site_dir, name, WORD_FILE_NAME, &bytes)
+}
+
+/// `20/11/2569`
+fn thai_date(d: NaiveDate) -> String {
+    format!(
+        "{}/{}/{}",
+        d.day(),
+        d.month(),
+        d.year() + crate::thaidate::BE_OFFSET
+    )
+}
+
+/// `requests/NAME/<file>`, refusing a bad name or an existing request.
+fn make(site_dir: &Path, name: &str, file: &str, bytes: &[u8]) -> Result<PathBuf, NewRequestError> {
     let bad_name = name.trim().is_empty()
         || name.starts_with('.')
         || name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|'])
@@ -139,10 +171,8 @@ pub fn create(
     if dir.exists() || dir.with_extension("md").exists() {
         return Err(NewRequestError::Exists(dir));
     }
-    let today = chrono::Utc::now().with_timezone(&config.tz()).date_naive();
-    let text = template(config, today);
     std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(dir.join(FILE_NAME), text))
+        .and_then(|_| std::fs::write(dir.join(file), bytes))
         .map_err(|e| NewRequestError::Io {
             path: dir.clone(),
             error: e.to_string(),

@@ -23,6 +23,8 @@ pub const PREFIX: &str = "/_requests/";
 pub enum Answer {
     Html(String),
     File(PathBuf),
+    /// A picture of a Word request, from the document itself.
+    Bytes(Vec<u8>, &'static str),
     NotFound,
 }
 
@@ -51,7 +53,17 @@ pub fn answer(site_dir: &Path, config: &SiteConfig, path: &str) -> Answer {
                 d.images.iter().any(|i| i.file == name)
                     || d.attachments.iter().any(|a| a.file == name)
             });
-            if named && !name.contains('/') && !name.contains('\\') && c.path.is_dir() {
+            let embedded = c
+                .request
+                .as_ref()
+                .and_then(|r| r.word.as_ref())
+                .and_then(|d| d.pictures.iter().find(|p| p.file_name == name));
+            if let Some(p) = embedded.filter(|_| named) {
+                Answer::Bytes(
+                    p.bytes.clone(),
+                    crate::static_server::content_type(Path::new(&name)),
+                )
+            } else if named && !name.contains('/') && !name.contains('\\') && c.path.is_dir() {
                 Answer::File(c.path.join(name))
             } else {
                 Answer::NotFound
@@ -136,7 +148,7 @@ fn accepted_list(config: &SiteConfig, records: &crate::records::Records) -> Stri
     if recent.is_empty() {
         return String::new();
     }
-    recent.sort_by(|a, b| b.accepted.cmp(&a.accepted));
+    recent.sort_by_key(|n| std::cmp::Reverse(n.accepted));
     let mut out = format!(
         "<h2>{}</h2><ul>",
         escape(&tr(lang, "preview.accepted_title", &[]))

@@ -1,11 +1,13 @@
 //! Step 1: reading a publicity request from `requests/`.
 //!
 //! A request is an entry directly under `requests/`: a folder holding one
-//! Markdown file (YAML front matter) or one `request.yaml`, plus its photos
-//! and attachments; or a single `.md` / `.yaml` file. Reading never judges
-//! the content (that is [`crate::check`]); it only finds the text, decodes
-//! it (UTF-8, else Windows-874/TIS-620) and splits front matter from body,
-//! keeping byte offsets so every problem can point at its line.
+//! Markdown file (YAML front matter), one `request.yaml` or one Word
+//! document with a fields table (`.docx`), plus its photos and attachments;
+//! or a single `.md` / `.yaml` / `.docx` file. Reading never judges the
+//! content (that is [`crate::check`]); it only finds the text, decodes it
+//! (UTF-8, else Windows-874/TIS-620) and splits front matter from body,
+//! keeping byte offsets so every problem can point at its line — or, for a
+//! Word document, reads it ([`crate::docx`]) within safe limits.
 //!
 //! What staff write is a news item ([`crate::news`]); what reading adds is
 //! the submission: the folder, its files and when they last changed.
@@ -61,7 +63,7 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| !is_ignored(&e.file_name().to_string_lossy()))
         .map(|e| e.path())
-        .filter(|p| p.is_dir() || is_text_name(p))
+        .filter(|p| p.is_dir() || is_text_name(p) || is_word_name(p))
         .collect();
     out.sort();
     out
@@ -70,6 +72,21 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
 /// `.md`, `.markdown`, `.yaml` or `.yml`.
 pub fn is_text_name(path: &Path) -> bool {
     matches!(ext_lower(path).as_str(), "md" | "markdown" | "yaml" | "yml")
+}
+
+/// A Word document: `.docx`, or an old `.doc` (reported as such).
+pub fn is_word_name(path: &Path) -> bool {
+    matches!(ext_lower(path).as_str(), "docx" | "doc")
+}
+
+/// How much a request's Word document may expand: a phone photo or two
+/// per part is plenty, and a bomb is refused before it is inflated.
+pub fn word_limits() -> crate::docx::Limits {
+    crate::docx::Limits {
+        max_part_bytes: 40 * 1024 * 1024,
+        max_total_bytes: 160 * 1024 * 1024,
+        ..crate::docx::Limits::default()
+    }
 }
 
 /// The request as read from disk.
@@ -95,6 +112,8 @@ pub struct Request {
     pub files: Vec<PathBuf>,
     /// The newest modification time of the request's files.
     pub modified: SystemTime,
+    /// The Word document the request is written in, read.
+    pub word: Option<Box<crate::docx::Document>>,
 }
 
 /// Why a request could not be read at all.
@@ -110,6 +129,13 @@ pub enum ReadProblem {
     UnclosedFrontMatter { file: PathBuf },
     /// An I/O error (the message).
     Io { file: PathBuf, error: String },
+    /// A Word document that cannot be read (or a Word 97–2003 `.doc`).
+    Word {
+        file: PathBuf,
+        error: crate::docx::DocxError,
+    },
+    /// Word documents, none of them with a fields table.
+    NoFieldsTable { files: Vec<PathBuf> },
 }
 
 impl Request {
@@ -156,38 +182,48 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let io = |file: &Path, e: std::io::Error| ReadProblem::Io {
-        file: file.to_path_buf(),
-        error: e.to_string(),
-    };
     let meta = std::fs::metadata(path).map_err(|e| io(Path::new(&name), e))?;
-    let is_dir = meta.is_dir();
-    let (text_file, files, modified) = if is_dir {
+    let (text_file, files, modified) = if meta.is_dir() {
         let (all, modified) = list_files(path);
-        let texts: Vec<PathBuf> = all
-            .iter()
-            .filter(|f| f.components().count() == 1 && is_text_name(f))
-            .cloned()
-            .collect();
-        let text_file = match texts.len() {
-            0 => return Err(ReadProblem::NoText),
-            1 => texts[0].clone(),
-            _ => return Err(ReadProblem::ManyTexts(texts)),
-        };
+        let text_file = text_file_of(path, &all)?;
         let files = all.into_iter().filter(|f| *f != text_file).collect();
         (text_file, files, modified)
     } else {
         let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
         (PathBuf::from(&name), Vec::new(), modified)
     };
-    let full = if is_dir {
+    let full = if meta.is_dir() {
         path.join(&text_file)
     } else {
         path.to_path_buf()
     };
     let bytes = std::fs::read(&full).map_err(|e| io(&text_file, e))?;
+    let mut request = Request {
+        path: path.to_path_buf(),
+        name,
+        is_dir: meta.is_dir(),
+        text_file: text_file.clone(),
+        text: String::new(),
+        legacy_encoding: false,
+        split: yaml::whole(""),
+        files,
+        modified,
+        word: None,
+    };
+    if is_word_name(&text_file) {
+        let word_problem = |error| ReadProblem::Word {
+            file: text_file.clone(),
+            error,
+        };
+        if crate::docx::is_old_word(&bytes) {
+            return Err(word_problem(crate::docx::DocxError::OldWordFormat));
+        }
+        let doc = crate::docx::read(&bytes, &word_limits()).map_err(word_problem)?;
+        request.word = Some(Box::new(doc));
+        return Ok(request);
+    }
     let (text, legacy_encoding) = text::decode(&bytes);
-    let split = if matches!(ext_lower(&text_file).as_str(), "yaml" | "yml") {
+    request.split = if matches!(ext_lower(&text_file).as_str(), "yaml" | "yml") {
         yaml::whole(&text)
     } else {
         yaml::split(&text).map_err(|e| match e {
@@ -199,17 +235,60 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
             },
         })?
     };
-    Ok(Request {
-        path: path.to_path_buf(),
-        name,
-        is_dir,
-        text_file,
-        text,
-        legacy_encoding,
-        split,
-        files,
-        modified,
-    })
+    request.text = text;
+    request.legacy_encoding = legacy_encoding;
+    Ok(request)
+}
+
+fn io(file: &Path, e: std::io::Error) -> ReadProblem {
+    ReadProblem::Io {
+        file: file.to_path_buf(),
+        error: e.to_string(),
+    }
+}
+
+/// The text a request folder is written in: its one `.md` or
+/// `request.yaml`, else its one Word document with a fields table (other
+/// Word documents are attachments).
+fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
+    let top = |keep: fn(&Path) -> bool| -> Vec<PathBuf> {
+        all.iter()
+            .filter(|f| f.components().count() == 1 && keep(f))
+            .cloned()
+            .collect()
+    };
+    let texts = top(is_text_name);
+    match texts.len() {
+        1 => return Ok(texts[0].clone()),
+        0 => {}
+        _ => return Err(ReadProblem::ManyTexts(texts)),
+    }
+    let words = top(is_word_name);
+    if words.is_empty() {
+        return Err(ReadProblem::NoText);
+    }
+    let mut requests = Vec::new();
+    let mut unreadable = None;
+    for w in &words {
+        let bytes = std::fs::read(dir.join(w)).map_err(|e| io(w, e))?;
+        if crate::docx::is_old_word(&bytes) {
+            unreadable.get_or_insert((w.clone(), crate::docx::DocxError::OldWordFormat));
+            continue;
+        }
+        match crate::docx::has_fields_table(&bytes, &word_limits()) {
+            Ok(true) => requests.push(w.clone()),
+            Ok(false) => {}
+            Err(error) => {
+                unreadable.get_or_insert((w.clone(), error));
+            }
+        }
+    }
+    match (requests.len(), unreadable) {
+        (1, _) => Ok(requests.remove(0)),
+        (0, Some((file, error))) => Err(ReadProblem::Word { file, error }),
+        (0, None) => Err(ReadProblem::NoFieldsTable { files: words }),
+        _ => Err(ReadProblem::ManyTexts(requests)),
+    }
 }
 
 /// Every non-ignored file under `dir`, relative to it, sorted; and the newest
@@ -262,16 +341,13 @@ pub fn last_change(path: &Path) -> Option<SystemTime> {
 pub fn changed(meta: &std::fs::Metadata) -> Option<SystemTime> {
     let modified = meta.modified().ok()?;
     #[cfg(unix)]
-    {
+    let modified = {
         use std::os::unix::fs::MetadataExt;
-        let ctime = std::time::UNIX_EPOCH
-            + std::time::Duration::new(
-                meta.ctime().max(0) as u64,
-                meta.ctime_nsec().clamp(0, 999_999_999) as u32,
-            );
-        return Some(modified.max(ctime));
-    }
-    #[cfg(not(unix))]
+        let nanos = meta.ctime_nsec().clamp(0, 999_999_999) as u32;
+        let ctime =
+            std::time::UNIX_EPOCH + std::time::Duration::new(meta.ctime().max(0) as u64, nanos);
+        modified.max(ctime)
+    };
     Some(modified)
 }
 

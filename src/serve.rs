@@ -392,6 +392,7 @@ fn preview_answer(site_dir: &Path, path: &str) -> Response<std::io::Cursor<Vec<u
             Ok(bytes) => text_bytes(bytes, content_type(&file), 200),
             Err(_) => text("404", "text/plain; charset=utf-8", 404),
         },
+        preview::Answer::Bytes(bytes, ctype) => text_bytes(bytes, ctype, 200),
         preview::Answer::NotFound => text("404", "text/plain; charset=utf-8", 404),
     }
 }

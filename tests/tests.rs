@@ -6,6 +6,7 @@
 //!
 //! `cargo test --test tests <module>::` runs one topic.
 
+mod docx_support;
 mod requests_support;
 mod servers;
 mod util;
@@ -17,6 +18,11 @@ mod clock;
 mod deploy_bench;
 mod deploy_local;
 mod deploy_sftp;
+mod docx_documents;
+mod docx_hostile;
+mod docx_template;
+mod fuzz;
+mod fuzz_text;
 mod html_valid;
 mod images_build;
 mod images_process;
@@ -30,3 +36,4 @@ mod samba;
 mod search_thai;
 mod serve_reload;
 mod watch_requests;
+mod word_requests;

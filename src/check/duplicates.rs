@@ -115,10 +115,13 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
         let place = place_of_title(c);
         for (_, m) in found {
             let mut d = Diagnostic::error(Code::Duplicate, m);
-            if let Some((file, line)) = &place {
+            if let Some((file, line, row)) = &place {
                 d = d.in_file(file.clone());
                 if let Some(l) = line {
                     d = d.at_line(*l);
+                }
+                if let Some(r) = row {
+                    d = d.at_location(crate::diagnostic::Location::TableRow(*r));
                 }
             }
             c.diagnostics.push(d);
@@ -126,13 +129,22 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
     }
 }
 
-/// The request's text file and the line of its title or slug.
-fn place_of_title(c: &Checked) -> Option<(PathBuf, Option<usize>)> {
+/// The request's text file and the line (or, in a Word document, the
+/// table row) of its title or slug.
+fn place_of_title(c: &Checked) -> Option<(PathBuf, Option<usize>, Option<usize>)> {
     let r = c.request.as_ref()?;
+    if let Some(doc) = &r.word {
+        let row = doc
+            .fields
+            .iter()
+            .find(|f| f.key == "title" || f.key == "slug")
+            .map(|f| f.row);
+        return Some((r.text_file.clone(), None, row));
+    }
     let (start, end) = r.split.yaml;
     let line = r.text[start..end]
         .lines()
         .position(|l| l.starts_with("title") || l.starts_with("slug"))
         .map(|l| r.line_of(start) + l);
-    Some((r.text_file.clone(), line))
+    Some((r.text_file.clone(), line, None))
 }

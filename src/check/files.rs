@@ -196,6 +196,27 @@ fn verdict(probe: &Probe, ext: &str, shown: &str, config: &SiteConfig) -> Vec<Di
     out
 }
 
+/// Checks a photo held in memory (a picture of a Word request): the same
+/// rules as [`check_photo`].
+pub fn check_photo_bytes(
+    bytes: &[u8],
+    shown: &str,
+    ext: &str,
+    config: &SiteConfig,
+    cache_dir: Option<&Path>,
+) -> Vec<Diagnostic> {
+    let size = bytes.len() as u64;
+    if size > config.images.max_file_mb * MB {
+        let m = Message::new("check.too_large")
+            .arg("file", shown)
+            .arg("size", mb(size))
+            .arg("max", config.images.max_file_mb);
+        return vec![error(Code::FileTooLarge, m)];
+    }
+    let probe = probe_bytes(bytes, config.images.max_pixels, cache_dir);
+    verdict(&probe, ext, shown, config)
+}
+
 /// What the bytes of a photo say: the format, the upright size from the
 /// header, and whether it decodes (`None` when not tried: more pixels than
 /// allowed).
@@ -235,21 +256,7 @@ pub fn probe_file(
         return Ok(p);
     }
     let bytes = std::fs::read(path)?;
-    let mut probe = Probe {
-        kind: images::sniff(&bytes),
-        dims: images::header_dimensions(&bytes).ok(),
-        decodes: None,
-    };
-    if let Some((w, h)) = probe.dims
-        && u64::from(w) * u64::from(h) <= max_pixels
-    {
-        probe.decodes = Some(decodes(&bytes, max_pixels, cache_dir));
-        // The width as shown (EXIF orientation applied) is what
-        // `images.widths` means; the pixel count is the same.
-        if let Ok(upright) = images::upright_dimensions(&bytes) {
-            probe.dims = Some(upright);
-        }
-    }
+    let probe = probe_bytes(&bytes, max_pixels, cache_dir);
     if let Some(file) = &stat_file
         && let Ok(json) = serde_json::to_vec(&probe)
     {
@@ -257,6 +264,27 @@ pub fn probe_file(
         let _ = fs::write_atomic(file, &json);
     }
     Ok(probe)
+}
+
+/// Probes a photo's bytes: the header first (a bomb is refused before
+/// anything is decoded), then a full decode, cached by content hash.
+fn probe_bytes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> Probe {
+    let mut probe = Probe {
+        kind: images::sniff(bytes),
+        dims: images::header_dimensions(bytes).ok(),
+        decodes: None,
+    };
+    if let Some((w, h)) = probe.dims
+        && u64::from(w) * u64::from(h) <= max_pixels
+    {
+        probe.decodes = Some(decodes(bytes, max_pixels, cache_dir));
+        // The width as shown (EXIF orientation applied) is what
+        // `images.widths` means; the pixel count is the same.
+        if let Ok(upright) = images::upright_dimensions(bytes) {
+            probe.dims = Some(upright);
+        }
+    }
+    probe
 }
 
 /// True when the whole photo decodes; the verdict is cached by content hash.

@@ -14,13 +14,14 @@ pub mod html;
 mod media;
 pub mod personal_id;
 pub mod report;
+mod word;
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use crate::config::SiteConfig;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Failure};
 use crate::i18n::Message;
 use crate::news::yaml::{self, YamlLines};
 use crate::news::{self, News, Origin, Sink};
@@ -92,6 +93,60 @@ fn check_one(path: &Path, site_dir: &Path, config: &SiteConfig, media: bool) -> 
             return checked;
         }
     };
+    let read = match &req.word {
+        Some(doc) => Ok(word::check(&req, doc, config, site_dir, media)),
+        None => check_text(&req, config, site_dir, media),
+    };
+    let Read {
+        fields,
+        resolved,
+        diagnostics,
+    } = match read {
+        Ok(r) => r,
+        Err(d) => {
+            checked.diagnostics = d;
+            checked.request = Some(req);
+            return checked;
+        }
+    };
+    checked.diagnostics = diagnostics;
+    checked
+        .diagnostics
+        .sort_by_key(|d| (d.file.clone(), d.line, d.location));
+    checked.title = fields.title.clone();
+    checked.date = fields.date;
+    checked.slug = fields
+        .slug
+        .clone()
+        .or_else(|| fields.date.map(|d| news::default_slug(&req.slug_base(), d)));
+    if checked.ok()
+        && let Some(slug) = checked.slug.clone()
+    {
+        let mut fields = fields;
+        fields.body = fields.body.trim_start_matches(['\n', '\r']).to_string();
+        checked.news =
+            fields.into_news(slug, resolved.images, resolved.attachments, resolved.cover);
+    }
+    checked.request = Some(req);
+    checked
+}
+
+/// What a request's text gave: its fields, the files it publishes, and
+/// every problem found on the way.
+struct Read {
+    fields: news::Fields,
+    resolved: media::Resolved,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A Markdown or `request.yaml` request. `Err` with the problems when its
+/// YAML does not parse.
+fn check_text(
+    req: &Request,
+    config: &SiteConfig,
+    site_dir: &Path,
+    media: bool,
+) -> Result<Read, Vec<Diagnostic>> {
     let lines = YamlLines {
         text: &req.text,
         split: req.split,
@@ -110,35 +165,18 @@ fn check_one(path: &Path, site_dir: &Path, config: &SiteConfig, media: bool) -> 
         Ok(m) => m,
         Err(d) => {
             sink.diags.push(d.in_file(req.text_file.clone()));
-            checked.diagnostics = sink.diags;
-            checked.request = Some(req);
-            return checked;
+            return Err(sink.diags);
         }
     };
     let body = req.split.body.map(|b| &req.text[b..]);
     let fields = news::parse(&map, body, &mut sink, config, Origin::Request);
-    unsafe_html(&mut sink, &req, &fields.body);
-    let resolved = media::check(&mut sink, &req, &fields, config, site_dir, media);
-    checked.diagnostics = sink.diags;
-    checked
-        .diagnostics
-        .sort_by_key(|d| (d.file.clone(), d.line));
-    checked.title = fields.title.clone();
-    checked.date = fields.date;
-    checked.slug = fields
-        .slug
-        .clone()
-        .or_else(|| fields.date.map(|d| news::default_slug(&req.slug_base(), d)));
-    if checked.ok()
-        && let Some(slug) = checked.slug.clone()
-    {
-        let mut fields = fields;
-        fields.body = fields.body.trim_start_matches(['\n', '\r']).to_string();
-        checked.news =
-            fields.into_news(slug, resolved.images, resolved.attachments, resolved.cover);
-    }
-    checked.request = Some(req);
-    checked
+    unsafe_html(&mut sink, req, &fields.body);
+    let resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
+    Ok(Read {
+        fields,
+        resolved,
+        diagnostics: sink.diags,
+    })
 }
 
 /// National ID numbers anywhere in the text, even when the YAML is broken.
@@ -195,6 +233,16 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
         )
         .in_file(file.clone())
         .at_line(1),
+        ReadProblem::Word { file, error } => {
+            Diagnostic::error(error.code(), error.message()).in_file(file.clone())
+        }
+        ReadProblem::NoFieldsTable { files } => {
+            let list: Vec<String> = files.iter().map(|n| paths::slash(n)).collect();
+            Diagnostic::error(
+                Code::AmbiguousRequest,
+                Message::new("check.no_fields_table").arg("files", list.join(", ")),
+            )
+        }
         ReadProblem::Io { file, error } => Diagnostic::error(
             Code::MissingFile,
             Message::new("check.unreadable_file")

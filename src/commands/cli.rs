@@ -54,6 +54,9 @@ pub enum Command {
     New {
         /// The folder name of the new request (ASCII becomes its slug).
         name: String,
+        /// A Word form (`ข่าว.docx`) instead of the Markdown one.
+        #[arg(long)]
+        word: bool,
     },
     /// Check publicity requests (default: everything in requests/).
     Check {

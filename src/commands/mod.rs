@@ -89,7 +89,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(args) => build::run(&ctx, &args),
         Command::Serve { port } => serve::run(&ctx, port),
-        Command::New { name } => new::run(&ctx, &name),
+        Command::New { name, word } => new::run(&ctx, &name, word),
         Command::Check { paths } => check::run(&ctx, &paths),
         Command::Watch { settle } => watch::run(&ctx, settle),
         Command::Intake => intake::run(&ctx),

@@ -25,6 +25,8 @@ pub enum Place {
     Line(usize),
     /// A 1-based row of a Word document's fields table.
     Row(usize),
+    /// A 1-based paragraph of a Word document.
+    Paragraph(usize),
 }
 
 /// Finds where keys were written.
@@ -64,6 +66,7 @@ impl Sink<'_> {
         match place {
             Some(Place::Line(l)) => d = d.at_line(l),
             Some(Place::Row(r)) => d = d.at_location(Location::TableRow(r)),
+            Some(Place::Paragraph(n)) => d = d.at_location(Location::Paragraph(n)),
             None => {}
         }
         if let (Some(p), Some(n)) = (place, needle.filter(|n| !n.is_empty()))

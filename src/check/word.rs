@@ -1,0 +1,256 @@
+//! A request written in Word: its fields table read into the one news
+//! schema (so every field gets every check a Markdown request gets), each
+//! problem placed at its table row or paragraph, its body checked like
+//! any body, and each picture in it a news photo checked like any photo.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+use super::{Read, files, html, media, personal_id};
+use crate::config::SiteConfig;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::docx::{Document, Finding};
+use crate::i18n::Message;
+use crate::news::{self, Locate, Origin, Photo, Place, Sink};
+use crate::plumbing::paths;
+use crate::request::Request;
+
+/// Where each key of a Word request was written.
+struct Places<'d> {
+    rows: HashMap<&'static str, usize>,
+    doc: &'d Document,
+}
+
+impl Locate for Places<'_> {
+    fn key(&self, key: &str) -> Option<Place> {
+        self.rows.get(key).map(|r| Place::Row(*r))
+    }
+
+    fn nested(&self, parent: &str, key: &str) -> Option<Place> {
+        self.key(&format!("{parent}.{key}"))
+    }
+
+    fn item(&self, parent: &str, _needle: &str) -> Option<Place> {
+        self.key(parent)
+    }
+
+    fn body(&self) -> Option<Place> {
+        self.doc
+            .body_lines
+            .first()
+            .or(self.doc.fields_table.as_ref())
+            .map(|p| Place::Paragraph(*p))
+    }
+}
+
+/// Checks a Word request; `media: false` skips reading its photos.
+pub(super) fn check(
+    req: &Request,
+    doc: &Document,
+    config: &SiteConfig,
+    site_dir: &Path,
+    media: bool,
+) -> Read {
+    let places = Places {
+        rows: doc.fields.iter().map(|f| (f.key, f.row)).collect(),
+        doc,
+    };
+    let mut sink = Sink {
+        file: req.text_file.clone(),
+        locate: &places,
+        diags: Vec::new(),
+    };
+    for u in &doc.unknown_labels {
+        let m = match u.nearest {
+            Some(n) => Message::new("check.unknown_label_near").arg("near", n),
+            None => Message::new("check.unknown_label").arg("known", known_labels()),
+        };
+        let m = m.arg("label", &u.label);
+        sink.warning(Code::UnknownField, m, Some(Place::Row(u.row)), None);
+    }
+    for f in &doc.fields {
+        if !personal_id::find(&f.value).is_empty() {
+            let m = Message::new("check.personal_id");
+            sink.error(Code::PersonalId, m, Some(Place::Row(f.row)), None);
+        }
+    }
+    let body = demote_headings(&doc.body);
+    for r in personal_id::find(&body) {
+        let m = Message::new("check.personal_id");
+        sink.error(
+            Code::PersonalId,
+            m,
+            Some(paragraph_of(doc, &body, r.start)),
+            None,
+        );
+    }
+    for r in html::find(&body) {
+        let shown: String = body[r.clone()].chars().take(40).collect();
+        let m = Message::new("check.unsafe_html").arg("html", shown);
+        sink.error(
+            Code::UnsafeHtml,
+            m,
+            Some(paragraph_of(doc, &body, r.start)),
+            None,
+        );
+    }
+    findings(&mut sink, doc);
+    let fields = news::parse(
+        &mapping(doc),
+        Some(&body),
+        &mut sink,
+        config,
+        Origin::Request,
+    );
+    let mut resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
+    let pictures = pictures(&mut sink, doc, config, site_dir, media);
+    if fields.cover.is_none()
+        && let Some(first) = pictures.first()
+    {
+        resolved.cover = Some(first.file.clone());
+    }
+    resolved.images.splice(0..0, pictures);
+    Read {
+        fields,
+        resolved,
+        diagnostics: sink.diags,
+    }
+}
+
+/// The fields table as the YAML mapping a Markdown request would have:
+/// `requester.group` under `requester`, the first row of a key winning.
+fn mapping(doc: &Document) -> Mapping {
+    let mut map = Mapping::new();
+    let mut requester = Mapping::new();
+    for f in &doc.fields {
+        let value = Value::String(f.value.trim().to_string());
+        match f.key.split_once('.') {
+            Some((_, sub)) => {
+                requester.entry(Value::String(sub.into())).or_insert(value);
+            }
+            None => {
+                map.entry(Value::String(f.key.into())).or_insert(value);
+            }
+        }
+    }
+    if !requester.is_empty() {
+        map.insert(Value::String("requester".into()), Value::Mapping(requester));
+    }
+    map
+}
+
+/// Word's Heading 1 is a section of the news, under the page's own title
+/// (the page's h1): every heading goes one level down.
+fn demote_headings(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 16);
+    for line in body.split_inclusive('\n') {
+        let hashes = line.bytes().take_while(|b| *b == b'#').count();
+        if (1..6).contains(&hashes) && line.as_bytes().get(hashes) == Some(&b' ') {
+            out.push('#');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The paragraph a byte of the body came from.
+fn paragraph_of(doc: &Document, body: &str, offset: usize) -> Place {
+    let line = crate::plumbing::text::line_of(body, offset);
+    let n = doc
+        .body_lines
+        .get(line.saturating_sub(1))
+        .or(doc.body_lines.last())
+        .copied()
+        .unwrap_or(1);
+    Place::Paragraph(n)
+}
+
+/// What the reader found inside the document.
+fn findings(sink: &mut Sink, doc: &Document) {
+    for f in &doc.findings {
+        let at = Some(Place::Paragraph(f.paragraph()));
+        match f {
+            Finding::UnsafeLink { url, .. } => {
+                let shown: String = url.chars().take(40).collect();
+                let m = Message::new("check.unsafe_html").arg("html", shown);
+                sink.error(Code::UnsafeHtml, m, at, None);
+            }
+            Finding::LocalLink { url, .. } => {
+                let m = Message::new("check.word_local_link").arg("url", url);
+                sink.error(Code::UnsafePath, m, at, None);
+            }
+            Finding::VectorPicture { file_name, .. } => {
+                let m = Message::new("check.word_vector_picture").arg("file", file_name);
+                sink.error(Code::BadImage, m, at, None);
+            }
+            Finding::MissingPicture { .. } => {
+                let m = Message::new("check.word_missing_picture");
+                sink.error(Code::MissingFile, m, at, None);
+            }
+            Finding::PictureBeforeFields { .. } => {
+                let m = Message::new("check.word_picture_before_fields");
+                sink.warning(Code::UnusedFile, m, at, None);
+            }
+            Finding::Unsupported { what, .. } => {
+                let m = Message::new("check.word_unsupported").arg("what", what);
+                sink.warning(Code::UnusedFile, m, at, None);
+            }
+        }
+    }
+}
+
+/// The document's pictures as news photos, each checked like a photo.
+fn pictures(
+    sink: &mut Sink,
+    doc: &Document,
+    config: &SiteConfig,
+    site_dir: &Path,
+    media: bool,
+) -> Vec<Photo> {
+    let cache = paths::cache_dir(site_dir, "check");
+    let mut photos = Vec::new();
+    for p in doc.pictures.iter().filter(|p| !p.vector) {
+        let at = Some(Place::Paragraph(p.paragraph));
+        if media {
+            let ext = paths::ext_lower(Path::new(&p.file_name));
+            for d in files::check_photo_bytes(&p.bytes, &p.file_name, &ext, config, Some(&cache)) {
+                sink.push(d, at, None);
+            }
+        }
+        let alt = p.alt.clone().unwrap_or_default();
+        if alt.trim().is_empty() && !p.decorative {
+            let m = Message::new("check.word_missing_alt").arg("file", &p.file_name);
+            sink.push(Diagnostic::warning(Code::MissingAlt, m), at, None);
+        }
+        photos.push(Photo {
+            file: p.file_name.clone(),
+            alt,
+        });
+    }
+    photos
+}
+
+/// The Thai labels of the fields table, for a typo with no near match.
+fn known_labels() -> String {
+    crate::docx::FIELDS
+        .iter()
+        .map(|f| f.thai)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_go_one_level_down() {
+        assert_eq!(demote_headings("# ก\n\nข\n## ค\n"), "## ก\n\nข\n### ค\n");
+        assert_eq!(
+            demote_headings("###### ง\n#hashtag\n"),
+            "###### ง\n#hashtag\n"
+        );
+    }
+}
