@@ -304,3 +304,45 @@ fn phone_photo_is_rotated_and_stripped_of_all_metadata() {
     assert_eq!(report["images"]["processed"], 0, "{report}");
     assert_eq!(report["images"]["cached"], 1, "{report}");
 }
+
+#[test]
+fn every_page_of_the_example_site_has_an_og_image_with_its_size() {
+    let site = example_site();
+    let (code, v) = build_json(site.path());
+    assert_eq!(code, 0, "{v:#}");
+    let public = site.path().join("public");
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        pages += 1;
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        for tag in ["og:image\"", "og:image:width\"", "og:image:height\""] {
+            assert!(
+                html.contains(&format!("property=\"{tag}")),
+                "{} has no {tag}",
+                entry.path().display()
+            );
+        }
+        // The picture it names is published.
+        let url = html
+            .split("property=\"og:image\" content=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let rel = url.trim_start_matches("https://www.surat-chumphon.example.go.th/");
+        assert!(
+            public.join(rel).is_file(),
+            "{} names {url}",
+            entry.path().display()
+        );
+    }
+    assert!(pages > 20, "{pages} pages");
+    // The theme's card: 1200×630, the office's name drawn on it.
+    let card = image::open(public.join("images/share-card.png")).unwrap();
+    assert_eq!((card.width(), card.height()), (1200, 630));
+}

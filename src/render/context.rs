@@ -149,7 +149,7 @@ pub(super) struct ChildCtx {
     pub(super) description: String,
 }
 
-#[derive(Serialize, Clone, Default)]
+#[derive(Serialize, Clone, Default, PartialEq, Eq)]
 pub(super) struct OgImage {
     pub(super) url: String,
     pub(super) width: u32,

@@ -22,6 +22,9 @@ pub enum RenderError {
     Template { what: String, detail: String },
     /// An output file could not be written (or copied).
     Write { path: PathBuf, error: String },
+    /// The share picture (site.yaml's `share_image`, or the theme's card)
+    /// cannot be made.
+    ShareImage { path: String, error: String },
 }
 
 crate::display_failure!(RenderError);
@@ -34,6 +37,7 @@ impl Failure for RenderError {
             | RenderError::MissingTemplate { .. } => Code::Theme,
             RenderError::UnknownTemplate { .. } | RenderError::Template { .. } => Code::Template,
             RenderError::Write { .. } => Code::Write,
+            RenderError::ShareImage { .. } => Code::Theme,
         }
     }
 
@@ -56,6 +60,9 @@ impl Failure for RenderError {
             RenderError::Template { what, detail } => Message::new("render.template")
                 .arg("what", what)
                 .arg("detail", detail),
+            RenderError::ShareImage { path, error } => Message::new("render.share_image")
+                .arg("file", path)
+                .arg("error", error),
             RenderError::Write { path, error } => Message::new("render.write")
                 .arg("file", path.display())
                 .arg("error", error),

@@ -16,6 +16,7 @@
 //! template hashes), [`renderer`] (shared state, news prepared once),
 //! [`plan`] (every output file and its key), [`pages`] (each kind of page).
 
+pub mod card;
 mod context;
 mod error;
 mod feed;
@@ -24,6 +25,7 @@ mod pages;
 mod plan;
 mod renderer;
 mod setup;
+mod share;
 mod sitemap;
 pub mod theme;
 

@@ -26,6 +26,8 @@ pub(super) enum Job {
     Robots,
     Static(PathBuf),
     Copy(PathBuf),
+    /// The default share picture (`og:image`).
+    Share,
 }
 
 impl Job {
@@ -64,10 +66,12 @@ impl Prepared {
     }
 }
 
-/// One output file before its bytes exist (pages) or with them (the rest).
+/// One output file before its bytes exist (pages, the share picture) or
+/// with them (the rest).
 pub(super) enum Made<'r> {
     Page(Prepared),
     Bytes(Cow<'r, [u8]>),
+    Share,
 }
 
 impl Made<'_> {
@@ -97,6 +101,10 @@ impl Made<'_> {
             Made::Bytes(b) => {
                 h.update(b"bytes\0");
                 h.update(b);
+            }
+            Made::Share => {
+                h.update(b"share\0");
+                h.update(&r.share.key(&r.theme));
             }
         }
         h.finalize().to_hex().to_string()
@@ -187,6 +195,7 @@ impl Renderer<'_> {
         for rel in self.theme.statics.keys() {
             add(&mut plan, rel.clone(), Job::Static(rel.clone()));
         }
+        add(&mut plan, self.share.path(), Job::Share);
         plan
     }
 
@@ -231,6 +240,7 @@ impl Renderer<'_> {
                         error: "missing".into(),
                     });
             }
+            Job::Share => return Ok(Made::Share),
             Job::Copy(src) => {
                 return Ok(Made::Bytes(Cow::Owned(
                     std::fs::read(src).map_err(super::error::write_error(src))?,
@@ -244,6 +254,9 @@ impl Renderer<'_> {
     pub(super) fn bytes<'m>(&self, made: Made<'m>) -> Result<Cow<'m, [u8]>, RenderError> {
         match made {
             Made::Bytes(b) => Ok(b),
+            Made::Share => Ok(Cow::Owned(
+                self.share.bytes(&self.theme, self.config.images.quality)?,
+            )),
             Made::Page(p) => Ok(Cow::Owned({
                 let mut ctx = self.common.clone();
                 ctx.extend(p.ctx);

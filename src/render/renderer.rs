@@ -41,6 +41,9 @@ pub(super) struct Renderer<'a> {
     /// extends, includes or imports, so a template edit remakes exactly
     /// the pages that use it.
     pub(super) template_keys: BTreeMap<String, String>,
+    /// What a shared link shows of a page without a photo of its own.
+    pub(super) default_og: OgImage,
+    pub(super) share: super::share::Share,
 }
 
 /// What every page knows of the site.
@@ -133,6 +136,7 @@ impl<'a> Renderer<'a> {
         common.insert("categories", &categories);
         let salt = build_salt(config, &common);
         let template_keys = template_keys(&theme.templates);
+        let (default_og, share) = super::share::default(&site.root, config, &theme, &base)?;
         let mut r = Renderer {
             site,
             config,
@@ -147,6 +151,8 @@ impl<'a> Renderer<'a> {
             pages: Vec::new(),
             salt,
             template_keys,
+            default_og,
+            share,
         };
         r.news = site
             .news
@@ -339,6 +345,8 @@ impl Renderer<'_> {
             } else {
                 og.kind
             },
+            // Every page has a picture to show when shared.
+            image: og.image.or_else(|| Some(self.default_og.clone())),
             ..og
         };
         ctx.insert("og", &og);

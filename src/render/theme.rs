@@ -35,6 +35,11 @@ pub struct Theme {
     /// Path under `static/` → bytes; published at the same path in
     /// `public/`.
     pub statics: BTreeMap<PathBuf, Cow<'static, [u8]>>,
+    /// `card/share.svg`: the share card's template (see [`super::card`]).
+    pub card: Option<String>,
+    /// `card/*.ttf`: the fonts the card is drawn with, by file name (never
+    /// published).
+    pub card_fonts: BTreeMap<String, Cow<'static, [u8]>>,
 }
 
 impl Theme {
@@ -58,6 +63,8 @@ impl Theme {
     pub fn builtin(lang: Lang) -> Result<Theme, RenderError> {
         let mut templates = BTreeMap::new();
         let mut statics = BTreeMap::new();
+        let mut card = None;
+        let mut card_fonts = BTreeMap::new();
         let mut files = Vec::new();
         collect(&BUILTIN, &mut files);
         for file in files {
@@ -69,6 +76,13 @@ impl Theme {
                 templates.insert(slash(rel), text.to_string());
             } else if let Ok(rel) = path.strip_prefix("static") {
                 statics.insert(rel.to_path_buf(), Cow::Borrowed(file.contents()));
+            } else if let Ok(rel) = path.strip_prefix("card") {
+                card_file(
+                    &mut card,
+                    &mut card_fonts,
+                    rel,
+                    Cow::Borrowed(file.contents()),
+                );
             }
         }
         let words = builtin_words(lang)?;
@@ -76,6 +90,8 @@ impl Theme {
             templates,
             words,
             statics,
+            card,
+            card_fonts,
         })
     }
 
@@ -99,6 +115,14 @@ impl Theme {
             } else if let Ok(name) = rel.strip_prefix("static") {
                 let bytes = std::fs::read(entry.path()).map_err(|e| theme_file(entry.path(), e))?;
                 self.statics.insert(name.to_path_buf(), Cow::Owned(bytes));
+            } else if let Ok(name) = rel.strip_prefix("card") {
+                let bytes = std::fs::read(entry.path()).map_err(|e| theme_file(entry.path(), e))?;
+                card_file(
+                    &mut self.card,
+                    &mut self.card_fonts,
+                    name,
+                    Cow::Owned(bytes),
+                );
             } else if rel == Path::new("i18n").join(format!("{}.yaml", lang.code())) {
                 let text = std::fs::read_to_string(entry.path())
                     .map_err(|e| theme_file(entry.path(), e))?;
@@ -119,6 +143,21 @@ pub fn builtin_words(lang: Lang) -> Result<BTreeMap<String, String>, RenderError
         .and_then(|f| f.contents_utf8())
         .ok_or_else(|| theme_file(Path::new(&name), "missing"))?;
     serde_yaml::from_str(text).map_err(|e| theme_file(Path::new(&name), e))
+}
+
+/// A file of `card/`: the template, or a font.
+fn card_file(
+    card: &mut Option<String>,
+    fonts: &mut BTreeMap<String, Cow<'static, [u8]>>,
+    rel: &Path,
+    bytes: Cow<'static, [u8]>,
+) {
+    let name = slash(rel);
+    if name == "share.svg" {
+        *card = Some(String::from_utf8_lossy(&bytes).into_owned());
+    } else if name.ends_with(".ttf") || name.ends_with(".otf") {
+        fonts.insert(name, bytes);
+    }
 }
 
 fn theme_file(path: &Path, error: impl std::fmt::Display) -> RenderError {
