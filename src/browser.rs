@@ -173,6 +173,10 @@ pub fn pages_for_build(public: &Path) -> (Vec<String>, Option<usize>) {
     if let Some(service) = service_page(public) {
         pages.push(service);
     }
+    // The OIT page: a wide table that must still fit a phone.
+    if public.join("ita/index.html").is_file() {
+        pages.push("/ita/".into());
+    }
     if public.join("404.html").is_file() {
         pages.push("/404.html".into());
     }

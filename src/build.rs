@@ -208,6 +208,7 @@ pub fn build_site_with(
     // files of deleted items go next, the search index and checks after).
     pages_ready(&problems);
     let rendered = &inc.output;
+    problems.extend(rendered.problems.iter().cloned());
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(photos.files);
     // The search index reads the pages just written (src/search.rs).

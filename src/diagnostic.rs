@@ -87,6 +87,7 @@ codes! {
     MissingFragment = "missing-fragment",
     ItaBrokenLink = "ita-broken-link",
     ItaEmpty = "ita-empty",
+    ItaYaml = "ita-yaml",
     // Step 7: the live site.
     VerifyMissing = "verify-missing",
     VerifyFetch = "verify-fetch",

@@ -28,6 +28,7 @@ use crate::news::News;
 use crate::plumbing::fs::{copy_verified, hash_file, remove_path, sync_dir, write_atomic};
 use crate::plumbing::paths::{self, CONTENT_DIR, REQUESTS_DIR};
 use crate::receipt;
+use crate::records::log::Accepted as AcceptedEvent;
 use crate::records::{Event, Records, RecordsError};
 
 /// Hidden name prefix of intake's temporary copies in `content/news/`.
@@ -245,16 +246,16 @@ fn accept(
         .as_ref()
         .map(|(p, _)| paths::relative_to(site_dir, p));
     records
-        .append(&[Event::Accepted {
+        .append(&[Event::Accepted(AcceptedEvent {
             at: now,
             request: name,
             news: news_id,
-            record: paths::slash(&record),
+            record: Some(paths::slash(&record)),
             receipt: receipt_rel.as_ref().map(|p| paths::slash(p)),
-            title: news.title.clone(),
-            group: news.requester.group.clone(),
-            category: news.category.clone(),
-        }])
+            title: Some(news.title.clone()),
+            group: Some(news.requester.group.clone()),
+            category: Some(news.category.clone()),
+        })])
         .map_err(|e| IntakeError::Record(e.to_string()))?;
     Ok(Accepted {
         request: paths::relative_to(site_dir, &c.path),

@@ -27,6 +27,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod docx;
+pub mod fiscal;
 pub mod i18n;
 pub mod markdown;
 pub mod news;
@@ -57,6 +58,10 @@ pub mod serve;
 // Steps 6–7: the server.
 pub mod deploy;
 pub mod verify;
+
+// The office's report, and the OIT page's links.
+pub mod ita;
+pub mod report;
 
 // The command line.
 pub mod commands;

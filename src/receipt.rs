@@ -239,7 +239,7 @@ pub fn announce_live(
         events.push(Event::Live {
             at: now,
             news: id.clone(),
-            url: url.clone(),
+            url: Some(url.clone()),
         });
         announced.push(Announced {
             news: id.clone(),

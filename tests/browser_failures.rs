@@ -14,7 +14,9 @@ use khao::browser::{self, BrowserReport, ProblemKind};
 /// The example site with only two of its news items.
 fn small_site(root: &Path) {
     let repo = Path::new(REPO);
-    std::fs::copy(repo.join("site.yaml"), root.join("site.yaml")).unwrap();
+    for file in ["site.yaml", "ita.yaml"] {
+        std::fs::copy(repo.join(file), root.join(file)).unwrap();
+    }
     let content = root.join("content");
     copy_dir(&repo.join("content"), &content);
     for year in ["2025", "2026"] {

@@ -16,7 +16,9 @@ fn example_site_passes_the_browser_and_accessibility_checks() {
     );
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path();
-    std::fs::copy(Path::new(REPO).join("site.yaml"), site.join("site.yaml")).unwrap();
+    for file in ["site.yaml", "ita.yaml"] {
+        std::fs::copy(Path::new(REPO).join(file), site.join(file)).unwrap();
+    }
     copy_dir(&Path::new(REPO).join("content"), &site.join("content"));
 
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))

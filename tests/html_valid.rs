@@ -22,7 +22,9 @@ fn every_page_of_the_example_site_is_valid_html() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
-    std::fs::copy(Path::new(REPO).join("site.yaml"), site.join("site.yaml")).unwrap();
+    for file in ["site.yaml", "ita.yaml"] {
+        std::fs::copy(Path::new(REPO).join(file), site.join(file)).unwrap();
+    }
     copy_dir(&Path::new(REPO).join("content"), &site.join("content"));
     let out_dir = dir.path().join("out");
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))

@@ -64,7 +64,9 @@ fn base() -> &'static Path {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("incremental_base");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(Path::new(REPO).join("site.yaml"), dir.join("site.yaml")).unwrap();
+        for file in ["site.yaml", "ita.yaml"] {
+            std::fs::copy(Path::new(REPO).join(file), dir.join(file)).unwrap();
+        }
         copy_site(
             &Path::new(REPO).join("content"),
             &dir.join("content"),

@@ -45,15 +45,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A copy of the bundled example site (site.yaml and content/) in a
+/// A copy of the bundled example site (site.yaml, ita.yaml and content/) in a
 /// temporary folder.
 pub fn example_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("site.yaml"),
-        dir.path().join("site.yaml"),
-    )
-    .unwrap();
+    for file in ["site.yaml", "ita.yaml"] {
+        std::fs::copy(Path::new(REPO).join(file), dir.path().join(file)).unwrap();
+    }
     copy_dir(
         &Path::new(REPO).join("content"),
         &dir.path().join("content"),

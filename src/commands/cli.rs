@@ -83,6 +83,15 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Intake, then deploy: the whole process in one command.
     Publish(DeployArgs),
+    /// The fiscal-year service report: records/reports/fy<YEAR>.html and .csv.
+    Report {
+        /// The fiscal year, in the Buddhist Era (default: the current one).
+        #[arg(long, value_name = "YEAR")]
+        fy: Option<i32>,
+    },
+    /// Check every link of the OIT page (ita.yaml): the site's own against
+    /// a build, the others on the internet.
+    Ita,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -217,7 +217,12 @@ fn deploy_public(
             Err(e) => eprintln!("{}", e.message().render(lang)),
         }
     }
-    print_result(ctx, report, &verified, &outcome, intake, lang);
+    // The OIT page's links, on the live site: reported, never rolled
+    // back for (an external site being down is not this release's fault).
+    let ita = (publish && outcome.code == exit::OK)
+        .then(|| super::ita::after_publish(config, &ctx.site_dir, &verify_url))
+        .flatten();
+    print_result(ctx, report, &verified, &outcome, intake, lang, ita.as_ref());
     if browser_code == exit::DEPLOY {
         // Chromium was asked for but could not run: the site is deployed
         // and verified by HTTP, but the display check was not done.
@@ -435,9 +440,14 @@ fn print_result(
     outcome: &Outcome,
     intake: Option<&IntakeReport>,
     lang: Lang,
+    ita: Option<&crate::ita::ItaReport>,
 ) {
     if ctx.json() {
-        println!("{}", result_json(r, verified, outcome, intake, lang));
+        let mut v = result_json(r, verified, outcome, intake, lang);
+        if let Some(ita) = ita {
+            v["ita"] = serde_json::to_value(ita).unwrap_or_default();
+        }
+        println!("{v}");
         return;
     }
     let m = Message::new("deploy.summary")
@@ -460,6 +470,9 @@ fn print_result(
                 "{}",
                 Message::new("deploy.live").arg("url", &a.url).render(lang)
             );
+        }
+        if let Some(ita) = ita {
+            super::ita::print_after_publish(ita, lang);
         }
         return;
     }

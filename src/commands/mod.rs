@@ -11,7 +11,9 @@ mod build;
 mod check;
 mod deploy;
 mod intake;
+mod ita;
 mod new;
+mod report;
 mod serve;
 mod watch;
 
@@ -95,6 +97,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Intake => intake::run(&ctx),
         Command::Deploy(args) => deploy::run(&ctx, &args, false),
         Command::Publish(args) => deploy::run(&ctx, &args, true),
+        Command::Report { fy } => report::run(&ctx, fy),
+        Command::Ita => ita::run(&ctx),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Newest first; ties by slug, so the order is deterministic.
     pub news: Vec<NewsItem>,
+    /// `ita.yaml`, the OIT page, when the site has one (and it is valid).
+    pub ita: Option<crate::ita::ItaFile>,
 }
 
 impl Site {
@@ -187,11 +189,16 @@ pub fn load_site_memo(
     }
     let pages = unique_pages(pages, &mut diags);
     sort_news(&mut news, &mut diags, root);
+    let ita = crate::ita::load(root).unwrap_or_else(|e| {
+        diags.push(e.diagnostic());
+        None
+    });
     let site = Site {
         root: root.to_path_buf(),
         config,
         pages,
         news,
+        ita,
     };
     (site, diags)
 }

@@ -14,7 +14,9 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::{Deserialize, Serialize};
 
-/// One line of the log.
+/// One line of the log. Reading is lenient — unknown fields are ignored,
+/// an unknown kind of event is [`Event::Other`] — so that a log written by
+/// another version of khao still reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
@@ -27,45 +29,107 @@ pub enum Event {
     },
     /// A check's verdict, written when it differs from the last one of
     /// the cycle (same files, same codes: not a new verdict).
-    Checked {
-        #[serde(with = "rfc3339")]
-        at: DateTime<FixedOffset>,
-        request: String,
-        ok: bool,
-        errors: Vec<String>,
-        warnings: Vec<String>,
-        /// A hash of the request's files as checked.
-        digest: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        group: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        category: Option<String>,
-    },
+    Checked(Checked),
     /// Intake took the request in.
-    Accepted {
-        #[serde(with = "rfc3339")]
-        at: DateTime<FixedOffset>,
-        request: String,
-        /// `news/<yyyy>/<slug>`
-        news: String,
-        /// Where the request is kept as received (`records/requests/...`).
-        record: String,
-        /// The requester's receipt, relative to the site.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        receipt: Option<String>,
-        title: String,
-        group: String,
-        category: String,
-    },
+    Accepted(Accepted),
     /// A deploy verified the news page on the live site.
     Live {
         #[serde(with = "rfc3339")]
         at: DateTime<FixedOffset>,
         news: String,
-        url: String,
+        #[serde(default)]
+        url: Option<String>,
     },
+    /// A kind of event this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checked {
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    pub request: String,
+    #[serde(default)]
+    pub ok: bool,
+    /// The codes of its errors and warnings, one per diagnostic.
+    #[serde(default)]
+    pub errors: Vec<String>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// A hash of the request's files as checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        !self.ok || !self.errors.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    pub request: String,
+    /// `news/<yyyy>/<slug>`
+    pub news: String,
+    /// Where the request is kept as received (`records/requests/...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The requester's receipt, relative to the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+impl Event {
+    /// When it happened (`None` for an unknown kind).
+    pub fn at(&self) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Event::Seen { at, .. } | Event::Live { at, .. } => Some(*at),
+            Event::Checked(c) => Some(c.at),
+            Event::Accepted(a) => Some(a.at),
+            Event::Other => None,
+        }
+    }
+}
+
+/// The log as read: its events, and the lines that could not be.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Log {
+    pub events: Vec<Event>,
+    /// 1-based numbers of lines that are not events (a hand edit, a merge).
+    pub skipped_lines: Vec<usize>,
+}
+
+impl Log {
+    pub fn parse(text: &str) -> Log {
+        let mut log = Log::default();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_start_matches('\u{feff}').trim();
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Event>(line) {
+                Ok(event) => log.events.push(event),
+                Err(_) => log.skipped_lines.push(i + 1),
+            }
+        }
+        log
+    }
 }
 
 /// Instants as RFC 3339 with their offset, to the second.
@@ -83,18 +147,13 @@ mod rfc3339 {
     }
 }
 
-/// Reads the log; a line that does not parse (a hand edit, a merge) is
-/// skipped, never fatal.
-pub fn read(path: &Path) -> std::io::Result<Vec<Event>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    Ok(text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect())
+/// Reads the log; a line that does not parse is skipped, never fatal.
+pub fn read(path: &Path) -> std::io::Result<Log> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Log::parse(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Log::default()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Appends events, each one line written in one call, so that processes
@@ -162,48 +221,33 @@ impl History {
                     last: None,
                 });
             }
-            Event::Checked {
-                at,
-                request,
-                ok,
-                errors,
-                warnings,
-                digest,
-                ..
-            } => {
-                let cycle = self.open.entry(request.clone()).or_insert(Cycle {
-                    seen: *at,
+            Event::Checked(c) => {
+                let cycle = self.open.entry(c.request.clone()).or_insert(Cycle {
+                    seen: c.at,
                     last: None,
                 });
-                cycle.last = Some((*ok, digest.clone(), errors.clone(), warnings.clone()));
+                let digest = c.digest.clone().unwrap_or_default();
+                cycle.last = Some((c.ok, digest, c.errors.clone(), c.warnings.clone()));
             }
-            Event::Accepted {
-                at,
-                request,
-                news,
-                receipt,
-                title,
-                ..
-            } => {
-                self.open.remove(request);
-                self.news.insert(
-                    news.clone(),
-                    NewsRecord {
-                        request: request.clone(),
-                        accepted: *at,
-                        receipt: receipt.clone(),
-                        title: title.clone(),
-                        live: None,
-                    },
-                );
+            Event::Accepted(a) => {
+                self.open.remove(&a.request);
+                let record = NewsRecord {
+                    request: a.request.clone(),
+                    accepted: a.at,
+                    receipt: a.receipt.clone(),
+                    title: a.title.clone().unwrap_or_default(),
+                    live: None,
+                };
+                self.news.insert(a.news.clone(), record);
             }
             Event::Live { at, news, url } => {
                 if let Some(n) = self.news.get_mut(news)
                     && n.live.is_none()
                 {
-                    n.live = Some((*at, url.clone()));
+                    n.live = Some((*at, url.clone().unwrap_or_default()));
                 }
             }
+            Event::Other => {}
         }
     }
 }
@@ -227,20 +271,20 @@ mod tests {
                 at,
                 request: "a".into(),
             },
-            Event::Accepted {
+            Event::Accepted(Accepted {
                 at,
                 request: "a".into(),
                 news: "news/2026/a".into(),
-                record: "records/requests/2026/a".into(),
+                record: Some("records/requests/2026/a".into()),
                 receipt: Some("requests/a.receipt.txt".into()),
-                title: "t".into(),
-                group: "g".into(),
-                category: "pr".into(),
-            },
+                title: Some("t".into()),
+                group: Some("g".into()),
+                category: Some("pr".into()),
+            }),
             Event::Live {
                 at,
                 news: "news/2026/a".into(),
-                url: "https://x/".into(),
+                url: Some("https://x/".into()),
             },
         ];
         append(&path, &events[..2]).unwrap();
@@ -252,7 +296,9 @@ mod tests {
         text.push_str("not json\n");
         std::fs::write(&path, text).unwrap();
         append(&path, &events[2..]).unwrap();
-        assert_eq!(read(&path).unwrap(), events);
+        let log = read(&path).unwrap();
+        assert_eq!(log.events, events);
+        assert_eq!(log.skipped_lines, [3]);
         let h = History::of(&events);
         assert!(h.open.is_empty());
         assert!(h.news["news/2026/a"].live.is_some());

@@ -70,14 +70,14 @@ impl Records {
         self.site_dir.join(RECORDS_DIR).join("service-log.jsonl")
     }
 
-    /// The log as events (unreadable lines skipped).
-    pub fn events(&self) -> Result<Vec<Event>, RecordsError> {
+    /// The log (unreadable lines skipped, and counted).
+    pub fn log(&self) -> Result<log::Log, RecordsError> {
         let path = self.log_path();
         log::read(&path).map_err(io_error(&path))
     }
 
     pub fn history(&self) -> Result<History, RecordsError> {
-        Ok(History::of(&self.events()?))
+        Ok(History::of(&self.log()?.events))
     }
 
     pub fn append(&self, events: &[Event]) -> Result<(), RecordsError> {
@@ -121,17 +121,17 @@ impl Records {
             let verdict = verdict(c);
             if cycle.and_then(|c| c.last.as_ref()) != Some(&verdict) {
                 let (ok, digest, errors, warnings) = verdict;
-                events.push(Event::Checked {
+                events.push(Event::Checked(log::Checked {
                     at: now,
                     request: name,
                     ok,
                     errors,
                     warnings,
-                    digest,
+                    digest: Some(digest),
                     title: c.title.clone(),
                     group: c.news.as_ref().map(|n| n.requester.group.clone()),
                     category: c.news.as_ref().map(|n| n.category.clone()),
-                });
+                }));
             }
         }
         self.append(&events)?;

@@ -16,11 +16,13 @@
 //! template hashes), [`renderer`] (shared state, news prepared once),
 //! [`plan`] (every output file and its key), [`pages`] (each kind of page).
 
+mod archive;
 pub mod card;
 mod context;
 mod error;
 mod feed;
 mod filters;
+mod ita;
 mod pages;
 mod plan;
 mod renderer;
@@ -58,6 +60,9 @@ pub struct RenderOutput {
     /// HTML pages written (404.html included).
     pub pages: usize,
     pub news: usize,
+    /// What rendering found wrong: the OIT page's links
+    /// (`ita-broken-link`, `ita-empty`).
+    pub problems: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// How many characters a summary (meta description, list text) keeps.
@@ -179,6 +184,7 @@ pub fn render_incremental(
     let t0 = std::time::Instant::now();
     let renderer = Renderer::new(site, images, now)?;
     let plan = renderer.plan();
+    let problems = renderer.ita_problems(&plan);
     let prepare_seconds = t0.elapsed().as_secs_f64();
     let pages = plan.values().filter(|j| j.is_page()).count();
     std::fs::create_dir_all(public_dir).map_err(error::write_error(public_dir))?;
@@ -207,6 +213,7 @@ pub fn render_incremental(
         files,
         pages,
         news: site.news.len(),
+        problems,
     };
     Ok(result)
 }

@@ -113,6 +113,7 @@ impl Renderer<'_> {
             &intro.map(|p| self.page_html(p)).unwrap_or_default(),
         );
         ctx.insert("pagination", &pagination("/news/", n, total));
+        ctx.insert("fiscal_years", &self.year_links(None, ""));
         ctx.insert(
             "breadcrumbs",
             &[
@@ -168,6 +169,7 @@ impl Renderer<'_> {
             &intro.map(|p| self.page_html(p)).unwrap_or_default(),
         );
         ctx.insert("pagination", &pagination(&c.url, n, total));
+        ctx.insert("fiscal_years", &self.year_links(Some(ci), ""));
         ctx.insert(
             "breadcrumbs",
             &[

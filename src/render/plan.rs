@@ -18,6 +18,10 @@ pub(super) enum Job {
     Home,
     NewsList(usize),
     Category(usize, usize),
+    /// Page `n` of fiscal-year archive `a`.
+    Archive(usize, usize),
+    /// The OIT page.
+    Ita,
     News(usize),
     Page(usize),
     NotFound,
@@ -38,6 +42,8 @@ impl Job {
             Job::Home
                 | Job::NewsList(_)
                 | Job::Category(..)
+                | Job::Archive(..)
+                | Job::Ita
                 | Job::News(_)
                 | Job::Page(_)
                 | Job::NotFound
@@ -140,6 +146,19 @@ impl Renderer<'_> {
                 );
             }
         }
+        for (ai, a) in self.archives.iter().enumerate() {
+            let total = a.news.len().div_ceil(per_page).max(1);
+            for n in 1..=total {
+                add(
+                    &mut plan,
+                    html_path(&list_url(&a.url, n)),
+                    Job::Archive(ai, n),
+                );
+            }
+        }
+        if self.site.ita.is_some() {
+            add(&mut plan, html_path(super::ita::ITA_URL), Job::Ita);
+        }
         for (i, item) in self.site.news.iter().enumerate() {
             add(&mut plan, html_path(&item.url), Job::News(i));
         }
@@ -148,10 +167,14 @@ impl Renderer<'_> {
         }
         add(&mut plan, PathBuf::from("404.html"), Job::NotFound);
 
-        // The sitemap lists every HTML page but 404.html.
+        // The sitemap lists every HTML page but 404.html and the archives
+        // without news (there for the OIT page's links, not for search).
         let mut entries: Vec<sitemap::Entry> = plan
             .iter()
             .filter(|(rel, _)| rel.as_path() != Path::new("404.html"))
+            .filter(
+                |(_, job)| !matches!(job, Job::Archive(a, _) if self.archives[*a].news.is_empty()),
+            )
             .map(|(rel, job)| {
                 let url = format!("/{}", slash(rel).trim_end_matches("index.html"));
                 let lastmod = match job {
@@ -191,6 +214,9 @@ impl Renderer<'_> {
                 self.add_linked(&mut plan, rel);
             }
         }
+        for rel in self.ita_documents() {
+            self.add_linked(&mut plan, rel);
+        }
 
         for rel in self.theme.statics.keys() {
             add(&mut plan, rel.clone(), Job::Static(rel.clone()));
@@ -216,6 +242,16 @@ impl Renderer<'_> {
             Job::Home => self.home(),
             Job::NewsList(n) => self.news_list(*n),
             Job::Category(c, n) => self.category(*c, *n),
+            Job::Archive(a, n) => self.archive(*a, *n),
+            Job::Ita => match &self.site.ita {
+                Some(ita) => self.ita(ita),
+                None => {
+                    return Err(RenderError::Template {
+                        what: "/ita/".into(),
+                        detail: "no ita.yaml".into(),
+                    });
+                }
+            },
             Job::News(i) => self.news_page(*i),
             Job::Page(i) => self.page(*i),
             Job::NotFound => self.not_found(),

@@ -44,6 +44,8 @@ pub(super) struct Renderer<'a> {
     /// What a shared link shows of a page without a photo of its own.
     pub(super) default_og: OgImage,
     pub(super) share: super::share::Share,
+    /// The fiscal-year archives (see [`super::archive`]).
+    pub(super) archives: Vec<super::archive::Archive>,
 }
 
 /// What every page knows of the site.
@@ -153,7 +155,10 @@ impl<'a> Renderer<'a> {
             template_keys,
             default_og,
             share,
+            archives: Vec::new(),
         };
+        let current = crate::fiscal::FiscalYear::of_instant(now, &config.tz());
+        r.archives = super::archive::archives(site, &r.categories, current);
         r.news = site
             .news
             .par_iter()
@@ -166,9 +171,16 @@ impl<'a> Renderer<'a> {
     /// The pages rendered on their own: not the home page's or a list's
     /// text. Each must name a template the theme has.
     fn own_pages(&self) -> Result<Vec<usize>, RenderError> {
+        let ita = self
+            .site
+            .ita
+            .as_ref()
+            .map(|_| super::ita::ITA_URL.to_string());
         let generated: BTreeSet<String> = ["/".to_string(), "/news/".to_string()]
             .into_iter()
+            .chain(ita)
             .chain(self.categories.iter().map(|c| c.url.clone()))
+            .chain(self.archives.iter().map(|a| a.url.clone()))
             .chain(self.site.news.iter().map(|n| n.url.clone()))
             .collect();
         let mut own = Vec::new();

@@ -24,6 +24,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "category.html",
     "page.html",
     "404.html",
+    "archive.html",
+    "ita.html",
 ];
 
 /// A theme ready to use.
