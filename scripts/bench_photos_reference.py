@@ -4,7 +4,7 @@ work as khao (read, decode once scaled in the DCT domain with draft(),
 EXIF orientation, resize to every width largest first with Lanczos, encode
 JPEG at the same quality, 4:2:0), done by Pillow, whose JPEG codec is
 libjpeg-turbo. Prints one JSON line in the same form as
-`examples/photo_bench.rs`.
+`benches/photo_bench.rs`.
 
     python3 scripts/bench_photos_reference.py --widths 320,1280 --quality 75 \
         --threads 1 PHOTO.jpg...

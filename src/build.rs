@@ -119,11 +119,6 @@ pub struct BuildOptions {
     pub now: Option<DateTime<FixedOffset>>,
     /// Told how far the photos are (the command layer draws a bar).
     pub progress: Option<Arc<dyn Progress + Send + Sync>>,
-    /// Keep the search index of the last build instead of rebuilding it:
-    /// `khao serve` reloads the page first and re-indexes afterwards
-    /// ([`crate::search::index_site`]), because indexing every page takes
-    /// seconds on a large site and the officer is waiting for the page.
-    pub defer_search: bool,
     /// What this process's previous builds learnt (`khao serve` keeps one
     /// between rebuilds); `None` for a one-off build.
     pub memo: Option<std::sync::Arc<Memo>>,
@@ -135,16 +130,6 @@ pub struct BuildOptions {
 pub struct Memo {
     pub content: content::Memo,
     pub images: images::Memo,
-}
-
-/// The files of the last search index in `out`, kept as they are.
-fn existing_search_files(out: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(out.join("pagefind"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(out).ok().map(Path::to_path_buf))
-        .collect()
 }
 
 /// Builds the site in `site_dir` into `public/` (or `options.out`).
@@ -212,15 +197,11 @@ pub fn build_site_with(
     let mut files: BTreeSet<PathBuf> = rendered.files.iter().cloned().collect();
     files.extend(photos.files);
     // The search index reads the pages just written (src/search.rs).
-    if options.defer_search {
-        files.extend(existing_search_files(&out));
-    } else {
-        files.extend(crate::search::index_site(
-            &out,
-            &rendered.files,
-            &cache_dir(site_dir, ""),
-        )?);
-    }
+    files.extend(crate::search::index_site(
+        &out,
+        &inc.searchable,
+        &cache_dir(site_dir, ""),
+    )?);
     timings.lap("search index");
     let files: Vec<PathBuf> = files.into_iter().collect();
     let removed: BTreeSet<PathBuf> = if trusted {

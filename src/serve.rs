@@ -19,10 +19,9 @@ use crate::build::{BuildError, BuildOptions, BuildReport, build_site_with};
 use crate::config::{ConfigError, SiteConfig};
 use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
 use crate::i18n::{Lang, Message};
-use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
+use crate::plumbing::paths::PUBLIC_DIR;
 use crate::plumbing::progress::Progress;
 use crate::preview;
-use crate::search::SearchError;
 use crate::static_server::{content_type, resolve};
 
 /// The script every served HTML page gets, just before `</body>`.
@@ -42,8 +41,6 @@ pub enum Event {
     ConfigFailed(ConfigError),
     /// A folder could not be watched.
     WatchFailed(String),
-    /// The search index could not be brought up to date.
-    SearchFailed(SearchError),
 }
 
 /// Where events go (from the watching thread too).
@@ -163,7 +160,7 @@ pub fn start(
     // file saved right after `serve` starts must not slip through.
     let mut watching = Vec::new();
     watch_sources(&mut watcher, &site_dir, &mut watching, &builder.events);
-    builder.rebuild(config, false);
+    builder.rebuild(config);
     let server = Server::http(("127.0.0.1", port)).map_err(|e| ServeError::Bind {
         port,
         error: e.to_string(),
@@ -185,7 +182,7 @@ pub fn start(
             // `themes/` or `content/` may have been created just now.
             watch_sources(&mut watcher, &site_dir, &mut watching, &builder.events);
             match SiteConfig::load(&site_dir) {
-                Ok(c) => builder.rebuild(c, true),
+                Ok(c) => builder.rebuild(c),
                 Err(e) => {
                     builder.shared.publish(Some(e.message().render(e.lang)));
                     (builder.events)(Event::ConfigFailed(e));
@@ -286,9 +283,8 @@ fn is_editor_noise(path: &Path) -> bool {
 impl Builder {
     /// Builds the site; the browser reloads as soon as the pages are
     /// written, and the page checks' verdict follows (a second reload only
-    /// if it differs). On a rebuild the search index comes after the
-    /// reload.
-    fn rebuild(&self, config: SiteConfig, defer_search: bool) {
+    /// if it differs).
+    fn rebuild(&self, config: SiteConfig) {
         let started = Instant::now();
         let lang = config.language;
         let _lock = crate::plumbing::lock::SiteLock::acquire(&self.site_dir);
@@ -296,7 +292,6 @@ impl Builder {
             out: Some(self.public.clone()),
             now: Some(crate::plumbing::clock::now(config.tz())),
             progress: self.progress.clone(),
-            defer_search,
             memo: Some(self.shared.memo.clone()),
         };
         let early: std::cell::RefCell<Option<Option<String>>> = std::cell::RefCell::new(None);
@@ -317,19 +312,10 @@ impl Builder {
         if early.borrow().as_ref() != Some(&errors) {
             self.shared.publish(errors);
         }
-        let files = report.files.clone();
         (self.events)(Event::Rebuilt {
             millis: started.elapsed().as_millis(),
             report: Box::new(report),
         });
-        if defer_search {
-            // The page is reloaded; now bring the search index up to date.
-            // Later saves wait in the event queue meanwhile.
-            let cache = cache_dir(&self.site_dir, "");
-            if let Err(e) = crate::search::index_site(&self.public, &files, &cache) {
-                (self.events)(Event::SearchFailed(e));
-            }
-        }
     }
 }
 

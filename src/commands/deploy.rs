@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
         return rollback(ctx, &config, args);
     }
     let now = crate::plumbing::clock::now(config.tz());
+    let mut phases = Phases::start();
     let intake = if publish && !args.dry_run {
         match crate::intake::intake_all(&ctx.site_dir, &config, now) {
             Ok(r) => {
@@ -48,12 +49,17 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
     } else {
         None
     };
+    if publish {
+        phases.lap("intake");
+    }
     let options = BuildOptions {
         progress: bars(ctx.json(), lang),
         now: Some(now),
         ..BuildOptions::default()
     };
-    let report = match crate::build::build_site(&ctx.site_dir, &config, &options) {
+    let report = crate::build::build_site(&ctx.site_dir, &config, &options);
+    phases.lap("build");
+    let report = match report {
         Ok(r) => r,
         Err(e) => {
             let m = Message::new("deploy.build_failed").arg_msg("error", e.message());
@@ -85,7 +91,15 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
     } else {
         ctx.site_dir.join(&report.out)
     };
-    let code = deploy_public(ctx, &config, args, &public, intake.as_ref(), publish);
+    let code = deploy_public(
+        ctx,
+        &config,
+        args,
+        &public,
+        intake.as_ref(),
+        publish,
+        &mut phases,
+    );
     let rejected = intake
         .as_ref()
         .is_some_and(|r| !r.rejected.is_empty() || !r.failed.is_empty());
@@ -93,6 +107,44 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
         exit::CONTENT
     } else {
         code
+    }
+}
+
+/// Seconds each step of a deploy took, in order: the JSON's `timings`, and
+/// stderr with `KHAO_TIMINGS` (what a slow timer run spent its time on).
+struct Phases {
+    done: Vec<(&'static str, f64)>,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            done: Vec::new(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, what: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((what, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::Map::new();
+        for (what, s) in &self.done {
+            v.insert((*what).into(), json!((s * 1000.0).round() / 1000.0));
+        }
+        serde_json::Value::Object(v)
+    }
+
+    fn show(&self) {
+        if std::env::var_os("KHAO_TIMINGS").is_some() {
+            for (what, s) in &self.done {
+                eprintln!("{what:>16}: {:7.1} ms", s * 1e3);
+            }
+        }
     }
 }
 
@@ -106,7 +158,15 @@ pub fn run_prebuilt(ctx: &Context, args: &DeployArgs, public: &Path) -> u8 {
     if args.rollback {
         return rollback(ctx, &config, args);
     }
-    deploy_public(ctx, &config, args, public, None, false)
+    deploy_public(
+        ctx,
+        &config,
+        args,
+        public,
+        None,
+        false,
+        &mut Phases::start(),
+    )
 }
 
 /// The target and options from site.yaml and `--target`.
@@ -137,6 +197,7 @@ fn deploy_public(
     public: &Path,
     intake: Option<&IntakeReport>,
     publish: bool,
+    phases: &mut Phases,
 ) -> u8 {
     let lang = config.language;
     let connected = target_and_options(ctx, config, args)
@@ -156,6 +217,7 @@ fn deploy_public(
         Err(e) => return deploy_failed(ctx, &e, lang),
     };
     let report = &deployed.report;
+    phases.lap("upload");
     if opts.dry_run {
         print_dry_run(ctx, report, lang);
         return exit::OK;
@@ -192,6 +254,7 @@ fn deploy_public(
     pages.sort();
     pages.dedup();
     let verified = verify::verify_live(public, &verify_url, &pages);
+    phases.lap("verify");
     let browser_code = display_check(
         ctx,
         lang,
@@ -202,6 +265,9 @@ fn deploy_public(
         report,
         &verified,
     );
+    if args.browser || publish {
+        phases.lap("browser");
+    }
     let mut outcome = settle(
         &mut conn,
         &deployed,
@@ -217,12 +283,18 @@ fn deploy_public(
             Err(e) => eprintln!("{}", e.message().render(lang)),
         }
     }
+    phases.lap("release");
     // The OIT page's links, on the live site: reported, never rolled
     // back for (an external site being down is not this release's fault).
-    let ita = (publish && outcome.code == exit::OK)
+    outcome.ita = (publish && outcome.code == exit::OK)
         .then(|| super::ita::after_publish(config, &ctx.site_dir, &verify_url))
         .flatten();
-    print_result(ctx, report, &verified, &outcome, intake, lang, ita.as_ref());
+    if outcome.ita.is_some() {
+        phases.lap("ita");
+    }
+    outcome.timings = phases.json();
+    phases.show();
+    print_result(ctx, report, &verified, &outcome, intake, lang);
     if browser_code == exit::DEPLOY {
         // Chromium was asked for but could not run: the site is deployed
         // and verified by HTTP, but the display check was not done.
@@ -269,6 +341,10 @@ struct Outcome {
     revert_error: Option<String>,
     /// News seen live for the first time (their receipts rewritten).
     announced: Vec<crate::receipt::Announced>,
+    /// After `publish`: the OIT page's links on the live site.
+    ita: Option<crate::ita::ItaReport>,
+    /// Seconds per step (the JSON's `timings`).
+    timings: serde_json::Value,
 }
 
 /// Rolls a release back when a check failed; otherwise prunes old ones.
@@ -285,6 +361,8 @@ fn settle(
         rolled_back: false,
         revert_error: None,
         announced: Vec::new(),
+        ita: None,
+        timings: serde_json::Value::Null,
     };
     if !verified.ok() || browser_code == exit::CONTENT {
         outcome.code = exit::CONTENT;
@@ -440,14 +518,9 @@ fn print_result(
     outcome: &Outcome,
     intake: Option<&IntakeReport>,
     lang: Lang,
-    ita: Option<&crate::ita::ItaReport>,
 ) {
     if ctx.json() {
-        let mut v = result_json(r, verified, outcome, intake, lang);
-        if let Some(ita) = ita {
-            v["ita"] = serde_json::to_value(ita).unwrap_or_default();
-        }
-        println!("{v}");
+        println!("{}", result_json(r, verified, outcome, intake, lang));
         return;
     }
     let m = Message::new("deploy.summary")
@@ -471,7 +544,7 @@ fn print_result(
                 Message::new("deploy.live").arg("url", &a.url).render(lang)
             );
         }
-        if let Some(ita) = ita {
+        if let Some(ita) = &outcome.ita {
             super::ita::print_after_publish(ita, lang);
         }
         return;
@@ -530,7 +603,11 @@ fn result_json(
         "verified": {"checked": verified.checked, "failed": failed},
         "rolled_back": outcome.rolled_back,
         "published": outcome.announced,
+        "timings": outcome.timings,
     });
+    if let Some(ita) = &outcome.ita {
+        v["ita"] = serde_json::to_value(ita).unwrap_or_default();
+    }
     if let Some(e) = &outcome.revert_error {
         v["error"] = json!({"code": "rollback", "message": e});
     }

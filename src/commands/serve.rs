@@ -46,7 +46,6 @@ fn show(event: Event, lang: Lang) {
         }
         Event::BuildFailed(e) => eprintln!("{}", e.message().render(lang)),
         Event::ConfigFailed(e) => eprintln!("{}", e.message().render(lang)),
-        Event::SearchFailed(e) => eprintln!("{}", e.message().render(lang)),
         Event::WatchFailed(e) => {
             eprintln!(
                 "{}",

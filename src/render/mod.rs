@@ -170,6 +170,9 @@ pub struct Incremental {
     pub written: usize,
     /// Time spent preparing (the theme, the news), in seconds.
     pub prepare_seconds: f64,
+    /// The pages the site search reads (news and plain pages), each with a
+    /// stamp of what it was made from.
+    pub searchable: Vec<crate::search::Searchable>,
 }
 
 /// Like [`render_site`], but skips every file whose inputs hash to the key
@@ -209,6 +212,7 @@ pub fn render_incremental(
         files.push(p);
     }
     files.sort();
+    result.searchable = searchable(&renderer, &plan, &result.records);
     result.output = RenderOutput {
         files,
         pages,
@@ -216,6 +220,35 @@ pub fn render_incremental(
         problems,
     };
     Ok(result)
+}
+
+/// The news and plain pages, for the search index. A page's stamp is its
+/// render key: it changes whenever anything the page is made from does.
+fn searchable(
+    renderer: &Renderer<'_>,
+    plan: &BTreeMap<PathBuf, Job>,
+    records: &RenderCache,
+) -> Vec<crate::search::Searchable> {
+    plan.iter()
+        .filter_map(|(rel, job)| {
+            let (url, date) = match job {
+                Job::News(i) => (
+                    renderer.site.news[*i].url.clone(),
+                    Some(renderer.site.news[*i].date.to_string()),
+                ),
+                Job::Page(i) => (renderer.site.pages[*i].url.clone(), None),
+                _ => return None,
+            };
+            let key = &records.get(rel)?.key;
+            let stamp = u64::from_str_radix(key.get(..16)?, 16).ok()?;
+            Some(crate::search::Searchable {
+                rel: rel.clone(),
+                url,
+                date,
+                stamp,
+            })
+        })
+        .collect()
 }
 
 /// Makes one output file unless its key and stamp say it is as it was.

@@ -4,7 +4,7 @@
 //! (`scripts/bench_photos_reference.py`) in the same run.
 //!
 //! ```text
-//! cargo run --release --example photo_bench -- \
+//! "$(scripts/bench-bin photo_bench)" \
 //!     --widths 320,1280 --quality 75 --threads 1 PHOTO.jpg...
 //! ```
 //!
@@ -29,7 +29,8 @@ fn run() -> Result<(), String> {
     let mut quality = 75u8;
     let mut threads = 1usize;
     let mut files: Vec<PathBuf> = Vec::new();
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` adds `--bench`; scripts/bench-bin runs the binary itself.
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
         match a.as_str() {
