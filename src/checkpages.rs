@@ -2,7 +2,7 @@
 //! `srcset` and `#fragment` resolves, every `img` has alt text, the HTML
 //! parses. Works on the files in `public/`, exactly what a visitor gets.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -299,9 +299,9 @@ struct PageRecord {
 /// The build's files in memory: `public/` holds exactly these once stale
 /// files are removed.
 struct Produced<'a> {
-    files: BTreeSet<&'a Path>,
-    dirs: BTreeSet<PathBuf>,
-    ids: BTreeMap<&'a Path, &'a BTreeSet<String>>,
+    files: HashSet<&'a Path>,
+    dirs: HashSet<PathBuf>,
+    ids: HashMap<&'a Path, &'a BTreeSet<String>>,
 }
 
 impl Files for Produced<'_> {
@@ -438,8 +438,8 @@ impl<'a> Produced<'a> {
     ) -> Produced<'a> {
         let mut produced = Produced {
             files: files.iter().map(PathBuf::as_path).collect(),
-            dirs: BTreeSet::new(),
-            ids: BTreeMap::new(),
+            dirs: HashSet::new(),
+            ids: HashMap::new(),
         };
         produced.dirs.insert(PathBuf::new());
         for f in files {
@@ -472,9 +472,26 @@ fn remember(
     mut fresh: BTreeMap<PathBuf, PageScan>,
     previous: &CheckCache,
 ) -> (Vec<PageProblem>, CheckCache) {
-    let mut cache = CheckCache::default();
-    let mut index: BTreeMap<PathBuf, u32> = BTreeMap::new();
+    // The previous table of link targets is kept as it is, so a page not
+    // read again keeps its record untouched; new targets are appended. A
+    // table grown to twice what the pages use is rebuilt.
+    let mut cache = CheckCache {
+        paths: previous.paths.clone(),
+        pages: BTreeMap::new(),
+    };
+    let mut index: HashMap<PathBuf, u32> = HashMap::new();
+    let mut indexed = false;
     let mut intern = |cache: &mut CheckCache, p: &Path| -> u32 {
+        if !indexed {
+            index.extend(
+                cache
+                    .paths
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.clone(), i as u32)),
+            );
+            indexed = true;
+        }
         if let Some(i) = index.get(p) {
             return *i;
         }
@@ -496,24 +513,46 @@ fn remember(
             }
         } else if let Some(old) = previous.pages.get(*page) {
             problems.extend(old.problems.iter().cloned());
-            let targets = old
-                .targets
-                .iter()
-                .filter_map(|t| previous.paths.get(*t as usize))
-                .map(|t| intern(&mut cache, t))
-                .collect();
-            PageRecord {
-                ids: old.ids.clone(),
-                targets,
-                problems: old.problems.clone(),
-            }
+            old.clone()
         } else {
             continue;
         };
         cache.pages.insert((*page).clone(), record);
     }
+    compact(&mut cache);
     sort_problems(&mut problems);
     (problems, cache)
+}
+
+/// Drops the link targets no page uses any more, when they are as many as
+/// those in use.
+fn compact(cache: &mut CheckCache) {
+    let mut used = vec![false; cache.paths.len()];
+    for r in cache.pages.values() {
+        for t in &r.targets {
+            if let Some(u) = used.get_mut(*t as usize) {
+                *u = true;
+            }
+        }
+    }
+    let in_use = used.iter().filter(|u| **u).count();
+    if cache.paths.len() <= 2 * in_use.max(64) {
+        return;
+    }
+    let mut renumber = vec![u32::MAX; cache.paths.len()];
+    let mut paths = Vec::with_capacity(in_use);
+    for (i, p) in std::mem::take(&mut cache.paths).into_iter().enumerate() {
+        if used[i] {
+            renumber[i] = paths.len() as u32;
+            paths.push(p);
+        }
+    }
+    cache.paths = paths;
+    for r in cache.pages.values_mut() {
+        for t in &mut r.targets {
+            *t = renumber[*t as usize];
+        }
+    }
 }
 
 /// Links that leave the site (other hosts, mail, phone) are not checked.

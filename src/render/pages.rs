@@ -56,6 +56,9 @@ impl Renderer<'_> {
         );
         ctx.insert("pinned", &pinned);
         ctx.insert("latest", &latest);
+        // The home page lists the categories with their counts (every
+        // other page has them without: see `Renderer::new`).
+        ctx.insert("categories", &self.categories);
         Prepared::new("index.html", ctx, "/")
     }
 

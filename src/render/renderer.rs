@@ -135,7 +135,17 @@ impl<'a> Renderer<'a> {
         let js = asset_url(&theme, "js/site.js");
         common.insert("assets", &Assets { css, js });
         common.insert("footer_links", &footer_links(site));
-        common.insert("categories", &categories);
+        // Without their counts: every page has this list, and a new news
+        // item must not change every page.
+        let nav: Vec<CategoryRef> = categories
+            .iter()
+            .map(|c| CategoryRef {
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+                url: c.url.clone(),
+            })
+            .collect();
+        common.insert("categories", &nav);
         let salt = build_salt(config, &common);
         let template_keys = template_keys(&theme.templates);
         let (default_og, share) = super::share::default(&site.root, config, &theme, &base)?;
