@@ -6,7 +6,7 @@
 //! an earlier build left (a deleted news item's pages and photos) is removed,
 //! and a file whose bytes did not change is not rewritten.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +20,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
 use crate::i18n::Message;
-use crate::images::{self, ImageStats, ProcessedImage};
+use crate::images::{self, ImageStats};
 use crate::plumbing::fs::write_if_changed;
 use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
 use crate::plumbing::progress::{Progress, Silent};
@@ -120,16 +120,76 @@ pub struct BuildOptions {
     /// Told how far the photos are (the command layer draws a bar).
     pub progress: Option<Arc<dyn Progress + Send + Sync>>,
     /// What this process's previous builds learnt (`khao serve` keeps one
-    /// between rebuilds); `None` for a one-off build.
+    /// between rebuilds); `None` for a one-off build, which reads the last
+    /// build's from `.khao/cache/` and saves its own there.
     pub memo: Option<std::sync::Arc<Memo>>,
 }
 
-/// In-memory knowledge a long-running process keeps between builds, so a
-/// rebuild does not read again what cannot have changed.
+/// What a build learnt that the next one can trust while the files are as
+/// they were, so a rebuild does not read again what cannot have changed:
+/// each Markdown file as parsed, each photo as published, each item's text
+/// as HTML. Only a shortcut: lost or unreadable, the build reads
+/// everything again.
 #[derive(Debug, Default)]
 pub struct Memo {
     pub content: content::Memo,
     pub images: images::Memo,
+    pub render: render::memo::Memo,
+}
+
+/// The memo's folder in the cache folder.
+const MEMO_DIR: &str = "memo";
+
+/// Which khao wrote a memo file, for which site folder: a memo made by
+/// another khao or for a copied site is not read.
+#[derive(Serialize, serde::Deserialize, PartialEq, Eq)]
+struct MemoHeader {
+    made_by: String,
+    site: PathBuf,
+}
+
+impl Memo {
+    /// The memo saved by the last one-off build, or an empty one.
+    pub fn load(site_dir: &Path) -> Memo {
+        let (dir, header) = (cache_dir(site_dir, MEMO_DIR), MemoHeader::now(site_dir));
+        Memo {
+            content: content::Memo::load(&dir, &header),
+            images: images::Memo::load(&dir, &header),
+            render: render::memo::Memo::load(&dir, &header),
+        }
+    }
+
+    /// Saves what changed, for the next one-off build.
+    pub fn save(&self, site_dir: &Path) {
+        let (dir, header) = (cache_dir(site_dir, MEMO_DIR), MemoHeader::now(site_dir));
+        self.content.save(&dir, &header);
+        self.images.save(&dir, &header);
+        self.render.save(&dir, &header);
+    }
+}
+
+impl MemoHeader {
+    fn now(site_dir: &Path) -> MemoHeader {
+        MemoHeader {
+            made_by: made_by(),
+            site: site_id(site_dir),
+        }
+    }
+}
+
+/// The site folder, as absolute as it can be made.
+fn site_id(site_dir: &Path) -> PathBuf {
+    site_dir
+        .canonicalize()
+        .unwrap_or_else(|_| site_dir.to_path_buf())
+}
+
+/// This khao: its version and its binary's size and time.
+fn made_by() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|e| crate::plumbing::fs::file_stamp(&e));
+    format!("{} {exe:?}", env!("CARGO_PKG_VERSION"))
 }
 
 /// Builds the site in `site_dir` into `public/` (or `options.out`).
@@ -163,9 +223,18 @@ pub fn build_site_with(
         .unwrap_or_else(|| site_dir.join(PUBLIC_DIR));
     std::fs::create_dir_all(&out).map_err(io_error(&out))?;
 
-    let memo = options.memo.as_deref();
+    // A one-off build reads the last one's memo and saves its own.
+    let own_memo;
+    let memo: &Memo = match options.memo.as_deref() {
+        Some(m) => m,
+        None => {
+            own_memo = Memo::load(site_dir);
+            &own_memo
+        }
+    };
+    timings.lap("memo read");
     let (mut site, mut problems) =
-        content::load_site_memo(site_dir, config.clone(), memo.map(|m| &m.content));
+        content::load_site_memo(site_dir, config.clone(), Some(&memo.content));
     let now = options
         .now
         .unwrap_or_else(|| crate::plumbing::clock::now(config.tz()));
@@ -178,7 +247,7 @@ pub fn build_site_with(
     // or search entry.
     site.news.retain(|n| !n.news.is_embargoed(&now));
     timings.lap("content");
-    let photos = photos(site_dir, &site, &out, options);
+    let photos = photos(site_dir, &site, &out, options, &memo.images);
     problems.extend(photos.problems);
     timings.lap("images");
 
@@ -186,7 +255,14 @@ pub fn build_site_with(
     let previous = BuildCache::load(&cache_file, &out);
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();
-    let inc = render::render_incremental(&site, &photos.processed, &out, &previous.outputs, &now)?;
+    let inc = render::render_incremental(
+        &site,
+        &photos.processed,
+        &out,
+        &previous.outputs,
+        &now,
+        Some(&memo.render),
+    )?;
     timings.add("render: prepare", inc.prepare_seconds);
     timings.lap("render");
     // Every page is written: a watching browser may reload now (stale
@@ -232,8 +308,11 @@ pub fn build_site_with(
         outputs: inc.records,
         checks: checked.cache,
     };
-    // The build itself is fine without it; the next one is just slower.
+    // The build itself is fine without them; the next one is just slower.
     let _ = cache.save(&cache_file);
+    if options.memo.is_none() {
+        memo.save(site_dir);
+    }
     timings.lap("cache write");
 
     Ok(BuildReport {
@@ -255,7 +334,7 @@ pub fn build_site_with(
 /// The site's photos, processed.
 struct Photos {
     /// Source path → its variants.
-    processed: BTreeMap<PathBuf, ProcessedImage>,
+    processed: images::ImageMap,
     /// Every variant file, relative to `out`.
     files: Vec<PathBuf>,
     /// A photo that would not process.
@@ -263,19 +342,30 @@ struct Photos {
     stats: ImageStats,
 }
 
-fn photos(site_dir: &Path, site: &content::Site, out: &Path, options: &BuildOptions) -> Photos {
+fn photos(
+    site_dir: &Path,
+    site: &content::Site,
+    out: &Path,
+    options: &BuildOptions,
+    memo: &images::Memo,
+) -> Photos {
     let jobs = render::image_jobs(site);
     let silent = Silent;
     let progress: &dyn Progress = match &options.progress {
         Some(p) => p.as_ref(),
         None => &silent,
     };
-    let memo = options.memo.as_deref().map(|m| &m.images);
     let cache = cache_dir(site_dir, "images");
-    let (results, stats) =
-        images::process_all_in(&jobs, &site.config.images, &cache, out, progress, memo);
+    let (results, stats) = images::process_all_in(
+        &jobs,
+        &site.config.images,
+        &cache,
+        out,
+        progress,
+        Some(memo),
+    );
     let mut photos = Photos {
-        processed: BTreeMap::new(),
+        processed: images::ImageMap::new(),
         files: Vec::new(),
         problems: Vec::new(),
         stats,

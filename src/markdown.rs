@@ -15,12 +15,12 @@
 //!   phone's page scroll sideways.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::images::{ProcessedImage, Variant};
+use crate::images::{ImageMap, ProcessedImage, Variant};
 use crate::plumbing::paths::{normalize, source_url};
 use crate::plumbing::url::{decode_lossless as percent_decode, encode_path};
 
@@ -32,7 +32,7 @@ pub struct Resolver<'a> {
     /// The folder of the source file, relative to `content/`.
     pub source_dir: &'a Path,
     /// Processed photos by source path (see [`Resolver::image_key`]).
-    pub images: &'a BTreeMap<PathBuf, ProcessedImage>,
+    pub images: &'a ImageMap,
 }
 
 /// What a URL in a document points at.
@@ -53,6 +53,21 @@ pub fn options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// The content-relative paths a document's relative links and images lead
+/// to (inside `content/`), from `source_dir` (its folder, relative to
+/// `content/`).
+pub fn linked_files(source_dir: &Path, body: &str) -> Vec<PathBuf> {
+    local_refs(body)
+        .into_iter()
+        .filter_map(|u| match classify(&u) {
+            Target::Local { rel, .. } => {
+                normalize(&source_dir.join(rel)).filter(|p| !p.as_os_str().is_empty())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Sorts a URL found in content.
@@ -600,7 +615,7 @@ mod tests {
     use super::*;
 
     fn render(md: &str) -> String {
-        let images = BTreeMap::new();
+        let images = ImageMap::new();
         let r = Resolver {
             content_dir: Path::new("/site/content"),
             source_dir: Path::new("news/2026/slug"),
@@ -694,7 +709,7 @@ mod tests {
 
     #[test]
     fn processed_photos_use_their_variants() {
-        let mut images = BTreeMap::new();
+        let mut images = ImageMap::new();
         images.insert(
             PathBuf::from("/site/content/news/2026/slug/p1.jpg"),
             ProcessedImage {

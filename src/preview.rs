@@ -5,7 +5,6 @@
 //! The preview reads the requests where they are and writes nothing: photos
 //! are served from the request folder as they are (only on 127.0.0.1).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked};
@@ -220,7 +219,7 @@ fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> S
             escape(&img.alt)
         ));
     }
-    let images = BTreeMap::new();
+    let images = crate::images::ImageMap::new();
     let content_dir = site_dir.join("content");
     let resolver = Resolver {
         content_dir: &content_dir,

@@ -119,7 +119,7 @@ fn load(root: &Path) -> content::Site {
 
 /// The images map the image step would give for the site's jobs: three
 /// widths per photo, named as the image step names them.
-fn images_for(site: &content::Site) -> BTreeMap<PathBuf, ProcessedImage> {
+fn images_for(site: &content::Site) -> khao::images::ImageMap {
     render::image_jobs(site)
         .into_iter()
         .map(|job| {
@@ -150,7 +150,7 @@ fn images_for(site: &content::Site) -> BTreeMap<PathBuf, ProcessedImage> {
 
 fn render_to(
     site: &content::Site,
-    images: &BTreeMap<PathBuf, ProcessedImage>,
+    images: &khao::images::ImageMap,
     out: &Path,
 ) -> render::RenderOutput {
     render::render_site(site, images, out, &now())
@@ -317,7 +317,7 @@ fn unsafe_html_in_a_body_is_removed() {
     make_site(dir.path());
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
     let html = read(&out, "news/2025/old-news/index.html");
     assert!(html.contains("3 กุมภาพันธ์ 2568"));
     assert!(!html.contains("alert(1)"), "script kept");
@@ -330,7 +330,7 @@ fn home_lists_pinned_news_first_then_the_latest() {
     make_site(dir.path());
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
     let html = read(&out, "index.html");
     assert!(html.contains("ยินดีต้อนรับสู่เว็บไซต์ของสำนักงาน"));
     let pinned = html.find("ประกาศผลการสอบ").expect("pinned news on home");
@@ -347,7 +347,7 @@ fn lists_paginate_and_categories_filter() {
     make_site(dir.path());
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
 
     let p1 = read(&out, "news/index.html");
     assert!(p1.contains("กีฬาสีสัมพันธ์") && p1.contains("ประกาศผลการสอบ"));
@@ -381,7 +381,7 @@ fn pages_have_heading_ids_tables_and_the_menu() {
     make_site(dir.path());
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
     let html = read(&out, "about/history/index.html");
     assert!(html.contains("<h2 id=\"ความเป็นมา\">"));
     assert!(html.contains("href=\"#ความเป็นมา\""));
@@ -546,7 +546,7 @@ fn a_site_theme_overrides_the_builtin_one_file_by_file() {
     );
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
     let html = read(&out, "404.html");
     assert!(html.contains("OUR-OWN-404 กลับสู่หน้าหลัก"), "{html}");
     // the other templates and words still come from the built-in theme
@@ -561,8 +561,13 @@ fn a_broken_template_is_an_error_naming_it() {
     make_site(dir.path());
     write(dir.path(), "themes/default/templates/page.html", b"{% extends \"base.html\" %}{% block content %}{{ page.title | no_such_filter }}{% endblock content %}");
     let site = load(dir.path());
-    let err = render::render_site(&site, &BTreeMap::new(), &dir.path().join("public"), &now())
-        .unwrap_err();
+    let err = render::render_site(
+        &site,
+        &Default::default(),
+        &dir.path().join("public"),
+        &now(),
+    )
+    .unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("page.html"), "{msg}");
 }
@@ -575,7 +580,7 @@ fn english_sites_use_english_words_and_common_era_dates() {
     write(dir.path(), "site.yaml", yaml.as_bytes());
     let site = load(dir.path());
     let out = dir.path().join("public");
-    render_to(&site, &BTreeMap::new(), &out);
+    render_to(&site, &Default::default(), &out);
     let html = read(&out, "news/2026/sports-day-2569/index.html");
     assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("20 November 2026"));

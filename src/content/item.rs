@@ -113,13 +113,31 @@ pub fn load(
     let news = fields.into_news(slug.to_string(), images, attachments, cover);
     diags.extend(sink.diags);
     let news = news?;
+    let linked =
+        crate::markdown::linked_files(&Path::new("news").join(year).join(slug), &news.body);
     Some(NewsItem {
         url: format!("/news/{year}/{slug}/"),
+        stamp: stamp(&path, &dir),
+        linked,
+        rel: rel.to_path_buf(),
+        body_elided: false,
         dir,
         slug: slug.to_string(),
         date: news.date,
         news,
     })
+}
+
+/// The item's stamp: its text file's and its folder's size and time.
+fn stamp(file: &Path, dir: &Path) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(file.as_os_str().as_encoded_bytes());
+    for p in [file, dir] {
+        let (len, mtime) = crate::plumbing::fs::file_stamp(p).unwrap_or((u64::MAX, 0));
+        h.update(&len.to_le_bytes());
+        h.update(&mtime.to_le_bytes());
+    }
+    h.digest()
 }
 
 /// A request copied here by hand means what it meant in `requests/`: with

@@ -1,28 +1,28 @@
-//! What a long-running process (`khao serve`) read of each Markdown file in
-//! its previous build: while the file's size and mtime, its folder's mtime
-//! (a photo or document added or removed) and site.yaml are the same, the
-//! file is not read and parsed again.
+//! What the previous build read of each Markdown file: while the file's
+//! size and mtime, its folder's mtime (a photo or document added or
+//! removed) and site.yaml are the same, the file is not read and parsed
+//! again. `khao serve` keeps it in memory; a one-off build reads it from
+//! and saves it to `.khao/cache/` (see [`crate::build::Memo`]).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use super::Loaded;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::plumbing::fs::file_stamp;
+use crate::plumbing::table::Table;
 
 #[derive(Default)]
 pub struct Memo {
-    loaded: Mutex<HashMap<PathBuf, (FileKey, Remembered)>>,
+    loaded: Table<PathBuf, (FileKey, Remembered)>,
 }
 
 /// What a file gave and what was said about it.
-type Remembered = (Loaded, Vec<Diagnostic>);
+pub type Remembered = (Loaded, Vec<Diagnostic>);
 
 /// Size and mtime of a file, mtime of its folder, and a digest of the
 /// configuration it was read with.
-type FileKey = (u64, u64, u64, [u8; 32]);
+pub type FileKey = (u64, u64, u64, [u8; 32]);
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,14 +47,42 @@ impl Memo {
     /// What `rel` gave last time, if the file is as it was.
     pub(super) fn recall(&self, file: &Path, rel: &Path, digest: [u8; 32]) -> Option<Remembered> {
         let now = key(file, digest)?;
-        let known = self.loaded.lock().ok()?;
-        let (was, remembered) = known.get(rel)?;
-        (*was == now).then(|| remembered.clone())
+        self.loaded.with(rel, |(was, remembered)| {
+            (*was == now).then(|| remembered.clone())
+        })
     }
 
+    /// Remembers what a file gave, a news item without its text (most of
+    /// its size; the steps that need it read it again, see
+    /// [`super::body_of`]).
     pub(super) fn remember(&self, file: &Path, rel: PathBuf, digest: [u8; 32], what: Remembered) {
-        if let (Some(k), Ok(mut known)) = (key(file, digest), self.loaded.lock()) {
-            known.insert(rel, (k, what));
+        let Some(k) = key(file, digest) else { return };
+        let (mut loaded, diags) = what;
+        if let Loaded::News(item) = &mut loaded
+            && !item.news.body.is_empty()
+        {
+            item.news.body = String::new();
+            item.body_elided = true;
         }
+        self.loaded.insert(rel, (k, (loaded, diags)));
+    }
+
+    /// Forgets the files not in `keep` (deleted since).
+    pub fn retain(&self, keep: &std::collections::HashSet<PathBuf>) {
+        self.loaded.retain(|rel| keep.contains(rel));
+    }
+
+    /// The memo saved in `dir` with `header` (see [`Table`]).
+    pub fn load<H: serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
+        dir: &Path,
+        header: &H,
+    ) -> Memo {
+        Memo {
+            loaded: Table::load(dir, "content", header),
+        }
+    }
+
+    pub fn save<H: serde::Serialize>(&self, dir: &Path, header: &H) {
+        self.loaded.save(dir, "content", header);
     }
 }

@@ -63,7 +63,7 @@ impl Site {
 }
 
 /// A plain page: `content/a/b.md` at `/a/b/`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Page {
     /// Path of the source file, relative to `content/`.
     pub source: PathBuf,
@@ -90,7 +90,7 @@ impl Page {
 }
 
 /// A news item: `content/news/<yyyy>/<slug>/index.md`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NewsItem {
     /// The folder holding `index.md`, its photos and attachments.
     pub dir: PathBuf,
@@ -102,9 +102,49 @@ pub struct NewsItem {
     /// set when there is a photo (default: the first), and every photo,
     /// cover and attachment named is a file present in `dir`.
     pub news: News,
+    /// Changes whenever the text file or its folder does (size and time):
+    /// what later steps remember the item's work by between builds.
+    pub stamp: u64,
+    /// The files of `content/` its text links or shows (photos, documents),
+    /// content-relative: what the build publishes for it besides its
+    /// listed photos and attachments.
+    pub linked: Vec<PathBuf>,
+    /// Its text file, relative to `content/`.
+    pub rel: PathBuf,
+    /// The build memo keeps items without their text (`news.body` is then
+    /// empty): [`body_of`] reads it again when a step needs it.
+    #[serde(default)]
+    pub body_elided: bool,
+}
+
+/// The text of `item`, read again from its file when the memo left it out.
+pub fn body_of<'i>(
+    root: &Path,
+    config: &SiteConfig,
+    item: &'i NewsItem,
+) -> std::borrow::Cow<'i, str> {
+    if !item.body_elided {
+        return std::borrow::Cow::Borrowed(&item.news.body);
+    }
+    let year = item.date.format("%Y").to_string();
+    let mut ignored = Vec::new();
+    let again = item::load(
+        root,
+        &item.rel,
+        item.url_year().unwrap_or(&year),
+        &item.slug,
+        config,
+        &mut ignored,
+    );
+    std::borrow::Cow::Owned(again.map(|i| i.news.body).unwrap_or_default())
 }
 
 impl NewsItem {
+    /// The year folder of its address (`/news/<yyyy>/<slug>/`).
+    fn url_year(&self) -> Option<&str> {
+        self.url.trim_matches('/').split('/').nth(1)
+    }
+
     /// `news/<yyyy>/<slug>`: where the item's page, photos and attachments
     /// are published, relative to `public/` (and to `content/`).
     pub fn out_dir(&self) -> PathBuf {
@@ -119,9 +159,10 @@ pub fn load_site(root: &Path, config: SiteConfig) -> (Site, Vec<Diagnostic>) {
     load_site_memo(root, config, None)
 }
 
-/// What one Markdown file under `content/` turned out to be.
-#[derive(Clone)]
-enum Loaded {
+/// What one Markdown file under `content/` turned out to be (kept in the
+/// build memo).
+#[derive(Clone, Serialize, serde::Deserialize)]
+pub enum Loaded {
     News(Box<NewsItem>),
     Page(Page),
     Nothing,
@@ -149,6 +190,10 @@ pub fn load_site_memo(
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let sources = walk(root, &mut diags);
+    if let Some(m) = memo {
+        // Files deleted since are forgotten.
+        m.retain(&sources.iter().map(|(rel, _)| rel.clone()).collect());
+    }
     // Read and parse on all cores: with a thousand news items this is most
     // of the step.
     let digest = memo.map(|_| memo::config_digest(&config));

@@ -33,7 +33,7 @@ pub struct ImageJob {
 }
 
 /// One resized file of a photo.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Variant {
     pub width: u32,
     pub height: u32,
@@ -41,8 +41,12 @@ pub struct Variant {
     pub url: String,
 }
 
+/// Every published photo by its source path (see
+/// [`crate::markdown::Resolver::image_key`]).
+pub type ImageMap = std::collections::HashMap<PathBuf, ProcessedImage>;
+
 /// A published photo: its variants, smallest first.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ProcessedImage {
     pub source: PathBuf,
     pub variants: Vec<Variant>,
@@ -70,12 +74,14 @@ pub fn process_all(
     process_all_in(jobs, config, cache_dir, public_dir, &Silent, None)
 }
 
-/// What a long-running process (`khao serve`) published for each photo in
-/// its previous build: while a source's stamp is unchanged and its files
-/// are still in `public/`, the photo's cache entry is not read again.
+/// What the previous build published for each photo: while a source's
+/// stamp is unchanged and its files are still in `public/`, the photo's
+/// cache entry is not read again. `khao serve` keeps it in memory; a
+/// one-off build reads it from and saves it to `.khao/cache/` (see
+/// [`crate::build::Memo`]).
 #[derive(Default)]
 pub struct Memo {
-    published: std::sync::Mutex<HashMap<MemoKey, (cache::Stamp, ProcessedImage)>>,
+    published: crate::plumbing::table::Table<MemoKey, (cache::Stamp, ProcessedImage)>,
 }
 
 /// A job as it was published: source, output folder, file stem.
@@ -99,7 +105,6 @@ impl Memo {
         public_dir: &Path,
     ) -> Option<Vec<(usize, Result<ProcessedImage, ImageError>)>> {
         let stamp = cache::Stamp::of(&std::fs::metadata(source).ok()?);
-        let published = self.published.lock().ok()?;
         indices
             .iter()
             .map(|&i| {
@@ -108,24 +113,46 @@ impl Memo {
                     jobs[i].out_dir.clone(),
                     stems[i].clone(),
                 );
-                let (was, image) = published.get(&key)?;
-                let present = image
-                    .variants
-                    .iter()
-                    .all(|v| public_dir.join(v.url.trim_start_matches('/')).is_file());
-                (*was == stamp && present).then(|| (i, Ok(image.clone())))
+                self.published.with(&key, |(was, image)| {
+                    let present = image
+                        .variants
+                        .iter()
+                        .all(|v| public_dir.join(v.url.trim_start_matches('/')).is_file());
+                    (*was == stamp && present).then(|| (i, Ok(image.clone())))
+                })
             })
             .collect()
     }
 
+    /// Forgets the photos no job of this build uses.
+    fn retain(&self, jobs: &[ImageJob]) {
+        let sources: std::collections::HashSet<&Path> =
+            jobs.iter().map(|j| j.source.as_path()).collect();
+        self.published
+            .retain(|(source, _, _)| sources.contains(source.as_path()));
+    }
+
+    /// The memo saved in `dir` with `header` (see
+    /// [`crate::plumbing::table::Table`]).
+    pub fn load<H: serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
+        dir: &Path,
+        header: &H,
+    ) -> Memo {
+        Memo {
+            published: crate::plumbing::table::Table::load(dir, "images", header),
+        }
+    }
+
+    pub fn save<H: serde::Serialize>(&self, dir: &Path, header: &H) {
+        self.published.save(dir, "images", header);
+    }
+
     /// `stamp` is the source's as it was read for `image`.
     fn remember(&self, job: &ImageJob, stem: &str, stamp: cache::Stamp, image: &ProcessedImage) {
-        if let Ok(mut published) = self.published.lock() {
-            published.insert(
-                (job.source.clone(), job.out_dir.clone(), stem.to_string()),
-                (stamp, image.clone()),
-            );
-        }
+        self.published.insert(
+            (job.source.clone(), job.out_dir.clone(), stem.to_string()),
+            (stamp, image.clone()),
+        );
     }
 }
 
@@ -141,6 +168,9 @@ pub fn process_all_in(
     memo: Option<&Memo>,
 ) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
+    if let Some(m) = memo {
+        m.retain(jobs);
+    }
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
     let mut by_source: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();

@@ -13,7 +13,7 @@ mod parse;
 pub mod yaml;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use parse::{
     Fields, FileRef, Locate, Origin, Place, Sink, default_slug, is_blank_body, parse, scalar,
@@ -51,59 +51,61 @@ pub const IMAGE_KEYS: &[&str] = &["file", "alt"];
 pub const ATTACHMENT_KEYS: &[&str] = &["file", "title"];
 
 /// A news item: what its page, list entries, feed item and search entry
-/// are made from. Serialised, it is the front matter of `index.md`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// are made from. Serialised without `body`, it is the front matter of
+/// `index.md` ([`News::to_index_md`]); whole, it is what the build memo
+/// keeps between builds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct News {
     pub title: String,
     pub slug: String,
     pub date: NaiveDate,
     /// A category slug of site.yaml.
     pub category: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tags: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub summary: Option<String>,
-    #[serde(skip_serializing_if = "Requester::is_empty")]
+    #[serde(skip_serializing_if = "Requester::is_empty", default)]
     pub requester: Requester,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cover: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub images: Vec<Photo>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub attachments: Vec<Attachment>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub pinned: bool,
     /// Pinned only until this instant.
-    #[serde(skip_serializing_if = "Option::is_none", with = "instant")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "instant", default)]
     pub pinned_until: Option<DateTime<FixedOffset>>,
     /// The embargo: before it the item is built nowhere.
-    #[serde(skip_serializing_if = "Option::is_none", with = "instant")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "instant", default)]
     pub publish_at: Option<DateTime<FixedOffset>>,
     /// From then on the item is ended.
-    #[serde(skip_serializing_if = "Option::is_none", with = "instant")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "instant", default)]
     pub expires: Option<DateTime<FixedOffset>>,
     /// When khao first saw the request.
-    #[serde(skip_serializing_if = "Option::is_none", with = "instant")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "instant", default)]
     pub received: Option<DateTime<FixedOffset>>,
     /// When intake took it in.
-    #[serde(skip_serializing_if = "Option::is_none", with = "instant")]
+    #[serde(skip_serializing_if = "Option::is_none", with = "instant", default)]
     pub accepted: Option<DateTime<FixedOffset>>,
-    /// Markdown.
-    #[serde(skip)]
+    /// Markdown (not part of the front matter).
+    #[serde(default)]
     pub body: String,
 }
 
 /// Who asked for the news. Only the group is ever published; the name,
 /// phone and e-mail are for the officer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requester {
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub group: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub phone: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub email: String,
 }
 
@@ -116,24 +118,28 @@ impl Requester {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Photo {
     pub file: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub alt: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub file: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub title: String,
 }
 
 impl News {
     /// The text of `index.md`: the front matter, then the body.
     pub fn to_index_md(&self) -> String {
-        let yaml = serde_yaml::to_string(self).unwrap_or_default();
+        let mut front = serde_yaml::to_value(self).unwrap_or_default();
+        if let Some(map) = front.as_mapping_mut() {
+            map.remove("body");
+        }
+        let yaml = serde_yaml::to_string(&front).unwrap_or_default();
         let body = self.body.trim_start_matches(['\n', '\r']);
         format!("---\n{yaml}---\n{body}")
     }
@@ -156,7 +162,7 @@ impl News {
 /// Instants are written as RFC 3339 with their offset.
 mod instant {
     use chrono::{DateTime, FixedOffset, SecondsFormat};
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(
         t: &Option<DateTime<FixedOffset>>,
@@ -166,5 +172,13 @@ mod instant {
             Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, false)),
             None => s.serialize_none(),
         }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| DateTime::parse_from_rfc3339(&s).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }

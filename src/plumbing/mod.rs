@@ -16,5 +16,6 @@ pub mod fs;
 pub mod lock;
 pub mod paths;
 pub mod progress;
+pub mod table;
 pub mod text;
 pub mod url;

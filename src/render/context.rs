@@ -131,6 +131,52 @@ pub(super) struct NewsCtx {
     /// above the text, without lazy loading, as the first thing seen).
     pub(super) photos: Vec<ImgCtx>,
     pub(super) attachments: Vec<AttachmentCtx>,
+    /// A hash of `body_html`, which is left empty when an earlier build's
+    /// memo knew it: it is made only when the page itself is made
+    /// ([`super::renderer::Renderer::news_page`]).
+    #[serde(skip)]
+    pub(super) body_digest: u64,
+    /// A hash of everything above ([`NewsCtx::digest_of`]): the item's part
+    /// of its page's key, so that key is made without serialising the item.
+    #[serde(skip)]
+    pub(super) digest: u64,
+}
+
+impl NewsCtx {
+    /// A hash of every field but `digest`. (The pattern names every field:
+    /// a new one does not compile until it is hashed too.)
+    pub(super) fn digest_of(&self) -> u64 {
+        let NewsCtx {
+            card,
+            body_html,
+            tags,
+            group,
+            cover,
+            photos,
+            attachments,
+            body_digest,
+            digest: _,
+        } = self;
+        let _ = body_html; // stands for itself in `body_digest`
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let small = (card, tags, group, cover, photos, attachments);
+        let _ = serde_json::to_writer(&mut XxhWriter(&mut h), &small);
+        h.update(&body_digest.to_le_bytes());
+        h.digest()
+    }
+}
+
+/// Lets serde_json write straight into a hash.
+pub(super) struct XxhWriter<'h>(pub(super) &'h mut xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for XxhWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Serialize, Clone)]

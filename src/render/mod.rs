@@ -23,6 +23,7 @@ mod error;
 mod feed;
 mod filters;
 mod ita;
+pub mod memo;
 mod pages;
 mod plan;
 mod renderer;
@@ -39,8 +40,8 @@ use serde::Serialize;
 
 pub use crate::content::{DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS};
 use crate::content::{NewsItem, Site, is_photo};
-use crate::images::{ImageJob, ProcessedImage};
-use crate::markdown::{self, Resolver, Target};
+use crate::images::{ImageJob, ImageMap};
+use crate::markdown::Resolver;
 use crate::plumbing::fs::{copy_if_changed, file_stamp, write_if_changed};
 use crate::plumbing::paths::{normalize, slash};
 
@@ -68,19 +69,7 @@ pub struct RenderOutput {
 /// How many characters a summary (meta description, list text) keeps.
 pub const SUMMARY_CHARS: usize = 160;
 
-/// The content-relative paths a document's relative links lead to (inside
-/// `content/`).
-fn linked_files(source_dir: &Path, body: &str) -> Vec<PathBuf> {
-    markdown::local_refs(body)
-        .into_iter()
-        .filter_map(|u| match markdown::classify(&u) {
-            Target::Local { rel, .. } => {
-                normalize(&source_dir.join(rel)).filter(|p| !p.as_os_str().is_empty())
-            }
-            _ => None,
-        })
-        .collect()
-}
+use crate::markdown::linked_files;
 
 /// The folder of a news item relative to `content/`.
 fn news_rel_dir(item: &NewsItem) -> PathBuf {
@@ -111,7 +100,7 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
         if let Some(cover) = &item.news.cover {
             add(normalize(&dir.join(cover)));
         }
-        for rel in linked_files(&dir, &item.news.body) {
+        for rel in item.linked.iter().cloned() {
             add(Some(rel));
         }
     }
@@ -129,11 +118,11 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
 /// (as [`image_jobs`] gives it) to its processed variants.
 pub fn render_site(
     site: &Site,
-    images: &BTreeMap<PathBuf, ProcessedImage>,
+    images: &ImageMap,
     public_dir: &Path,
     now: &Now,
 ) -> Result<RenderOutput, RenderError> {
-    Ok(render_incremental(site, images, public_dir, &RenderCache::new(), now)?.output)
+    Ok(render_incremental(site, images, public_dir, &RenderCache::new(), now, None)?.output)
 }
 
 /// The build's "now": which items are ended or pinned depends on it.
@@ -179,13 +168,14 @@ pub struct Incremental {
 /// `previous` holds for it and which is still on disk as written.
 pub fn render_incremental(
     site: &Site,
-    images: &BTreeMap<PathBuf, ProcessedImage>,
+    images: &ImageMap,
     public_dir: &Path,
     previous: &RenderCache,
     now: &Now,
+    memo: Option<&memo::Memo>,
 ) -> Result<Incremental, RenderError> {
     let t0 = std::time::Instant::now();
-    let renderer = Renderer::new(site, images, now)?;
+    let renderer = Renderer::new(site, images, now, memo)?;
     let plan = renderer.plan();
     let problems = renderer.ita_problems(&plan);
     let prepare_seconds = t0.elapsed().as_secs_f64();
@@ -264,12 +254,20 @@ fn make_one(
         copy_if_changed(src, &dest).map_err(error::write_error(&dest))?;
         return Ok((rel.to_path_buf(), None));
     }
+    let unchanged = |key: &str| {
+        previous
+            .get(rel)
+            .filter(|old| old.key == key && file_stamp(&dest) == Some((old.len, old.mtime_ns)))
+    };
+    // A news page's key is made from its item's digest, without preparing
+    // the page at all.
+    let quick = renderer.quick_key(job);
+    if let Some(old) = quick.as_deref().and_then(unchanged) {
+        return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
+    }
     let mut made = renderer.make(rel, job)?;
-    let key = made.key(renderer);
-    if let Some(old) = previous.get(rel)
-        && old.key == key
-        && file_stamp(&dest) == Some((old.len, old.mtime_ns))
-    {
+    let key = quick.unwrap_or_else(|| made.key(renderer));
+    if let Some(old) = unchanged(&key) {
         return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
     }
     let bytes = renderer.bytes(made)?;

@@ -198,7 +198,7 @@ impl Renderer<'_> {
             published: Some(card.date.clone()),
         };
         let mut ctx = self.context(&card.url, &card.title, &card.summary, og);
-        ctx.insert("item", item);
+        ctx.insert("item", &*self.with_body(i));
         let link = |j: usize| Link {
             title: self.news[j].card.title.clone(),
             url: self.news[j].card.url.clone(),

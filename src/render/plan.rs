@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use super::context::list_url;
 use super::error::RenderError;
 use super::renderer::Renderer;
-use super::{linked_files, news_rel_dir, sitemap};
+use super::{news_rel_dir, sitemap};
 use crate::content::is_document;
+use crate::markdown::linked_files;
 use crate::plumbing::paths::{html_path, normalize, slash};
 
 /// One file of the output.
@@ -118,6 +119,156 @@ impl Made<'_> {
 }
 
 impl Renderer<'_> {
+    /// The key of a news page or a list of news, made from what the page
+    /// is made of without preparing it (a site of a thousand items has
+    /// hundreds of lists): always the salt (site.yaml, the theme's words,
+    /// khao) and the template with the templates it uses, then
+    ///
+    /// - a news page ([`Renderer::news_page`]): the item (its digest) and
+    ///   its neighbours' titles and addresses;
+    /// - a list ([`Renderer::news_list`], [`Renderer::category`],
+    ///   [`Renderer::archive`]): its address, page number and number of
+    ///   pages, the digests of the items it shows, the count it shows, its
+    ///   intro page, and its links to the fiscal-year archives.
+    ///
+    /// `None` for other files: their key is made from their prepared values
+    /// ([`Made::key`]).
+    pub(super) fn quick_key(&self, job: &Job) -> Option<String> {
+        let per_page = self.config.news.per_page.max(1);
+        let list = |template: &str,
+                    url: &str,
+                    n: usize,
+                    items: &mut dyn Iterator<Item = usize>,
+                    count: usize,
+                    years: Option<Option<usize>>| {
+            let mut h = blake3::Hasher::new();
+            h.update(self.salt.as_bytes());
+            h.update(template.as_bytes());
+            h.update(b"\0");
+            h.update(
+                self.template_keys
+                    .get(template)
+                    .map(|k| k.as_bytes())
+                    .unwrap_or(b"?"),
+            );
+            h.update(url.as_bytes());
+            h.update(b"\0");
+            h.update(&(n as u64).to_le_bytes());
+            h.update(&(count as u64).to_le_bytes());
+            let shown: Vec<usize> = items.collect();
+            h.update(&(shown.len() as u64).to_le_bytes());
+            for i in shown.iter().skip((n - 1) * per_page).take(per_page) {
+                h.update(&self.news[*i].digest.to_le_bytes());
+            }
+            if let Some(p) = self.site.page(url) {
+                let _ = serde_json::to_writer(&mut h, p);
+            }
+            // The fiscal-year links of the news list and a category's list.
+            if let Some(scope) = years {
+                let _ = serde_json::to_writer(&mut h, &self.year_links(scope, ""));
+            }
+            h.finalize().to_hex().to_string()
+        };
+        match job {
+            Job::NewsList(n) => Some(list(
+                "news_list.html",
+                "/news/",
+                *n,
+                &mut (0..self.news.len()),
+                self.news.len(),
+                Some(None),
+            )),
+            Job::Category(ci, n) => {
+                let c = &self.categories[*ci];
+                let mut items = self
+                    .site
+                    .news
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| item.news.category == c.slug)
+                    .map(|(i, _)| i);
+                Some(list(
+                    "category.html",
+                    &c.url,
+                    *n,
+                    &mut items,
+                    c.count,
+                    Some(Some(*ci)),
+                ))
+            }
+            Job::Archive(ai, n) => {
+                let a = &self.archives[*ai];
+                let count = a.category.map_or(0, |ci| self.categories[ci].count);
+                let mut items = a.news.iter().copied();
+                let key = list("archive.html", &a.url, *n, &mut items, count, None);
+                // Its year links mark itself.
+                let mut h = blake3::Hasher::new();
+                h.update(key.as_bytes());
+                let _ = serde_json::to_writer(&mut h, &self.year_links(a.category, &a.url));
+                Some(h.finalize().to_hex().to_string())
+            }
+            Job::News(i) => Some(self.news_key(*i)),
+            // The feed: the newest items (digests); the sitemap: its entries.
+            Job::Feed => {
+                let mut h = blake3::Hasher::new();
+                h.update(self.salt.as_bytes());
+                h.update(b"feed\0");
+                for (n, item) in self
+                    .news
+                    .iter()
+                    .zip(&self.site.news)
+                    .take(self.config.news.feed_count)
+                {
+                    h.update(&n.digest.to_le_bytes());
+                    h.update(item.date.to_string().as_bytes());
+                }
+                Some(h.finalize().to_hex().to_string())
+            }
+            Job::Sitemap(entries) => {
+                let mut h = blake3::Hasher::new();
+                h.update(self.salt.as_bytes());
+                h.update(b"sitemap\0");
+                for e in entries {
+                    h.update(e.url.as_bytes());
+                    h.update(b"\0");
+                    h.update(e.lastmod.as_deref().unwrap_or("").as_bytes());
+                    h.update(b"\0");
+                }
+                Some(h.finalize().to_hex().to_string())
+            }
+            _ => None,
+        }
+    }
+
+    fn news_key(&self, i: usize) -> String {
+        let i = &i;
+        let mut h = blake3::Hasher::new();
+        h.update(self.salt.as_bytes());
+        h.update(b"news\0");
+        h.update(
+            self.template_keys
+                .get("news.html")
+                .map(|k| k.as_bytes())
+                .unwrap_or(b"?"),
+        );
+        h.update(&self.news[*i].digest.to_le_bytes());
+        let neighbours = [i.checked_sub(1), Some(*i + 1)];
+        for j in neighbours {
+            match j.and_then(|j| self.news.get(j)) {
+                Some(n) => {
+                    h.update(n.card.title.as_bytes());
+                    h.update(b"\0");
+                    h.update(n.card.url.as_bytes());
+                }
+                None => {
+                    h.update(b"\xff");
+                }
+            }
+            h.update(b"\0");
+        }
+        h.finalize().to_hex().to_string()
+    }
+
     /// Every output file and how to make it. Generated pages come first, so
     /// a content page or theme file can never replace one.
     pub(super) fn plan(&self) -> BTreeMap<PathBuf, Job> {
@@ -205,7 +356,7 @@ impl Renderer<'_> {
                     add(&mut plan, rel, Job::Copy(src));
                 }
             }
-            for rel in linked_files(&dir, &item.news.body) {
+            for rel in item.linked.iter().cloned() {
                 self.add_linked(&mut plan, rel);
             }
         }

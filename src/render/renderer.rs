@@ -13,7 +13,7 @@ use super::setup::{asset_url, build_salt, build_tera, template_keys, tera_error}
 use super::{SUMMARY_CHARS, Theme, absolute, human_size, news_rel_dir};
 use crate::config::SiteConfig;
 use crate::content::{NewsItem, Page, Site, is_document};
-use crate::images::ProcessedImage;
+use crate::images::{ImageMap, ProcessedImage};
 use crate::markdown::{self, Resolver};
 use crate::plumbing::paths::{CONTENT_DIR, ext_lower, normalize};
 use crate::plumbing::url::encode_path;
@@ -22,7 +22,7 @@ use crate::plumbing::url::encode_path;
 pub(super) struct Renderer<'a> {
     pub(super) site: &'a Site,
     pub(super) config: &'a SiteConfig,
-    pub(super) images: &'a BTreeMap<PathBuf, ProcessedImage>,
+    pub(super) images: &'a ImageMap,
     pub(super) tera: tera::Tera,
     pub(super) theme: Theme,
     pub(super) base: String,
@@ -44,6 +44,8 @@ pub(super) struct Renderer<'a> {
     /// What a shared link shows of a page without a photo of its own.
     pub(super) default_og: OgImage,
     pub(super) share: super::share::Share,
+    /// What earlier builds made of each item (see [`super::memo`]).
+    pub(super) memo: Option<&'a super::memo::Memo>,
     /// The fiscal-year archives (see [`super::archive`]).
     pub(super) archives: Vec<super::archive::Archive>,
 }
@@ -120,8 +122,9 @@ fn footer_links(site: &Site) -> Vec<Link> {
 impl<'a> Renderer<'a> {
     pub(super) fn new(
         site: &'a Site,
-        images: &'a BTreeMap<PathBuf, ProcessedImage>,
+        images: &'a ImageMap,
         now: &super::Now,
+        memo: Option<&'a super::memo::Memo>,
     ) -> Result<Renderer<'a>, RenderError> {
         let config = &site.config;
         let theme = Theme::load(&site.root, &config.theme, config.language)?;
@@ -165,6 +168,7 @@ impl<'a> Renderer<'a> {
             template_keys,
             default_og,
             share,
+            memo,
             archives: Vec::new(),
         };
         let current = crate::fiscal::FiscalYear::of_instant(now, &config.tz());
@@ -174,6 +178,9 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .map(|item| r.prepare_news(item, now))
             .collect();
+        if let Some(m) = memo {
+            m.retain(&site.news.iter().map(|n| n.url.as_str()).collect());
+        }
         r.pages = r.own_pages()?;
         Ok(r)
     }
@@ -316,12 +323,8 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let summary = match front.summary.as_deref().map(str::trim) {
-            Some(s) if !s.is_empty() => markdown::truncate(s, SUMMARY_CHARS),
-            _ => markdown::summary(&item.news.body, SUMMARY_CHARS),
-        };
-        let body_html = markdown::to_html(&item.news.body, &self.resolver(&dir));
-        NewsCtx {
+        let (body_html, body_digest, summary) = self.text_of(item, &dir);
+        let mut ctx = NewsCtx {
             card: Card {
                 title: front.title.clone(),
                 url: item.url.clone(),
@@ -338,7 +341,82 @@ impl<'a> Renderer<'a> {
             cover,
             photos,
             attachments,
+            body_digest,
+            digest: 0,
+        };
+        ctx.digest = ctx.digest_of();
+        ctx
+    }
+
+    /// An item's text as HTML, a hash of it, and its summary. While nothing
+    /// they are made from changed, an earlier build's memo gives the hash
+    /// and the summary, and the HTML is left empty (made only if the page
+    /// is: [`Renderer::body_html`]); otherwise they are made (and
+    /// remembered).
+    fn text_of(&self, item: &NewsItem, dir: &Path) -> (String, u64, String) {
+        let key = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(self.salt.as_bytes());
+            h.update(&item.stamp.to_le_bytes());
+            h.digest()
+        };
+        if let Some((digest, summary)) = self
+            .memo
+            .and_then(|m| m.recall(&item.url, key, self.images))
+        {
+            return (String::new(), digest, summary);
         }
+        let front = &item.news;
+        let body = crate::content::body_of(&self.site.root, self.config, item);
+        let summary = match front.summary.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => markdown::truncate(s, SUMMARY_CHARS),
+            _ => markdown::summary(&body, SUMMARY_CHARS),
+        };
+        let body_html = markdown::to_html(&body, &self.resolver(dir));
+        let body_digest = xxhash_rust::xxh3::xxh3_64(body_html.as_bytes());
+        if let Some(memo) = self.memo {
+            // The photos the HTML shows. A text linking files of other
+            // folders is made again every build rather than tracked.
+            let linked = item.linked.clone();
+            if linked.iter().all(|p| p.starts_with(dir)) {
+                let own = front
+                    .images
+                    .iter()
+                    .map(|p| p.file.as_str())
+                    .chain(front.cover.as_deref());
+                let mut images: Vec<PathBuf> = linked
+                    .into_iter()
+                    .chain(own.filter_map(|f| normalize(&dir.join(f))))
+                    .map(|rel| Resolver::image_key(&self.content_dir, &rel))
+                    .collect();
+                images.sort();
+                images.dedup();
+                memo.remember(
+                    &item.url,
+                    super::memo::Entry {
+                        key,
+                        images_digest: super::memo::images_digest(&images, self.images),
+                        images,
+                        body_digest,
+                        summary: summary.clone(),
+                    },
+                );
+            }
+        }
+        (body_html, body_digest, summary)
+    }
+
+    /// Item `i` with its text as HTML, made now if the memo left it out.
+    pub(super) fn with_body(&self, i: usize) -> std::borrow::Cow<'_, NewsCtx> {
+        let ctx = &self.news[i];
+        let item = &self.site.news[i];
+        let body = crate::content::body_of(&self.site.root, self.config, item);
+        if !ctx.body_html.is_empty() || body.trim().is_empty() {
+            return std::borrow::Cow::Borrowed(ctx);
+        }
+        let mut full = ctx.clone();
+        full.body_html = markdown::to_html(&body, &self.resolver(&news_rel_dir(item)));
+        std::borrow::Cow::Owned(full)
     }
 }
 

@@ -1,0 +1,197 @@
+//! A table shared by a build's threads and kept between builds: read by
+//! every thread at once, written rarely (only what changed). It is saved
+//! in [`SHARDS`] files by a hash of the key, and only the files holding a
+//! changed entry are written again: a build after one edit writes a
+//! sixteenth of it. The memos of content, photos and rendering are each
+//! one (see [`crate::build::Memo`]).
+//!
+//! Whoever reads an entry checks it still holds (the memos compare file
+//! stamps), so an entry left behind in an old file is never trusted wrongly.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Files a table is saved in.
+pub const SHARDS: usize = 16;
+
+pub struct Table<K, V> {
+    map: RwLock<HashMap<K, V>>,
+    /// Bit `i`: shard `i` holds an entry added, replaced or dropped since
+    /// the table was made or read.
+    dirty: AtomicU32,
+}
+
+impl<K, V> Default for Table<K, V> {
+    fn default() -> Self {
+        Table {
+            map: RwLock::new(HashMap::new()),
+            dirty: AtomicU32::new(0),
+        }
+    }
+}
+
+/// The shard of a key: the same in every run of the same khao.
+fn shard<K: Hash + ?Sized>(key: &K) -> usize {
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    key.hash(&mut h);
+    (h.finish() % SHARDS as u64) as usize
+}
+
+impl<K: Eq + Hash, V> Table<K, V> {
+    /// What `f` makes of the value of `key`, if there is one.
+    pub fn with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> Option<R>) -> Option<R>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(key).and_then(f)
+    }
+
+    pub fn insert(&self, key: K, value: V) {
+        self.dirty.fetch_or(1 << shard(&key), Ordering::Relaxed);
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(key, value);
+    }
+
+    /// Keeps only the entries `keep` says yes to.
+    pub fn retain(&self, mut keep: impl FnMut(&K) -> bool) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let mut dropped = 0u32;
+        map.retain(|k, _| {
+            let kept = keep(k);
+            if !kept {
+                dropped |= 1 << shard(k);
+            }
+            kept
+        });
+        self.dirty.fetch_or(dropped, Ordering::Relaxed);
+    }
+
+    /// Whether an entry was added, replaced or dropped since it was made
+    /// or read.
+    pub fn changed(&self) -> bool {
+        self.dirty.load(Ordering::Relaxed) != 0
+    }
+}
+
+impl<K: Serialize + DeserializeOwned + Eq + Hash, V: Serialize + DeserializeOwned> Table<K, V> {
+    /// Reads the table saved as `<dir>/<name>-<i>.bin` whose files begin
+    /// with `header`; a missing or unreadable file is an empty shard.
+    pub fn load<H: Serialize + DeserializeOwned + PartialEq>(
+        dir: &Path,
+        name: &str,
+        header: &H,
+    ) -> Self {
+        let mut map = HashMap::new();
+        for i in 0..SHARDS {
+            let Ok(bytes) = std::fs::read(dir.join(format!("{name}-{i}.bin"))) else {
+                continue;
+            };
+            let mut de = rmp_serde::Deserializer::from_read_ref(&bytes);
+            if H::deserialize(&mut de).ok().as_ref() != Some(header) {
+                continue;
+            }
+            if let Ok(entries) = Vec::<(K, V)>::deserialize(&mut de) {
+                map.extend(entries);
+            }
+        }
+        Table {
+            map: RwLock::new(map),
+            dirty: AtomicU32::new(0),
+        }
+    }
+
+    /// Writes the shards holding a changed entry (each to a temporary file
+    /// renamed over the old one). Failing costs only time next build.
+    pub fn save<H: Serialize>(&self, dir: &Path, name: &str, header: &H) {
+        let dirty = self.dirty.swap(0, Ordering::Relaxed);
+        if dirty == 0 || std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let mut shards: Vec<Vec<(&K, &V)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        for (k, v) in map.iter() {
+            let i = shard(k);
+            if dirty & (1 << i) != 0 {
+                shards[i].push((k, v));
+            }
+        }
+        for (i, entries) in shards.iter().enumerate() {
+            if dirty & (1 << i) == 0 {
+                continue;
+            }
+            let path = dir.join(format!("{name}-{i}.bin"));
+            let tmp = super::fs::temp_beside(&path);
+            let written = (|| -> Option<()> {
+                let file = std::fs::File::create(&tmp).ok()?;
+                let mut out = std::io::BufWriter::new(file);
+                let mut ser = rmp_serde::Serializer::new(&mut out).with_struct_map();
+                header.serialize(&mut ser).ok()?;
+                entries.serialize(&mut ser).ok()?;
+                std::io::Write::flush(&mut out).ok()?;
+                drop(out);
+                std::fs::rename(&tmp, &path).ok()
+            })();
+            if written.is_none() {
+                let _ = std::fs::remove_file(&tmp);
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_the_changed_shards_and_reads_them_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let t: Table<String, u32> = Table::default();
+        assert!(!t.changed());
+        for i in 0..100 {
+            t.insert(format!("k{i}"), i);
+        }
+        assert!(t.changed());
+        t.save(dir.path(), "t", &"v1".to_string());
+        assert!(!t.changed());
+        let back: Table<String, u32> = Table::load(dir.path(), "t", &"v1".to_string());
+        assert_eq!(back.with("k42", |v| Some(*v)), Some(42));
+        // Another header: nothing is read.
+        let other: Table<String, u32> = Table::load(dir.path(), "t", &"v2".to_string());
+        assert_eq!(other.with("k42", |v| Some(*v)), None);
+        // One change writes one shard.
+        let before: Vec<_> = (0..SHARDS)
+            .map(|i| {
+                std::fs::metadata(dir.path().join(format!("t-{i}.bin")))
+                    .unwrap()
+                    .modified()
+                    .unwrap()
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        back.insert("k7".into(), 700);
+        back.save(dir.path(), "t", &"v1".to_string());
+        let after: Vec<_> = (0..SHARDS)
+            .map(|i| {
+                std::fs::metadata(dir.path().join(format!("t-{i}.bin")))
+                    .unwrap()
+                    .modified()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(before.iter().zip(&after).filter(|(a, b)| a != b).count(), 1);
+        let again: Table<String, u32> = Table::load(dir.path(), "t", &"v1".to_string());
+        assert_eq!(again.with("k7", |v| Some(*v)), Some(700));
+        again.retain(|k| k != "k1");
+        assert!(again.changed());
+    }
+}

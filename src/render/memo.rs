@@ -1,0 +1,97 @@
+//! What rendering remembers of each news item between builds: a hash of
+//! its text as HTML and its summary, the two costly parts of preparing an
+//! item (each a Markdown parse; the HTML is made again only when the
+//! item's page is). While the item's text file is as it was (its stamp),
+//! the site's settings and theme are the same (the render salt) and the
+//! photos its text shows are published as they were, they are reused: a
+//! build after one edit parses one item's Markdown, not a thousand.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// One item's remembered work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// Hash of the render salt and the item's stamp.
+    pub key: u64,
+    /// The photos (images-map keys) its HTML was made with, and a hash of
+    /// how they were published then.
+    pub images: Vec<PathBuf>,
+    pub images_digest: u64,
+    /// A hash of the HTML (the HTML itself is made again when the page is).
+    pub body_digest: u64,
+    pub summary: String,
+}
+
+/// Each item's work, by its address.
+#[derive(Default)]
+pub struct Memo {
+    items: crate::plumbing::table::Table<String, Entry>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("render::Memo")
+    }
+}
+
+/// A hash of how `keys` are published in `images` (a missing one too).
+pub(super) fn images_digest(keys: &[PathBuf], images: &crate::images::ImageMap) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for k in keys {
+        h.update(k.as_os_str().as_encoded_bytes());
+        match images.get(k) {
+            Some(img) => {
+                for v in &img.variants {
+                    h.update(v.url.as_bytes());
+                    h.update(&v.width.to_le_bytes());
+                    h.update(&v.height.to_le_bytes());
+                }
+            }
+            None => h.update(b"\0missing"),
+        }
+    }
+    h.digest()
+}
+
+impl Memo {
+    /// The HTML and summary of `url`, if made with `key` and the photos
+    /// are published as they were.
+    pub(super) fn recall(
+        &self,
+        url: &str,
+        key: u64,
+        images: &crate::images::ImageMap,
+    ) -> Option<(u64, String)> {
+        self.items.with(url, |e| {
+            (e.key == key && images_digest(&e.images, images) == e.images_digest)
+                .then(|| (e.body_digest, e.summary.clone()))
+        })
+    }
+
+    pub(super) fn remember(&self, url: &str, entry: Entry) {
+        self.items.insert(url.to_string(), entry);
+    }
+
+    /// Forgets the items not in `urls`.
+    pub(super) fn retain(&self, urls: &HashSet<&str>) {
+        self.items.retain(|url| urls.contains(url.as_str()));
+    }
+
+    /// The memo saved in `dir` with `header` (see
+    /// [`crate::plumbing::table::Table`]).
+    pub fn load<H: Serialize + serde::de::DeserializeOwned + PartialEq>(
+        dir: &std::path::Path,
+        header: &H,
+    ) -> Memo {
+        Memo {
+            items: crate::plumbing::table::Table::load(dir, "render", header),
+        }
+    }
+
+    pub fn save<H: Serialize>(&self, dir: &std::path::Path, header: &H) {
+        self.items.save(dir, "render", header);
+    }
+}
