@@ -189,7 +189,6 @@ fn pages_are_written_where_the_spec_says() {
     for rel in [
         "index.html",
         "news/index.html",
-        "news/page/2/index.html",
         "news/2026/sports-day-2569/index.html",
         "news/2026/announce-exam/index.html",
         "news/2025/old-news/index.html",
@@ -345,19 +344,31 @@ fn home_lists_pinned_news_first_then_the_latest() {
 fn lists_paginate_and_categories_filter() {
     let dir = tempfile::tempdir().unwrap();
     make_site(dir.path());
+    let news = |slug: &str, title: &str, date: &str| {
+        let text = format!("---\ntitle: {title}\ndate: {date}\ncategory: announcement\n---\nข่าว\n");
+        write(
+            dir.path(),
+            &format!("content/news/2026/{slug}/index.md"),
+            text.as_bytes(),
+        );
+    };
+    news("meeting", "ประชุมผู้บริหาร", "2026-03-01");
     let site = load(dir.path());
     let out = dir.path().join("public");
     render_to(&site, &Default::default(), &out);
 
+    // Four news, two a page: the newest two, then the oldest two at
+    // page/1/ (pages are cut from the oldest, so they stay put).
     let p1 = read(&out, "news/index.html");
     assert!(p1.contains("กีฬาสีสัมพันธ์") && p1.contains("ประกาศผลการสอบ"));
     assert!(!p1.contains("ข่าวเก่า</a>"), "page 1 holds per_page items");
-    assert!(p1.contains("href=\"/news/page/2/\""), "link to page 2");
+    assert!(p1.contains("href=\"/news/page/1/\""), "link to page 2");
     // content/news/_index.md: the list's title and text
     assert!(p1.contains("<h1>ข่าวสารของสำนักงาน"), "intro title");
     assert!(p1.contains("ข่าวและประกาศทั้งหมดของสำนักงาน"), "intro text");
-    let p2 = read(&out, "news/page/2/index.html");
-    assert!(p2.contains("ข่าวเก่า"));
+    let p2 = read(&out, "news/page/1/index.html");
+    assert!(p2.contains("ข่าวเก่า") && p2.contains("ประชุมผู้บริหาร"));
+    assert!(!p2.contains("กีฬาสีสัมพันธ์</a>"));
     assert!(
         !p2.contains("ข่าวและประกาศทั้งหมดของสำนักงาน"),
         "intro only on page 1"
@@ -373,6 +384,17 @@ fn lists_paginate_and_categories_filter() {
     assert!(ann.contains("ประกาศผลการสอบ"));
     let empty = read(&out, "category/procurement/index.html");
     assert!(empty.contains("ยังไม่มีข่าวในหมวดนี้"));
+
+    // A fifth news joins page 1 (three news until its group fills); the
+    // older page keeps its news and its bytes.
+    news("newest", "ข่าวล่าสุด", "2026-11-25");
+    render_to(&load(dir.path()), &Default::default(), &out);
+    let p1 = read(&out, "news/index.html");
+    for title in ["ข่าวล่าสุด", "กีฬาสีสัมพันธ์", "ประกาศผลการสอบ"]
+    {
+        assert!(p1.contains(&format!("{title}</a>")), "{title} on page 1");
+    }
+    assert_eq!(read(&out, "news/page/1/index.html"), p2, "page 2 stays put");
 }
 
 #[test]

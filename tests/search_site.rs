@@ -220,18 +220,86 @@ fn a_generated_district_corpus_finds_exactly_what_was_typed_in_node_and_chromium
     let chromium = khao::browser::chromium()
         .expect("Chromium is needed for this test (scripts/test installs `chromium`)");
     let server = khao::static_server::StaticServer::start(public.clone(), 0).unwrap();
-    let url = server.url();
+    let doms = site.join("doms");
+    search_pages(&chromium, server.url().trim_end_matches('/'), &doms);
     ok(&node(&[
         "tests/search/browser_check.mjs",
         "--docs",
         file.to_str().unwrap(),
         "--site",
         public.to_str().unwrap(),
-        "--url",
-        url.trim_end_matches('/'),
-        "--chromium",
-        chromium.to_str().unwrap(),
+        "--doms",
+        doms.to_str().unwrap(),
     ]));
+}
+
+/// The search page for each query of `queries/browser.json` (present, then
+/// absent), as one headless Chromium shows it once the search has answered:
+/// `dir/<n>.html`. Driven over the DevTools protocol like khao's own browser
+/// step (not `--dump-dom`, whose virtual time can hang on a busy machine).
+fn search_pages(chromium: &Path, base: &str, dir: &Path) {
+    let file = Path::new(REPO).join("tests/search/queries/browser.json");
+    let queries: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let all: Vec<&str> = ["present", "absent"]
+        .iter()
+        .flat_map(|k| queries[k].as_array().unwrap())
+        .map(|q| q.as_str().unwrap())
+        .collect();
+    let profile = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let args = [
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+    ];
+    let options = headless_chrome::LaunchOptions::default_builder()
+        .path(Some(chromium.to_path_buf()))
+        .port(Some(port))
+        .headless(true)
+        .sandbox(false)
+        .enable_gpu(false)
+        .user_data_dir(Some(profile.path().to_path_buf()))
+        .idle_browser_timeout(std::time::Duration::from_secs(300))
+        .args(args.iter().map(std::ffi::OsStr::new).collect())
+        .build()
+        .unwrap();
+    let browser = headless_chrome::Browser::new(options).expect("Chromium starts");
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(std::time::Duration::from_secs(120));
+    std::fs::create_dir_all(dir).unwrap();
+    // Answered: the status is neither empty nor the form's "loading" word.
+    let answered = "(() => { const s = document.getElementById('k-search-status'); \
+        const f = document.getElementById('k-search'); \
+        return !!s && !!f && s.textContent !== '' && s.textContent !== f.dataset.loading; })()";
+    for (n, q) in all.iter().enumerate() {
+        let url = format!("{base}/search/?q={}", percent(q));
+        tab.navigate_to(&url)
+            .unwrap()
+            .wait_until_navigated()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while tab.evaluate(answered, false).ok().and_then(|r| r.value) != Some(json!(true)) {
+            assert!(
+                started.elapsed().as_secs() < 120,
+                "the search page never answered {q}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::fs::write(dir.join(format!("{n}.html")), tab.get_content().unwrap()).unwrap();
+    }
+}
+
+/// `q` for a URL's query string.
+fn percent(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Every file of the index, by path.

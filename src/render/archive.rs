@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::context::{CategoryCtx, list_url, pagination};
+use super::context::{CategoryCtx, CategoryRef};
 use super::plan::Prepared;
 use super::renderer::Renderer;
 use crate::content::Site;
@@ -29,12 +29,13 @@ pub(super) struct Archive {
     pub(super) news: Vec<usize>,
 }
 
-/// A year in the list of archives a list page links.
+/// A year in the list of archives a list page links. (No count of its
+/// news: every list page shows these links, and a news item arriving must
+/// not change them all.)
 #[derive(Serialize, Clone)]
 pub(super) struct YearLink {
     pub(super) year: i32,
     pub(super) url: String,
-    pub(super) count: usize,
     /// The page shown is this archive.
     pub(super) current: bool,
 }
@@ -126,7 +127,6 @@ impl Renderer<'_> {
             .map(|a| YearLink {
                 year: a.year.be_year(),
                 url: a.url.clone(),
-                count: a.news.len(),
                 current: a.url == current,
             })
             .collect()
@@ -135,9 +135,8 @@ impl Renderer<'_> {
     /// Page `n` of archive `ai`.
     pub(super) fn archive(&self, ai: usize, n: usize) -> Prepared {
         let a = &self.archives[ai];
-        let per_page = self.config.news.per_page.max(1);
-        let total = a.news.len().div_ceil(per_page).max(1);
-        let url = list_url(&a.url, n);
+        let pager = self.pager(&a.url, a.news.len());
+        let url = pager.url(n);
         let year_n = self
             .word("fiscal_year_n")
             .replace("{n}", &a.year.be_year().to_string());
@@ -167,16 +166,11 @@ impl Renderer<'_> {
                 ..Default::default()
             },
         );
-        let idx: Vec<usize> = a
-            .news
-            .iter()
-            .copied()
-            .skip((n - 1) * per_page)
-            .take(per_page)
-            .collect();
+        let idx: Vec<usize> = pager.range(n).map(|k| a.news[k]).collect();
         ctx.insert("news", &self.cards(&idx));
         ctx.insert("heading", &heading);
-        ctx.insert("news_total", &a.news.len());
+        // How many: on the first page only (see `Renderer::category`).
+        ctx.insert("news_count", &(n == 1).then_some(a.news.len()));
         let lang = self.config.language;
         let day = |d| crate::thaidate::format(d, lang, crate::thaidate::Style::Full, false);
         ctx.insert(
@@ -193,8 +187,18 @@ impl Renderer<'_> {
             &intro.map(|p| self.page_html(p)).unwrap_or_default(),
         );
         ctx.insert("fiscal_years", &self.year_links(a.category, &a.url));
-        ctx.insert("category", &a.category.map(|ci| &self.categories[ci]));
-        ctx.insert("pagination", &pagination(&a.url, n, total));
+        ctx.insert(
+            "category",
+            &a.category.map(|ci| {
+                let c = &self.categories[ci];
+                CategoryRef {
+                    slug: c.slug.clone(),
+                    name: c.name.clone(),
+                    url: c.url.clone(),
+                }
+            }),
+        );
+        ctx.insert("pagination", &pager.pagination(n));
         // An archive without news is there for the links that lead to it;
         // search engines need not list it.
         ctx.insert("noindex", &a.news.is_empty());

@@ -229,45 +229,118 @@ pub(super) struct Pagination {
     pub(super) pages: Vec<PageNumber>,
 }
 
-/// The URL of page `n` of a list at `base` (`/news/`, `/category/pr/`).
-pub(super) fn list_url(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
-    }
+/// The pages of a list of news (newest first), numbered 1, 2, … from the
+/// newest as a visitor meets them, but cut from the oldest into groups of
+/// `per_page`: page 1 (the list's own address) shows the newest group and,
+/// while that one is not full, the full group before it too (between
+/// `per_page` and twice as many news); every other page is one full group,
+/// at `<base>page/<group number>/` (`page/1/` the oldest). A news item
+/// arriving changes page 1 and nothing else, until its group fills (one
+/// item in `per_page`): the other pages keep their news and their bytes, so
+/// a build makes, checks and uploads one list page, not all of them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pager<'a> {
+    base: &'a str,
+    per_page: usize,
+    items: usize,
 }
 
-pub(super) fn pagination(base: &str, current: usize, total: usize) -> Pagination {
-    let mut pages = Vec::new();
-    let mut last = 0;
-    for n in 1..=total {
-        let show = n == 1 || n == total || n.abs_diff(current) <= 2;
-        if !show {
-            continue;
+impl<'a> Pager<'a> {
+    pub(super) fn new(base: &'a str, per_page: usize, items: usize) -> Pager<'a> {
+        Pager {
+            base,
+            per_page: per_page.max(1),
+            items,
         }
-        if last != 0 && n > last + 1 {
-            pages.push(PageNumber {
-                number: 0,
-                url: String::new(),
-                current: false,
-                gap: true,
-            });
-        }
-        pages.push(PageNumber {
-            number: n,
-            url: list_url(base, n),
-            current: n == current,
-            gap: false,
-        });
-        last = n;
     }
-    Pagination {
-        current,
-        total,
-        prev: (current > 1).then(|| list_url(base, current - 1)),
-        next: (current < total).then(|| list_url(base, current + 1)),
-        pages,
+
+    /// Groups of `per_page`, the newest possibly partial.
+    fn groups(&self) -> usize {
+        self.items.div_ceil(self.per_page)
+    }
+
+    /// Groups page 1 shows: the newest, and the one before while the
+    /// newest is not full.
+    fn first_page_groups(&self) -> usize {
+        let groups = self.groups();
+        let newest = self.items - groups.saturating_sub(1) * self.per_page;
+        if groups >= 2 && newest < self.per_page {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// How many pages (at least one, for an empty list).
+    pub(super) fn pages(&self) -> usize {
+        (self.groups() + 1)
+            .saturating_sub(self.first_page_groups())
+            .max(1)
+    }
+
+    /// The group (0 = the oldest) shown on page `n` ≥ 2.
+    fn group(&self, n: usize) -> usize {
+        (self.groups() + 1).saturating_sub(self.first_page_groups() + n)
+    }
+
+    /// The address of page `n` (1-based).
+    pub(super) fn url(&self, n: usize) -> String {
+        if n <= 1 {
+            self.base.to_string()
+        } else {
+            format!("{}page/{}/", self.base, self.group(n) + 1)
+        }
+    }
+
+    /// The news of page `n`: positions in the newest-first list.
+    pub(super) fn range(&self, n: usize) -> std::ops::Range<usize> {
+        let older = self.group(2) + 1;
+        let first_end = self.items - (older * self.per_page).min(self.items);
+        if n <= 1 {
+            return 0..if self.pages() == 1 {
+                self.items
+            } else {
+                first_end
+            };
+        }
+        let end = self.items.saturating_sub(self.group(n) * self.per_page);
+        end.saturating_sub(self.per_page)..end
+    }
+
+    /// The numbered links of page `current`: the first and last pages and
+    /// two on each side, gaps between.
+    pub(super) fn pagination(&self, current: usize) -> Pagination {
+        let total = self.pages();
+        let mut pages = Vec::new();
+        let mut last = 0;
+        for n in 1..=total {
+            let show = n == 1 || n == total || n.abs_diff(current) <= 2;
+            if !show {
+                continue;
+            }
+            if last != 0 && n > last + 1 {
+                pages.push(PageNumber {
+                    number: 0,
+                    url: String::new(),
+                    current: false,
+                    gap: true,
+                });
+            }
+            pages.push(PageNumber {
+                number: n,
+                url: self.url(n),
+                current: n == current,
+                gap: false,
+            });
+            last = n;
+        }
+        Pagination {
+            current,
+            total,
+            prev: (current > 1).then(|| self.url(current - 1)),
+            next: (current < total).then(|| self.url(current + 1)),
+            pages,
+        }
     }
 }
 

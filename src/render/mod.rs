@@ -279,21 +279,51 @@ fn make_one(
 
 #[cfg(test)]
 mod tests {
-    use super::context::{list_url, pagination, parent_url};
+    use super::context::{Pager, parent_url};
     use super::setup::{template_keys, template_refs};
     use super::*;
     use crate::plumbing::paths::html_path;
 
     #[test]
-    fn list_urls_and_pagination() {
-        assert_eq!(list_url("/news/", 1), "/news/");
-        assert_eq!(list_url("/news/", 3), "/news/page/3/");
-        let p = pagination("/news/", 5, 10);
-        let shown: Vec<usize> = p.pages.iter().map(|n| n.number).collect();
+    fn pages_cover_every_item_once_and_older_pages_stay_put() {
+        // Oldest-first numbers of the news on each page (by address).
+        let pages = |items: usize| -> Vec<(String, Vec<usize>)> {
+            let p = Pager::new("/news/", 10, items);
+            (1..=p.pages())
+                .map(|n| (p.url(n), p.range(n).map(|k| items - 1 - k).collect()))
+                .collect()
+        };
+        for items in 0..120 {
+            let now = pages(items);
+            let mut all: Vec<usize> = now.iter().flat_map(|(_, v)| v.clone()).collect();
+            all.sort();
+            assert_eq!(all, (0..items).collect::<Vec<_>>(), "{items}: each once");
+            assert_eq!(now[0].0, "/news/");
+            let first = now[0].1.len();
+            assert!(
+                items < 10 || (10..20).contains(&first),
+                "{items}: page 1 has {first}"
+            );
+            // One more item: every other page keeps its address and news.
+            let next = pages(items + 1);
+            for (url, news) in now.iter().skip(1) {
+                if let Some((_, again)) = next.iter().find(|(u, _)| u == url) {
+                    assert_eq!(again, news, "{items}: {url}");
+                }
+            }
+        }
+        let p = Pager::new("/news/", 10, 25);
+        assert_eq!(p.pages(), 2);
+        assert_eq!(p.url(2), "/news/page/1/");
+        assert_eq!(p.range(1), 0..15);
+        let nav = p.pagination(1);
+        assert_eq!(nav.next.as_deref(), Some("/news/page/1/"));
+        let p = Pager::new("/news/", 10, 100);
+        let nav = p.pagination(5);
+        let shown: Vec<usize> = nav.pages.iter().map(|n| n.number).collect();
         assert_eq!(shown, [1, 0, 3, 4, 5, 6, 7, 0, 10]);
-        assert_eq!(p.prev.as_deref(), Some("/news/page/4/"));
-        assert_eq!(p.next.as_deref(), Some("/news/page/6/"));
-        let one = pagination("/news/", 1, 1);
+        assert_eq!(nav.prev.as_deref(), Some(p.url(4).as_str()));
+        let one = Pager::new("/news/", 10, 0).pagination(1);
         assert!(one.prev.is_none() && one.next.is_none());
         assert_eq!(one.pages.len(), 1);
     }

@@ -75,10 +75,22 @@ impl Renderer<'_> {
         indexes.iter().map(|&i| &self.news[i].card).collect()
     }
 
+    /// The pages of the list at `base` of `items` news.
+    pub(super) fn pager<'b>(&self, base: &'b str, items: usize) -> Pager<'b> {
+        Pager::new(base, self.config.news.per_page, items)
+    }
+
+    /// The news of category `ci`, newest first.
+    pub(super) fn category_items(&self, ci: usize) -> Vec<usize> {
+        let slug = &self.categories[ci].slug;
+        (0..self.site.news.len())
+            .filter(|&i| &self.site.news[i].news.category == slug)
+            .collect()
+    }
+
     pub(super) fn news_list(&self, n: usize) -> Prepared {
-        let per_page = self.config.news.per_page.max(1);
-        let total = self.news.len().div_ceil(per_page).max(1);
-        let url = list_url("/news/", n);
+        let pager = self.pager("/news/", self.news.len());
+        let url = pager.url(n);
         let intro = self.site.page("/news/");
         let heading = intro
             .map(|p| p.title.clone())
@@ -105,17 +117,14 @@ impl Renderer<'_> {
                 ..Og::default()
             },
         );
-        let idx: Vec<usize> = (0..self.news.len())
-            .skip((n - 1) * per_page)
-            .take(per_page)
-            .collect();
+        let idx: Vec<usize> = pager.range(n).collect();
         ctx.insert("news", &self.cards(&idx));
         ctx.insert("heading", &heading);
         ctx.insert(
             "intro_html",
             &intro.map(|p| self.page_html(p)).unwrap_or_default(),
         );
-        ctx.insert("pagination", &pagination("/news/", n, total));
+        ctx.insert("pagination", &pager.pagination(n));
         ctx.insert("fiscal_years", &self.year_links(None, ""));
         ctx.insert(
             "breadcrumbs",
@@ -129,9 +138,9 @@ impl Renderer<'_> {
 
     pub(super) fn category(&self, ci: usize, n: usize) -> Prepared {
         let c = &self.categories[ci];
-        let per_page = self.config.news.per_page.max(1);
-        let total = c.count.div_ceil(per_page).max(1);
-        let url = list_url(&c.url, n);
+        let all = self.category_items(ci);
+        let pager = self.pager(&c.url, all.len());
+        let url = pager.url(n);
         let intro = self.site.page(&c.url);
         let title = if n > 1 {
             format!(
@@ -155,23 +164,24 @@ impl Renderer<'_> {
                 ..Og::default()
             },
         );
-        let idx: Vec<usize> = self
-            .site
-            .news
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| item.news.category == c.slug)
-            .map(|(i, _)| i)
-            .skip((n - 1) * per_page)
-            .take(per_page)
-            .collect();
+        let idx: Vec<usize> = pager.range(n).map(|k| all[k]).collect();
         ctx.insert("news", &self.cards(&idx));
-        ctx.insert("category", c);
+        ctx.insert(
+            "category",
+            &CategoryRef {
+                slug: c.slug.clone(),
+                name: c.name.clone(),
+                url: c.url.clone(),
+            },
+        );
+        // How many: said on the first page only, which changes anyway
+        // when a news item arrives (the others keep their bytes).
+        ctx.insert("news_count", &(n == 1).then_some(all.len()));
         ctx.insert(
             "intro_html",
             &intro.map(|p| self.page_html(p)).unwrap_or_default(),
         );
-        ctx.insert("pagination", &pagination(&c.url, n, total));
+        ctx.insert("pagination", &pager.pagination(n));
         ctx.insert("fiscal_years", &self.year_links(Some(ci), ""));
         ctx.insert(
             "breadcrumbs",

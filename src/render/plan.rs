@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::context::list_url;
 use super::error::RenderError;
 use super::renderer::Renderer;
 use super::{news_rel_dir, sitemap};
@@ -134,13 +133,13 @@ impl Renderer<'_> {
     /// `None` for other files: their key is made from their prepared values
     /// ([`Made::key`]).
     pub(super) fn quick_key(&self, job: &Job) -> Option<String> {
-        let per_page = self.config.news.per_page.max(1);
         let list = |template: &str,
                     url: &str,
                     n: usize,
-                    items: &mut dyn Iterator<Item = usize>,
-                    count: usize,
+                    shown: &[usize],
+                    count: Option<usize>,
                     years: Option<Option<usize>>| {
+            let pager = self.pager(url, shown.len());
             let mut h = blake3::Hasher::new();
             h.update(self.salt.as_bytes());
             h.update(template.as_bytes());
@@ -154,11 +153,10 @@ impl Renderer<'_> {
             h.update(url.as_bytes());
             h.update(b"\0");
             h.update(&(n as u64).to_le_bytes());
-            h.update(&(count as u64).to_le_bytes());
-            let shown: Vec<usize> = items.collect();
-            h.update(&(shown.len() as u64).to_le_bytes());
-            for i in shown.iter().skip((n - 1) * per_page).take(per_page) {
-                h.update(&self.news[*i].digest.to_le_bytes());
+            h.update(&(pager.pages() as u64).to_le_bytes());
+            h.update(&count.map_or(u64::MAX, |c| c as u64).to_le_bytes());
+            for k in pager.range(n) {
+                h.update(&self.news[shown[k]].digest.to_le_bytes());
             }
             if let Some(p) = self.site.page(url) {
                 let _ = serde_json::to_writer(&mut h, p);
@@ -170,37 +168,20 @@ impl Renderer<'_> {
             h.finalize().to_hex().to_string()
         };
         match job {
-            Job::NewsList(n) => Some(list(
-                "news_list.html",
-                "/news/",
-                *n,
-                &mut (0..self.news.len()),
-                self.news.len(),
-                Some(None),
-            )),
+            Job::NewsList(n) => {
+                let all: Vec<usize> = (0..self.news.len()).collect();
+                Some(list("news_list.html", "/news/", *n, &all, None, Some(None)))
+            }
             Job::Category(ci, n) => {
-                let c = &self.categories[*ci];
-                let mut items = self
-                    .site
-                    .news
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, item)| item.news.category == c.slug)
-                    .map(|(i, _)| i);
-                Some(list(
-                    "category.html",
-                    &c.url,
-                    *n,
-                    &mut items,
-                    c.count,
-                    Some(Some(*ci)),
-                ))
+                let all = self.category_items(*ci);
+                let count = (*n == 1).then_some(all.len());
+                let url = &self.categories[*ci].url;
+                Some(list("category.html", url, *n, &all, count, Some(Some(*ci))))
             }
             Job::Archive(ai, n) => {
                 let a = &self.archives[*ai];
-                let count = a.category.map_or(0, |ci| self.categories[ci].count);
-                let mut items = a.news.iter().copied();
-                let key = list("archive.html", &a.url, *n, &mut items, count, None);
+                let count = (*n == 1).then_some(a.news.len());
+                let key = list("archive.html", &a.url, *n, &a.news, count, None);
                 // Its year links mark itself.
                 let mut h = blake3::Hasher::new();
                 h.update(key.as_bytes());
@@ -276,35 +257,21 @@ impl Renderer<'_> {
         let add = |plan: &mut BTreeMap<PathBuf, Job>, rel: PathBuf, job: Job| {
             plan.entry(rel).or_insert(job);
         };
-        let per_page = self.config.news.per_page.max(1);
-
         add(&mut plan, PathBuf::from("index.html"), Job::Home);
-        let total = self.site.news.len().div_ceil(per_page).max(1);
-        for n in 1..=total {
-            add(
-                &mut plan,
-                html_path(&list_url("/news/", n)),
-                Job::NewsList(n),
-            );
+        let pager = self.pager("/news/", self.news.len());
+        for n in 1..=pager.pages() {
+            add(&mut plan, html_path(&pager.url(n)), Job::NewsList(n));
         }
         for (ci, c) in self.categories.iter().enumerate() {
-            let total = c.count.div_ceil(per_page).max(1);
-            for n in 1..=total {
-                add(
-                    &mut plan,
-                    html_path(&list_url(&c.url, n)),
-                    Job::Category(ci, n),
-                );
+            let pager = self.pager(&c.url, c.count);
+            for n in 1..=pager.pages() {
+                add(&mut plan, html_path(&pager.url(n)), Job::Category(ci, n));
             }
         }
         for (ai, a) in self.archives.iter().enumerate() {
-            let total = a.news.len().div_ceil(per_page).max(1);
-            for n in 1..=total {
-                add(
-                    &mut plan,
-                    html_path(&list_url(&a.url, n)),
-                    Job::Archive(ai, n),
-                );
+            let pager = self.pager(&a.url, a.news.len());
+            for n in 1..=pager.pages() {
+                add(&mut plan, html_path(&pager.url(n)), Job::Archive(ai, n));
             }
         }
         if self.site.ita.is_some() {
