@@ -320,17 +320,15 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
     let _ = remove_path(&tmp);
     let result = (|| {
         std::fs::create_dir(&tmp).map_err(io_error(&tmp))?;
-        let pictures = c
-            .request
-            .as_ref()
-            .and_then(|r| r.word.as_ref())
-            .map(|d| &d.pictures);
         for file in news.media() {
             let dst = tmp.join(&file);
             // A picture of a Word request is written from the document.
-            let embedded = pictures.and_then(|p| p.iter().find(|p| p.file_name == file));
+            let embedded = c.request.as_ref().and_then(|r| r.picture(&file));
             match embedded {
-                Some(p) => write_atomic(&dst, &p.bytes).map_err(io_error(&dst))?,
+                Some(bytes) => {
+                    let bytes = bytes.map_err(io_error(&c.path))?;
+                    write_atomic(&dst, &bytes).map_err(io_error(&dst))?
+                }
                 None => copy_verified(&src_dir.join(&file), &dst).map_err(io_error(&dst))?,
             }
         }
@@ -372,11 +370,12 @@ fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option
         return None;
     }
     let request = fresh.request.as_ref()?;
-    let pictures = request.word.as_ref().map(|d| &d.pictures);
     for file in news.media() {
-        let embedded = pictures.and_then(|p| p.iter().find(|p| p.file_name == file));
-        let source = match embedded {
-            Some(p) => (p.bytes.len() as u64, blake3::hash(&p.bytes)),
+        let source = match request.picture(&file) {
+            Some(bytes) => {
+                let bytes = bytes.ok()?;
+                (bytes.len() as u64, blake3::hash(&bytes))
+            }
             None => hash_file(&request.dir().join(&file)).ok()?,
         };
         if source != hash_file(&dest.join(&file)).ok()? {

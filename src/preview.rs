@@ -52,16 +52,12 @@ pub fn answer(site_dir: &Path, config: &SiteConfig, path: &str) -> Answer {
                 d.images.iter().any(|i| i.file == name)
                     || d.attachments.iter().any(|a| a.file == name)
             });
-            let embedded = c
-                .request
-                .as_ref()
-                .and_then(|r| r.word.as_ref())
-                .and_then(|d| d.pictures.iter().find(|p| p.file_name == name));
-            if let Some(p) = embedded.filter(|_| named) {
-                Answer::Bytes(
-                    p.bytes.clone(),
-                    crate::static_server::content_type(Path::new(&name)),
-                )
+            let embedded = c.request.as_ref().and_then(|r| r.picture(&name));
+            if let Some(bytes) = embedded.filter(|_| named) {
+                match bytes {
+                    Ok(b) => Answer::Bytes(b, crate::static_server::content_type(Path::new(&name))),
+                    Err(_) => Answer::NotFound,
+                }
             } else if named && !name.contains('/') && !name.contains('\\') && c.path.is_dir() {
                 Answer::File(c.path.join(name))
             } else {

@@ -266,7 +266,13 @@ pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> V
     };
     let mut checked: Vec<Checked> = targets
         .par_iter()
-        .map(|p| check_request(p, site_dir, config))
+        .map(|p| {
+            let mut c = check_request(p, site_dir, config);
+            if let Some(r) = c.request.as_mut() {
+                r.release_pictures();
+            }
+            c
+        })
         .collect();
     // The other requests matter for duplicates: their fields only.
     let canon = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());

@@ -61,6 +61,6 @@ mod xml;
 pub use error::DocxError;
 pub use labels::{FIELDS, FieldLabel};
 pub use package::is_old_word;
-pub use reader::{has_fields_table, read};
+pub use reader::{has_fields_table, read, read_picture};
 pub use template::template;
 pub use types::{Document, FieldRow, Finding, Limits, Picture, UnknownLabel};

@@ -66,6 +66,17 @@ pub fn has_fields_table(bytes: &[u8], limits: &Limits) -> Result<bool, DocxError
     Ok(found)
 }
 
+/// The bytes of one picture part (a [`super::Picture`]'s `media_path`),
+/// read again from the document after its [`read`] bytes were let go;
+/// `None` when the part is not there.
+pub fn read_picture(
+    bytes: &[u8],
+    media_path: &str,
+    limits: &Limits,
+) -> Result<Option<Vec<u8>>, DocxError> {
+    Package::open(bytes, limits)?.read_part(media_path)
+}
+
 /// The parsed part related to the main document by a relationship type
 /// (`/styles`, `/numbering`), when there is one.
 fn related_tree(
