@@ -270,16 +270,18 @@ fn search_pages(chromium: &Path, base: &str, dir: &Path) {
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(std::time::Duration::from_secs(120));
     std::fs::create_dir_all(dir).unwrap();
-    // Answered: the status is neither empty nor the form's "loading" word.
-    let answered = "(() => { const s = document.getElementById('k-search-status'); \
+    // Answered: a new document (the last one was marked as left) whose
+    // status is neither empty nor the form's "loading" word. Polled, as
+    // khao's browser step does: the navigation event can be missed.
+    let answered = "(() => { if (window.__left) return false; \
+        const s = document.getElementById('k-search-status'); \
         const f = document.getElementById('k-search'); \
-        return !!s && !!f && s.textContent !== '' && s.textContent !== f.dataset.loading; })()";
+        return !!s && !!f && s.textContent !== '' \
+        && s.textContent !== f.dataset.loading; })()";
     for (n, q) in all.iter().enumerate() {
         let url = format!("{base}/search/?q={}", percent(q));
-        tab.navigate_to(&url)
-            .unwrap()
-            .wait_until_navigated()
-            .unwrap();
+        let _ = tab.evaluate("window.__left = true", false);
+        tab.navigate_to(&url).unwrap();
         let started = std::time::Instant::now();
         while tab.evaluate(answered, false).ok().and_then(|r| r.value) != Some(json!(true)) {
             assert!(
