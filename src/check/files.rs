@@ -95,13 +95,7 @@ pub fn check_attachment(path: &Path, shown: &str, config: &SiteConfig) -> Vec<Di
     }
     let mut out = Vec::new();
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > config.attachments.max_file_mb * MB {
-        let m = Message::new("check.too_large")
-            .arg("file", shown)
-            .arg("size", mb(size))
-            .arg("max", config.attachments.max_file_mb);
-        out.push(error(Code::FileTooLarge, m));
-    }
+    out.extend(too_large(size, config.attachments.max_file_mb, shown));
     match read_head(path, 1024) {
         Ok(head) if honours(&ext, &head) == Some(false) => {
             let m = Message::new("check.mismatch")
@@ -140,18 +134,25 @@ pub fn check_photo(
         Ok(m) => m.len(),
         Err(e) => return vec![unreadable(shown, &e)],
     };
-    if size > config.images.max_file_mb * MB {
-        let m = Message::new("check.too_large")
-            .arg("file", shown)
-            .arg("size", mb(size))
-            .arg("max", config.images.max_file_mb);
-        return vec![error(Code::FileTooLarge, m)];
+    if let Some(d) = too_large(size, config.images.max_file_mb, shown) {
+        return vec![d];
     }
     let probe = match probe_file(path, config.images.max_pixels, cache_dir) {
         Ok(p) => p,
         Err(e) => return vec![unreadable(shown, &e)],
     };
     verdict(&probe, &ext, shown, config)
+}
+
+/// A file of `size` bytes over its limit of `max_mb`.
+fn too_large(size: u64, max_mb: u64, shown: &str) -> Option<Diagnostic> {
+    (size > max_mb * MB).then(|| {
+        let m = Message::new("check.too_large")
+            .arg("file", shown)
+            .arg("size", mb(size))
+            .arg("max", max_mb);
+        error(Code::FileTooLarge, m)
+    })
 }
 
 /// The problems a probe shows.
@@ -205,13 +206,8 @@ pub fn check_photo_bytes(
     config: &SiteConfig,
     cache_dir: Option<&Path>,
 ) -> Vec<Diagnostic> {
-    let size = bytes.len() as u64;
-    if size > config.images.max_file_mb * MB {
-        let m = Message::new("check.too_large")
-            .arg("file", shown)
-            .arg("size", mb(size))
-            .arg("max", config.images.max_file_mb);
-        return vec![error(Code::FileTooLarge, m)];
+    if let Some(d) = too_large(bytes.len() as u64, config.images.max_file_mb, shown) {
+        return vec![d];
     }
     let probe = probe_bytes(bytes, config.images.max_pixels, cache_dir);
     verdict(&probe, ext, shown, config)

@@ -14,15 +14,11 @@ use crate::diagnostic::Failure;
 use crate::i18n::{Lang, Message};
 
 pub fn run(ctx: &Context, args: &super::cli::BuildArgs) -> u8 {
-    let config = match ctx.config_or_exit() {
-        Ok(c) => c,
+    let (config, _lock) = match ctx.config_locked() {
+        Ok(held) => held,
         Err(code) => return code,
     };
     let lang = config.language;
-    let _lock = match ctx.lock(lang) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let options = BuildOptions {
         out: args.out.clone(),
         progress: bars(ctx.json(), lang),

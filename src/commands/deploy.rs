@@ -22,15 +22,11 @@ use crate::verify::{self, VerifyReport};
 
 /// `khao deploy` (`publish: false`) or `khao publish`.
 pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
-    let config = match ctx.config_or_exit() {
-        Ok(c) => c,
+    let (config, _lock) = match ctx.config_locked() {
+        Ok(held) => held,
         Err(code) => return code,
     };
     let lang = config.language;
-    let _lock = match ctx.lock(lang) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     if args.rollback {
         return rollback(ctx, &config, args);
     }

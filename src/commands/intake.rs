@@ -9,15 +9,11 @@ use crate::i18n::{Lang, Message};
 use crate::intake::{self, IntakeReport};
 
 pub fn run(ctx: &Context) -> u8 {
-    let config = match ctx.config_or_exit() {
-        Ok(c) => c,
+    let (config, _lock) = match ctx.config_locked() {
+        Ok(held) => held,
         Err(code) => return code,
     };
     let lang = config.language;
-    let _lock = match ctx.lock(lang) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let now = crate::plumbing::clock::now(config.tz());
     let report = match intake::intake_all(&ctx.site_dir, &config, now) {
         Ok(r) => r,

@@ -76,6 +76,14 @@ impl Context {
         })
     }
 
+    /// site.yaml, and the site held for this run ([`Context::lock`]): what
+    /// every command that writes the site starts with.
+    fn config_locked(&self) -> Result<(SiteConfig, crate::plumbing::lock::SiteLock), u8> {
+        let config = self.config_or_exit()?;
+        let lock = self.lock(config.language)?;
+        Ok((config, lock))
+    }
+
     /// Loads site.yaml, or reports why it cannot be read (exit 2).
     fn config_or_exit(&self) -> Result<SiteConfig, u8> {
         self.config().map_err(|e| {

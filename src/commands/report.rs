@@ -9,15 +9,11 @@ use crate::i18n::Message;
 use crate::report::Written;
 
 pub fn run(ctx: &Context, fy: Option<i32>) -> u8 {
-    let config = match ctx.config_or_exit() {
-        Ok(c) => c,
+    let (config, _lock) = match ctx.config_locked() {
+        Ok(held) => held,
         Err(code) => return code,
     };
     let lang = config.language;
-    let _lock = match ctx.lock(lang) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let now = crate::plumbing::clock::now(config.tz());
     let written = match crate::report::write(&ctx.site_dir, &config, fy, now) {
         Ok(w) => w,

@@ -169,25 +169,19 @@ mod tests {
         let other: Table<String, u32> = Table::load(dir.path(), "t", &"v2".to_string());
         assert_eq!(other.with("k42", |v| Some(*v)), None);
         // One change writes one shard.
-        let before: Vec<_> = (0..SHARDS)
-            .map(|i| {
-                std::fs::metadata(dir.path().join(format!("t-{i}.bin")))
-                    .unwrap()
-                    .modified()
-                    .unwrap()
-            })
-            .collect();
+        let stamps = || -> Vec<std::time::SystemTime> {
+            (0..SHARDS)
+                .map(|i| {
+                    let shard = dir.path().join(format!("t-{i}.bin"));
+                    std::fs::metadata(shard).unwrap().modified().unwrap()
+                })
+                .collect()
+        };
+        let before = stamps();
         std::thread::sleep(std::time::Duration::from_millis(20));
         back.insert("k7".into(), 700);
         back.save(dir.path(), "t", &"v1".to_string());
-        let after: Vec<_> = (0..SHARDS)
-            .map(|i| {
-                std::fs::metadata(dir.path().join(format!("t-{i}.bin")))
-                    .unwrap()
-                    .modified()
-                    .unwrap()
-            })
-            .collect();
+        let after = stamps();
         assert_eq!(before.iter().zip(&after).filter(|(a, b)| a != b).count(), 1);
         let again: Table<String, u32> = Table::load(dir.path(), "t", &"v1".to_string());
         assert_eq!(again.with("k7", |v| Some(*v)), Some(700));

@@ -148,14 +148,7 @@ impl Renderer<'_> {
             None => (self.word("all_news").to_string(), "/news/".to_string()),
         };
         let heading = format!("{scope_name} {year_n}");
-        let title = if n > 1 {
-            format!(
-                "{heading} — {}",
-                self.word("page_n").replace("{n}", &n.to_string())
-            )
-        } else {
-            heading.clone()
-        };
+        let title = self.list_title(&heading, n);
         let description = format!("{heading} — {}", self.config.title);
         let mut ctx = self.context(
             &url,

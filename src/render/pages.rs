@@ -96,14 +96,7 @@ impl Renderer<'_> {
             .map(|p| p.title.clone())
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| self.word("all_news").to_string());
-        let title = if n > 1 {
-            format!(
-                "{heading} — {}",
-                self.word("page_n").replace("{n}", &n.to_string())
-            )
-        } else {
-            heading.clone()
-        };
+        let title = self.list_title(&heading, n);
         let description = intro
             .map(|p| p.description.as_str())
             .filter(|d| !d.is_empty())
@@ -142,15 +135,7 @@ impl Renderer<'_> {
         let pager = self.pager(&c.url, all.len());
         let url = pager.url(n);
         let intro = self.site.page(&c.url);
-        let title = if n > 1 {
-            format!(
-                "{} — {}",
-                c.name,
-                self.word("page_n").replace("{n}", &n.to_string())
-            )
-        } else {
-            c.name.clone()
-        };
+        let title = self.list_title(&c.name, n);
         let description = intro
             .map(|p| p.description.clone())
             .filter(|d| !d.is_empty())

@@ -234,6 +234,17 @@ impl<'a> Renderer<'a> {
         self.theme.words.get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// The title of page `n` of a list called `heading`: "heading — หน้า n"
+    /// after the first.
+    pub(super) fn list_title(&self, heading: &str, n: usize) -> String {
+        if n > 1 {
+            let page = self.word("page_n").replace("{n}", &n.to_string());
+            format!("{heading} — {page}")
+        } else {
+            heading.to_string()
+        }
+    }
+
     pub(super) fn category_ref(&self, slug: &str) -> CategoryRef {
         let name = self
             .config
@@ -268,28 +279,24 @@ impl<'a> Renderer<'a> {
                     )
                 })
         };
-        let cover = front.cover.as_ref().and_then(|c| {
+        // The cover photo and its alt, shown large on the page and small
+        // on cards.
+        let cover_photo = front.cover.as_ref().and_then(|c| {
             let n = front
                 .images
                 .iter()
                 .position(|p| &p.file == c)
                 .map(|i| i + 1)
                 .unwrap_or(1);
-            normalize(&dir.join(c))
-                .and_then(|p| self.image(&p))
-                .and_then(|img| ImgCtx::new(img, &alt_of(c, n), 640))
+            let img = normalize(&dir.join(c)).and_then(|p| self.image(&p))?;
+            Some((img, alt_of(c, n)))
         });
-        let thumb = front.cover.as_ref().and_then(|c| {
-            let n = front
-                .images
-                .iter()
-                .position(|p| &p.file == c)
-                .map(|i| i + 1)
-                .unwrap_or(1);
-            normalize(&dir.join(c))
-                .and_then(|p| self.image(&p))
-                .and_then(|img| ImgCtx::new(img, &alt_of(c, n), 320))
-        });
+        let cover = cover_photo
+            .as_ref()
+            .and_then(|(img, alt)| ImgCtx::new(img, alt, 640));
+        let thumb = cover_photo
+            .as_ref()
+            .and_then(|(img, alt)| ImgCtx::new(img, alt, 320));
         let photos: Vec<ImgCtx> = front
             .images
             .iter()

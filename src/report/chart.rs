@@ -223,7 +223,7 @@ fn legend(root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError> {
 /// without a name a screen reader announces nothing, and the Nu checker
 /// wants inline SVG to carry its own accessible name.
 fn accessible(svg: &str, id: &str, title: &str) -> String {
-    let title = super::html::escape(title);
+    let title = crate::markdown::escape(title);
     match svg
         .strip_prefix("<svg")
         .and_then(|rest| rest.split_once('>'))

@@ -12,6 +12,7 @@ use super::thai::{
 };
 use super::{Category, Report, chart};
 use crate::fiscal::Quarter;
+use crate::markdown::escape;
 
 /// The service this report accounts for, as the work manual names it.
 const SERVICE: &str = "การบริการเผยแพร่ประชาสัมพันธ์ข่าวสารผ่านเว็บไซต์หน่วยงาน";
@@ -84,22 +85,6 @@ pub fn html(
     notes(&mut page, year_closed, generated_at.timezone());
     page.push_str("</main>\n</body>\n</html>\n");
     page
-}
-
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn summary(page: &mut String, r: &Report, year_closed: bool) {
