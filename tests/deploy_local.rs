@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::util::names_in;
 use khao::commands::Context;
 use khao::commands::cli::{DeployArgs, Format};
 use khao::deploy::{DeployOptions, DeployTarget, deploy_dir};
@@ -120,9 +121,8 @@ fn local_folder_deploys_checks_rolls_back_and_prunes() {
     // keep_releases: 2 — after two more deploys only two releases remain.
     assert_eq!(run(&site, &v2, false, false), 0);
     assert_eq!(run(&site, &v3, false, false), 0);
-    let releases: Vec<String> = std::fs::read_dir(live(&site).join("releases"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let releases: Vec<String> = names_in(&live(&site).join("releases"))
+        .into_iter()
         .filter(|n| !n.ends_with(".json"))
         .collect();
     assert_eq!(releases.len(), 2, "{releases:?}");

@@ -8,6 +8,7 @@ use crate::servers;
 
 use std::path::{Path, PathBuf};
 
+use crate::util::names_in;
 use khao::commands::Context;
 use khao::commands::cli::{DeployArgs, Format};
 use khao::deploy::sftp::{ConnectError, SftpTarget};
@@ -388,10 +389,7 @@ fn a_connection_cut_mid_upload_leaves_the_old_release_and_a_rerun_completes() {
     assert_ne!(r3.release, r1.release);
     env.assert_serves(&v3);
     // The half-built release is gone.
-    let names: Vec<String> = std::fs::read_dir(env.srv.join("releases"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = names_in(&env.srv.join("releases"));
     assert!(names.iter().all(|n| !n.starts_with(".tmp-")), "{names:?}");
 }
 

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::util::names_in;
 use image::GenericImageView;
 use khao::config::ImagesConfig;
 use khao::images::{ImageError, ImageJob, ImageStats, ProcessedImage, process_all};
@@ -271,10 +272,7 @@ fn widths_wider_than_the_photo_are_not_upscaled() {
         "one variant at the photo's own width"
     );
     assert_eq!(image.variants[2].height, 1200);
-    let files: Vec<String> = std::fs::read_dir(site.public().join("p"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let files = names_in(&site.public().join("p"));
     assert_eq!(files.len(), 3, "{files:?}");
 }
 

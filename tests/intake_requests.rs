@@ -3,6 +3,7 @@
 
 use crate::requests_support;
 
+use crate::util::names_in;
 use requests_support::*;
 
 fn good_site() -> tempfile::TempDir {
@@ -74,10 +75,7 @@ fn good_requests_pass_and_are_taken_in() {
     assert!(index.contains("วันกีฬาสี"), "the body");
 
     // The request.yaml request (Thai folder name: date + short id slug).
-    let ids: Vec<_> = std::fs::read_dir(site.path().join("content/news/2026"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let ids = names_in(&site.path().join("content/news/2026"));
     assert!(ids.iter().any(|n| n.starts_with("2026-11-21-")), "{ids:?}");
     assert!(ids.iter().any(|n| n == "announcement-exam"), "{ids:?}");
     let yaml_news = std::fs::read_to_string(
@@ -94,11 +92,7 @@ fn good_requests_pass_and_are_taken_in() {
 
     // Taken-in requests are gone (a receipt in their place); the bad one
     // stays with its report.
-    let mut left: Vec<_> = std::fs::read_dir(site.path().join("requests"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
+    let left = names_in(&site.path().join("requests"));
     assert_eq!(
         left,
         [
@@ -114,9 +108,8 @@ fn good_requests_pass_and_are_taken_in() {
             .join("requests/bad-group/khao-report.txt")
             .is_file()
     );
-    let hidden: Vec<_> = std::fs::read_dir(site.path().join("content/news"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let hidden: Vec<_> = names_in(&site.path().join("content/news"))
+        .into_iter()
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(hidden.is_empty(), "no temporary folder left: {hidden:?}");
@@ -165,9 +158,8 @@ fn a_blocked_destination_leaves_the_request_intact() {
             .join("requests/sports-day-2569/คำสั่ง.pdf")
             .is_file()
     );
-    let hidden: Vec<_> = std::fs::read_dir(site.path().join("content/news"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let hidden: Vec<_> = names_in(&site.path().join("content/news"))
+        .into_iter()
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(hidden.is_empty(), "{hidden:?}");

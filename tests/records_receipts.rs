@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::requests_support::*;
+use crate::util::names_in;
 
 /// A site with the good fixture requests and a local deploy target.
 fn site_to_publish() -> tempfile::TempDir {
@@ -218,10 +219,7 @@ fn two_publish_runs_at_once_never_interleave() {
     let (mut a, mut b) = (run(), run());
     assert!(a.wait().unwrap().success(), "the first run");
     assert!(b.wait().unwrap().success(), "the second run");
-    let news: Vec<_> = std::fs::read_dir(site.path().join("content/news/2026"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let news = names_in(&site.path().join("content/news/2026"));
     assert_eq!(news.len(), 4, "3 requests + the published item: {news:?}");
     let accepted = log(site.path())
         .into_iter()
@@ -234,9 +232,8 @@ fn two_publish_runs_at_once_never_interleave() {
         "records/requests/2026",
         ".khao/live",
     ] {
-        let hidden: Vec<_> = std::fs::read_dir(site.path().join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        let hidden: Vec<_> = names_in(&site.path().join(dir))
+            .into_iter()
             .filter(|n| n.starts_with(".khao-") || n.ends_with(".tmp"))
             .collect();
         assert!(hidden.is_empty(), "{dir}: {hidden:?}");

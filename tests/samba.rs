@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::requests_support::*;
 use crate::servers::free_port;
+use crate::util::names_in;
 
 /// The share's name, as staff map it: `\\server\requests`.
 const SHARE: &str = "requests";
@@ -658,11 +659,7 @@ fn a_request_copied_in_slowly_gets_a_passing_report_on_the_share() {
         );
     }
     // Watch only wrote its report beside the staff's files.
-    let mut names: Vec<String> = std::fs::read_dir(site.path().join("requests").join(REQUEST))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = names_in(&site.path().join("requests").join(REQUEST));
     assert_eq!(names, ["khao-report.txt", "photo1.jpg", "ข่าว.md"]);
 }
 

@@ -129,6 +129,18 @@ fn change(rng: &mut Rng, docs: &mut Vec<Doc>, stamps: &mut Vec<u64>, next_id: &m
     }
 }
 
+/// The documents as the pages the site's indexer is given.
+fn page_list<'d>(docs: &'d [Doc], stamps: &[u64]) -> Vec<Page<'d>> {
+    docs.iter()
+        .zip(stamps)
+        .map(|(d, &stamp)| Page {
+            url: &d.url,
+            date: d.date.as_deref(),
+            stamp,
+        })
+        .collect()
+}
+
 fn run(seed: u64, start: usize, steps: usize, pages: bool) {
     let mut rng = Rng(seed);
     let mut docs: Vec<Doc> = (0..start).map(|i| new_doc(&mut rng, i)).collect();
@@ -141,15 +153,7 @@ fn run(seed: u64, start: usize, steps: usize, pages: bool) {
         let up = {
             let read = |p: &str| store.0.get(p).cloned();
             if pages {
-                let list: Vec<Page> = docs
-                    .iter()
-                    .zip(&stamps)
-                    .map(|(d, &stamp)| Page {
-                        url: &d.url,
-                        date: d.date.as_deref(),
-                        stamp,
-                    })
-                    .collect();
+                let list = page_list(&docs, &stamps);
                 update_pages(&list, |i| docs[i].clone(), state.as_ref(), &read)
             } else {
                 update(&docs, state.as_ref(), &read)
@@ -157,15 +161,7 @@ fn run(seed: u64, start: usize, steps: usize, pages: bool) {
         };
         store.apply(&up);
         let fresh: BTreeMap<String, Vec<u8>> = if pages {
-            let list: Vec<Page> = docs
-                .iter()
-                .zip(&stamps)
-                .map(|(d, &stamp)| Page {
-                    url: &d.url,
-                    date: d.date.as_deref(),
-                    stamp,
-                })
-                .collect();
+            let list = page_list(&docs, &stamps);
             update_pages(&list, |i| docs[i].clone(), None, &|_| None)
                 .files
                 .into_iter()

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::util::{REPO, example_site, run};
+use crate::util::{REPO, example_site, names_in, run};
 
 /// Every page of `public` the search reads, as the documents the ground
 /// truth is computed on.
@@ -342,9 +342,8 @@ fn an_incremental_index_is_byte_for_byte_a_clean_one() {
     generated_site(site);
     assert_eq!(run(site, &["build"]).status.code(), Some(0));
     let news = |slug: &str| site.join("content/news/2025").join(slug).join("index.md");
-    let first = std::fs::read_dir(site.join("content/news/2025"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let first = names_in(&site.join("content/news/2025"))
+        .into_iter()
         .min()
         .unwrap();
     type Step<'a> = (&'static str, Box<dyn Fn() + 'a>);

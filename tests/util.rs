@@ -45,6 +45,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The names in folder `dir`, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// A copy of the bundled example site (site.yaml, ita.yaml and content/) in a
 /// temporary folder.
 pub fn example_site() -> tempfile::TempDir {

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::names_in;
 use requests_support::*;
 
 struct Killed(std::process::Child);
@@ -104,11 +105,7 @@ fn a_slowly_copied_photo_ends_with_a_passing_report() {
             .contains("ผลการตรวจ: ผ่าน")
     );
     assert_eq!(std::fs::read(dir.join("photo1.jpg")).unwrap(), photo);
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = names_in(&dir);
     assert_eq!(names, ["khao-report.txt", "photo1.jpg", "ข่าว.md"]);
 }
 
