@@ -285,7 +285,7 @@ fn resolve_link(
 pub struct CheckCache {
     /// Link targets, each stored once (most pages share the menu's).
     paths: Vec<PathBuf>,
-    pages: BTreeMap<PathBuf, PageRecord>,
+    pages: HashMap<PathBuf, PageRecord>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -297,22 +297,41 @@ struct PageRecord {
 }
 
 /// The build's files in memory: `public/` holds exactly these once stale
-/// files are removed.
+/// files are removed. Nothing is built per file: a link is looked up in
+/// the sorted list, so a build that reads one page does not pay for the
+/// tens of thousands it did not read.
 struct Produced<'a> {
-    files: HashSet<&'a Path>,
-    dirs: HashSet<PathBuf>,
-    ids: HashMap<&'a Path, &'a BTreeSet<String>>,
+    /// Sorted by bytes, so a folder's files are next to each other.
+    files: std::borrow::Cow<'a, [PathBuf]>,
+    fresh: &'a BTreeMap<PathBuf, PageScan>,
+    previous: &'a CheckCache,
 }
 
 impl Files for Produced<'_> {
     fn is_dir(&self, rel: &Path) -> bool {
-        self.dirs.contains(rel)
+        let bytes = rel.as_os_str().as_encoded_bytes();
+        if bytes.is_empty() {
+            return true;
+        }
+        let mut prefix = bytes.to_vec();
+        prefix.push(b'/');
+        let at = self
+            .files
+            .partition_point(|f| f.as_os_str().as_encoded_bytes() < &prefix[..]);
+        self.files
+            .get(at)
+            .is_some_and(|f| f.as_os_str().as_encoded_bytes().starts_with(&prefix))
     }
     fn is_file(&self, rel: &Path) -> bool {
-        self.files.contains(rel)
+        self.files
+            .binary_search_by(|f| f.as_os_str().cmp(rel.as_os_str()))
+            .is_ok()
     }
     fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
-        self.ids.get(page).copied()
+        match self.fresh.get(page) {
+            Some(scan) => Some(&scan.ids),
+            None => self.previous.pages.get(page).map(|r| &r.ids),
+        }
     }
 }
 
@@ -335,12 +354,12 @@ pub fn check_pages_incremental(
     files: &[PathBuf],
     written: &BTreeSet<PathBuf>,
     removed: &BTreeSet<PathBuf>,
-    previous: &CheckCache,
+    previous: CheckCache,
     base_url: &str,
 ) -> Checked {
     let pages: Vec<&PathBuf> = files.iter().filter(|f| is_html(f)).collect();
-    let fresh = scan_needed(public_dir, &pages, written, removed, previous);
-    let produced = Produced::new(files, &pages, &fresh, previous);
+    let fresh = scan_needed(public_dir, &pages, written, removed, &previous);
+    let produced = Produced::new(files, &fresh, &previous);
     // Links of the pages read now.
     let checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)> = fresh
         .par_iter()
@@ -428,97 +447,88 @@ fn scan_needed(
 }
 
 impl<'a> Produced<'a> {
-    /// The files of the build, their folders, and every page's fragments
-    /// (read now, or remembered).
+    /// The files of the build (sorted by bytes here unless they already
+    /// are, as a build gives them) and every page's fragments (read now,
+    /// or remembered).
     fn new(
         files: &'a [PathBuf],
-        pages: &[&'a PathBuf],
         fresh: &'a BTreeMap<PathBuf, PageScan>,
         previous: &'a CheckCache,
     ) -> Produced<'a> {
-        let mut produced = Produced {
-            files: files.iter().map(PathBuf::as_path).collect(),
-            dirs: HashSet::new(),
-            ids: HashMap::new(),
+        let by_bytes = |a: &PathBuf, b: &PathBuf| a.as_os_str() < b.as_os_str();
+        let files = if files.windows(2).all(|w| by_bytes(&w[0], &w[1])) {
+            std::borrow::Cow::Borrowed(files)
+        } else {
+            let mut own = files.to_vec();
+            own.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+            own.dedup();
+            std::borrow::Cow::Owned(own)
         };
-        produced.dirs.insert(PathBuf::new());
-        for f in files {
-            let mut d = f.parent();
-            while let Some(dir) = d {
-                if dir.as_os_str().is_empty() || !produced.dirs.insert(dir.to_path_buf()) {
-                    break;
-                }
-                d = dir.parent();
-            }
+        Produced {
+            files,
+            fresh,
+            previous,
         }
-        for p in pages {
-            let ids = match fresh.get(*p) {
-                Some(scan) => Some(&scan.ids),
-                None => previous.pages.get(*p).map(|r| &r.ids),
-            };
-            if let Some(ids) = ids {
-                produced.ids.insert(p.as_path(), ids);
-            }
-        }
-        produced
     }
 }
 
 /// Every page's problems — checked now, or remembered — and the cache for
-/// the next build.
+/// the next build, made from `previous` in place: the records of pages not
+/// read again are neither copied nor moved.
 fn remember(
     pages: &[&PathBuf],
-    mut checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)>,
+    checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)>,
     mut fresh: BTreeMap<PathBuf, PageScan>,
-    previous: &CheckCache,
+    previous: CheckCache,
 ) -> (Vec<PageProblem>, CheckCache) {
     // The previous table of link targets is kept as it is, so a page not
     // read again keeps its record untouched; new targets are appended. A
     // table grown to twice what the pages use is rebuilt.
-    let mut cache = CheckCache {
-        paths: previous.paths.clone(),
-        pages: BTreeMap::new(),
-    };
-    let mut index: HashMap<PathBuf, u32> = HashMap::new();
-    let mut indexed = false;
-    let mut intern = |cache: &mut CheckCache, p: &Path| -> u32 {
-        if !indexed {
-            index.extend(
-                cache
-                    .paths
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p.clone(), i as u32)),
-            );
-            indexed = true;
-        }
-        if let Some(i) = index.get(p) {
-            return *i;
-        }
-        let i = cache.paths.len() as u32;
-        cache.paths.push(p.to_path_buf());
-        index.insert(p.to_path_buf(), i);
-        i
-    };
-    let mut problems = Vec::new();
-    for page in pages {
-        let record = if let Some((probs, targets)) = checked.remove(*page) {
-            let ids = fresh.remove(*page).map(|s| s.ids).unwrap_or_default();
-            let targets = targets.iter().map(|t| intern(&mut cache, t)).collect();
-            problems.extend(probs.iter().cloned());
-            PageRecord {
+    let mut cache = previous;
+    let known = cache.paths.len() as u32;
+    let mut added: Vec<PathBuf> = Vec::new();
+    let mut records = Vec::with_capacity(checked.len());
+    {
+        let index: HashMap<&Path, u32> = if checked.is_empty() {
+            HashMap::new()
+        } else {
+            (cache.paths.iter())
+                .enumerate()
+                .map(|(i, p)| (p.as_path(), i as u32))
+                .collect()
+        };
+        let mut new_index: HashMap<PathBuf, u32> = HashMap::new();
+        let mut intern = |p: &Path| -> u32 {
+            if let Some(i) = index.get(p).or_else(|| new_index.get(p)) {
+                return *i;
+            }
+            let i = known + added.len() as u32;
+            added.push(p.to_path_buf());
+            new_index.insert(p.to_path_buf(), i);
+            i
+        };
+        for (page, (probs, targets)) in checked {
+            let ids = fresh.remove(&page).map(|s| s.ids).unwrap_or_default();
+            let targets = targets.iter().map(|t| intern(t)).collect();
+            let record = PageRecord {
                 ids,
                 targets,
                 problems: probs,
-            }
-        } else if let Some(old) = previous.pages.get(*page) {
-            problems.extend(old.problems.iter().cloned());
-            old.clone()
-        } else {
-            continue;
-        };
-        cache.pages.insert((*page).clone(), record);
+            };
+            records.push((page, record));
+        }
     }
+    cache.paths.extend(added);
+    cache.pages.extend(records);
+    // Pages gone since (a deleted item's) are forgotten. Every page has a
+    // record now: one not known before was read.
+    if cache.pages.len() != pages.len() {
+        let keep: HashSet<&Path> = pages.iter().map(|p| p.as_path()).collect();
+        cache.pages.retain(|p, _| keep.contains(p.as_path()));
+    }
+    let mut problems: Vec<PageProblem> = (cache.pages.values())
+        .flat_map(|r| r.problems.iter().cloned())
+        .collect();
     compact(&mut cache);
     sort_problems(&mut problems);
     (problems, cache)

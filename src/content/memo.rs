@@ -73,7 +73,7 @@ impl Memo {
     }
 
     /// The memo saved in `dir` with `header` (see [`Table`]).
-    pub fn load<H: serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
+    pub fn load<H: serde::Serialize + serde::de::DeserializeOwned + PartialEq + Sync>(
         dir: &Path,
         header: &H,
     ) -> Memo {

@@ -17,8 +17,9 @@
 mod item;
 mod memo;
 pub mod page;
+mod tree;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -30,7 +31,6 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::news::News;
 use crate::plumbing::paths::{self, CONTENT_DIR, ext_lower};
-use crate::request::is_ignored;
 
 pub use memo::Memo;
 
@@ -48,12 +48,21 @@ pub struct Site {
     pub news: Vec<NewsItem>,
     /// `ita.yaml`, the OIT page, when the site has one (and it is valid).
     pub ita: Option<crate::ita::ItaFile>,
+    /// Every file under `content/` (relative to it) as the walk found it:
+    /// the steps after look a photo or document up here instead of asking
+    /// the disk once more per file.
+    pub files: HashSet<PathBuf>,
 }
 
 impl Site {
     /// `root/content`.
     pub fn content_dir(&self) -> PathBuf {
         self.root.join(CONTENT_DIR)
+    }
+
+    /// Whether `rel` (relative to `content/`) is a file of the site.
+    pub fn has_file(&self, rel: &Path) -> bool {
+        self.files.contains(rel)
     }
 
     /// The page published at `url`, if any.
@@ -189,7 +198,7 @@ pub fn load_site_memo(
     memo: Option<&Memo>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let sources = walk(root, &mut diags);
+    let (sources, files) = walk(root, &mut diags);
     if let Some(m) = memo {
         // Files deleted since are forgotten.
         m.retain(&sources.iter().map(|(rel, _)| rel.clone()).collect());
@@ -244,45 +253,36 @@ pub fn load_site_memo(
         pages,
         news,
         ita,
+        files,
     };
     (site, diags)
 }
 
-/// Every Markdown file under `content/`, in name order, with what it is.
-/// A news folder's text is its `index.md`; a request folder copied here by
-/// hand has its own text file (`ข่าว.md`, `request.yaml`) instead.
-fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Kind)> {
+/// Every Markdown file under `content/`, in name order, with what it is,
+/// and every file (see [`Site::files`]). A news folder's text is its
+/// `index.md`; a request folder copied here by hand has its own text file
+/// (`ข่าว.md`, `request.yaml`) instead.
+fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(PathBuf, Kind)>, HashSet<PathBuf>) {
     let content = root.join(CONTENT_DIR);
     let mut texts: Vec<PathBuf> = Vec::new();
+    let mut files = HashSet::new();
     if !content.is_dir() {
-        return Vec::new();
+        return (Vec::new(), files);
     }
-    let walker = walkdir::WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let file = e
-                    .path()
-                    .map(|p| paths::relative_to(root, p))
-                    .unwrap_or_default();
-                diags.push(unreadable(file, &e));
-                continue;
-            }
-        };
-        let is_text = matches!(
-            ext_lower(entry.path()).as_str(),
-            "md" | "markdown" | "yaml" | "yml"
-        );
-        if entry.file_type().is_file()
-            && is_text
-            && let Ok(rel) = entry.path().strip_prefix(&content)
-        {
-            texts.push(rel.to_path_buf());
+    let (entries, errors) = tree::walk(&content);
+    for (path, e) in errors {
+        diags.push(unreadable(paths::relative_to(root, &path), &e));
+    }
+    for entry in entries {
+        if !entry.is_file {
+            continue;
         }
+        let rel = entry.rel;
+        let is_text = matches!(ext_lower(&rel).as_str(), "md" | "markdown" | "yaml" | "yml");
+        if is_text && entry.is_plain_file {
+            texts.push(rel.clone());
+        }
+        files.insert(rel);
     }
     let mut sources = Vec::new();
     for rel in &texts {
@@ -296,7 +296,7 @@ fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(PathBuf, Kind)> {
             kind => sources.push((rel.clone(), kind)),
         }
     }
-    sources
+    (sources, files)
 }
 
 /// Two files for one address (`a.md` and `a/index.md`): the first wins.

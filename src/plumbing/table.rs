@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -82,27 +83,32 @@ impl<K: Eq + Hash, V> Table<K, V> {
     }
 }
 
-impl<K: Serialize + DeserializeOwned + Eq + Hash, V: Serialize + DeserializeOwned> Table<K, V> {
+impl<K, V> Table<K, V>
+where
+    K: Serialize + DeserializeOwned + Eq + Hash + Send,
+    V: Serialize + DeserializeOwned + Send,
+{
     /// Reads the table saved as `<dir>/<name>-<i>.bin` whose files begin
     /// with `header`; a missing or unreadable file is an empty shard.
-    pub fn load<H: Serialize + DeserializeOwned + PartialEq>(
+    pub fn load<H: Serialize + DeserializeOwned + PartialEq + Sync>(
         dir: &Path,
         name: &str,
         header: &H,
     ) -> Self {
-        let mut map = HashMap::new();
-        for i in 0..SHARDS {
-            let Ok(bytes) = std::fs::read(dir.join(format!("{name}-{i}.bin"))) else {
-                continue;
-            };
-            let mut de = rmp_serde::Deserializer::from_read_ref(&bytes);
-            if H::deserialize(&mut de).ok().as_ref() != Some(header) {
-                continue;
-            }
-            if let Ok(entries) = Vec::<(K, V)>::deserialize(&mut de) {
-                map.extend(entries);
-            }
-        }
+        // The shards are read and decoded on every core.
+        let shards: Vec<Vec<(K, V)>> = (0..SHARDS)
+            .into_par_iter()
+            .filter_map(|i| {
+                let bytes = std::fs::read(dir.join(format!("{name}-{i}.bin"))).ok()?;
+                let mut de = rmp_serde::Deserializer::from_read_ref(&bytes);
+                if H::deserialize(&mut de).ok().as_ref() != Some(header) {
+                    return None;
+                }
+                Vec::<(K, V)>::deserialize(&mut de).ok()
+            })
+            .collect();
+        let mut map = HashMap::with_capacity(shards.iter().map(Vec::len).sum());
+        map.extend(shards.into_iter().flatten());
         Table {
             map: RwLock::new(map),
             dirty: AtomicU32::new(0),

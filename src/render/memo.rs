@@ -23,6 +23,11 @@ pub struct Entry {
     /// A hash of the HTML (the HTML itself is made again when the page is).
     pub body_digest: u64,
     pub summary: String,
+    /// The item's prepared form: what it showed of the clock and its
+    /// attachments then ([`super::renderer::Renderer`]'s `shown_state`),
+    /// and its digest, once known.
+    pub shown: u64,
+    pub digest: Option<u64>,
 }
 
 /// Each item's work, by its address.
@@ -71,6 +76,34 @@ impl Memo {
         })
     }
 
+    /// The digest of `url` prepared, if it was prepared from the same text,
+    /// photos and `shown` state.
+    pub(super) fn digest(
+        &self,
+        url: &str,
+        key: u64,
+        shown: u64,
+        images: &crate::images::ImageMap,
+    ) -> Option<u64> {
+        self.items.with(url, |e| {
+            let same = e.key == key && e.shown == shown;
+            (same && images_digest(&e.images, images) == e.images_digest)
+                .then_some(e.digest)
+                .flatten()
+        })
+    }
+
+    /// Adds the digest of `url` prepared to its entry (made with `key`).
+    pub(super) fn remember_digest(&self, url: &str, key: u64, shown: u64, digest: u64) {
+        let entry = self.items.with(url, |e| (e.key == key).then(|| e.clone()));
+        if let Some(mut e) = entry
+            && (e.shown, e.digest) != (shown, Some(digest))
+        {
+            (e.shown, e.digest) = (shown, Some(digest));
+            self.items.insert(url.to_string(), e);
+        }
+    }
+
     pub(super) fn remember(&self, url: &str, entry: Entry) {
         self.items.insert(url.to_string(), entry);
     }
@@ -82,7 +115,7 @@ impl Memo {
 
     /// The memo saved in `dir` with `header` (see
     /// [`crate::plumbing::table::Table`]).
-    pub fn load<H: Serialize + serde::de::DeserializeOwned + PartialEq>(
+    pub fn load<H: Serialize + serde::de::DeserializeOwned + PartialEq + Sync>(
         dir: &std::path::Path,
         header: &H,
     ) -> Memo {

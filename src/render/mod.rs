@@ -77,20 +77,18 @@ fn news_rel_dir(item: &NewsItem) -> PathBuf {
 }
 
 /// Every photo the site publishes (news photos, covers, images in page and
-/// news bodies), with where its variants go. Sorted and deduplicated.
+/// news bodies), with where its variants go. Sorted (by the bytes of the
+/// source path, then the folder) and deduplicated.
 pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
     let content = site.content_dir();
-    let mut jobs: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    let mut jobs: Vec<ImageJob> = Vec::new();
     let mut add = |rel: Option<PathBuf>| {
-        let Some(rel) = rel.filter(|r| is_photo(r)) else {
+        let Some(rel) = rel.filter(|r| is_photo(r) && site.has_file(r)) else {
             return;
         };
         let source = Resolver::image_key(&content, &rel);
-        if !source.is_file() {
-            return;
-        }
         let out_dir = slash(rel.parent().unwrap_or(Path::new("")));
-        jobs.insert((source, out_dir));
+        jobs.push(ImageJob { source, out_dir });
     };
     for item in &site.news {
         let dir = news_rel_dir(item);
@@ -109,9 +107,16 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
             add(Some(rel));
         }
     }
-    jobs.into_iter()
-        .map(|(source, out_dir)| ImageJob { source, out_dir })
-        .collect()
+    jobs.sort_unstable_by(|a, b| {
+        (a.source.as_os_str(), &a.out_dir).cmp(&(b.source.as_os_str(), &b.out_dir))
+    });
+    jobs.dedup_by(|a, b| a.source.as_os_str() == b.source.as_os_str() && a.out_dir == b.out_dir);
+    jobs
+}
+
+/// An item's date as its card, page and sitemap entry show it.
+pub(crate) fn news_date(item: &crate::content::NewsItem) -> String {
+    item.date.format("%Y-%m-%d").to_string()
 }
 
 /// Renders `site` into `public_dir`. `images` maps each photo's source path
@@ -144,7 +149,7 @@ pub struct OutputRecord {
 }
 
 /// Output path (relative to `public/`) → what it was made from.
-pub type RenderCache = BTreeMap<PathBuf, OutputRecord>;
+pub type RenderCache = std::collections::HashMap<PathBuf, OutputRecord>;
 
 /// What an incremental render did.
 #[derive(Debug, Clone, Default)]

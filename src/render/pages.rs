@@ -19,19 +19,8 @@ impl Renderer<'_> {
             .map(|p| p.description.as_str())
             .filter(|d| !d.is_empty())
             .unwrap_or(self.site_description());
-        let pinned: Vec<&Card> = self
-            .news
-            .iter()
-            .filter(|n| n.card.pinned)
-            .map(|n| &n.card)
-            .collect();
-        let latest: Vec<&Card> = self
-            .news
-            .iter()
-            .filter(|n| !n.card.pinned && !n.card.ended)
-            .take(self.config.news.home_count)
-            .map(|n| &n.card)
-            .collect();
+        let (pinned, latest) = self.home_items();
+        let (pinned, latest) = (self.cards(&pinned), self.cards(&latest));
         // A shared link to the home page shows the first photo it lists.
         let og = Og {
             image: pinned
@@ -71,8 +60,20 @@ impl Renderer<'_> {
         }
     }
 
+    /// The home page's news: the pinned items, and the latest of the
+    /// others not ended.
+    fn home_items(&self) -> (Vec<usize>, Vec<usize>) {
+        let news = &self.site.news;
+        let pinned = |i: &usize| news[*i].news.is_pinned(&self.now);
+        let ended = |i: &usize| news[*i].news.is_ended(&self.now);
+        let all = 0..news.len();
+        let latest = all.clone().filter(|i| !pinned(i) && !ended(i));
+        let latest = latest.take(self.config.news.home_count).collect();
+        (all.filter(pinned).collect(), latest)
+    }
+
     pub(super) fn cards(&self, indexes: &[usize]) -> Vec<&Card> {
-        indexes.iter().map(|&i| &self.news[i].card).collect()
+        indexes.iter().map(|&i| &self.item(i).card).collect()
     }
 
     /// The pages of the list at `base` of `items` news.
@@ -180,7 +181,7 @@ impl Renderer<'_> {
     }
 
     pub(super) fn news_page(&self, i: usize) -> Prepared {
-        let item = &self.news[i];
+        let item = self.item(i);
         let card = &item.card;
         let og = Og {
             title: card.title.clone(),
@@ -195,8 +196,8 @@ impl Renderer<'_> {
         let mut ctx = self.context(&card.url, &card.title, &card.summary, og);
         ctx.insert("item", &*self.with_body(i));
         let link = |j: usize| Link {
-            title: self.news[j].card.title.clone(),
-            url: self.news[j].card.url.clone(),
+            title: self.site.news[j].news.title.clone(),
+            url: self.site.news[j].url.clone(),
         };
         ctx.insert("newer", &i.checked_sub(1).map(link));
         ctx.insert("older", &(i + 1 < self.news.len()).then(|| link(i + 1)));
@@ -292,11 +293,9 @@ impl Renderer<'_> {
     }
 
     pub(super) fn feed(&self) -> String {
-        let items: Vec<feed::FeedItem<'_>> = self
-            .news
-            .iter()
-            .zip(&self.site.news)
+        let items: Vec<feed::FeedItem<'_>> = (self.site.news.iter().enumerate())
             .take(self.config.news.feed_count)
+            .map(|(i, item)| (self.item(i), item))
             .map(|(n, item)| feed::FeedItem {
                 title: &n.card.title,
                 url: &n.card.url,

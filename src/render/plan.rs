@@ -235,11 +235,11 @@ impl Renderer<'_> {
         h.update(&self.news[*i].digest.to_le_bytes());
         let neighbours = [i.checked_sub(1), Some(*i + 1)];
         for j in neighbours {
-            match j.and_then(|j| self.news.get(j)) {
+            match j.and_then(|j| self.site.news.get(j)) {
                 Some(n) => {
-                    h.update(n.card.title.as_bytes());
+                    h.update(n.news.title.as_bytes());
                     h.update(b"\0");
-                    h.update(n.card.url.as_bytes());
+                    h.update(n.url.as_bytes());
                 }
                 None => {
                     h.update(b"\xff");
@@ -296,7 +296,7 @@ impl Renderer<'_> {
             .map(|(rel, job)| {
                 let url = format!("/{}", slash(rel).trim_end_matches("index.html"));
                 let lastmod = match job {
-                    Job::News(i) => Some(self.news[*i].card.date.clone()),
+                    Job::News(i) => Some(super::news_date(&self.site.news[*i])),
                     _ => None,
                 };
                 sitemap::Entry { url, lastmod }
@@ -347,8 +347,8 @@ impl Renderer<'_> {
         if !is_document(&rel, self.config) {
             return;
         }
-        let src = self.content_dir.join(&rel);
-        if src.is_file() {
+        if self.site.has_file(&rel) {
+            let src = self.content_dir.join(&rel);
             plan.entry(rel).or_insert(Job::Copy(src));
         }
     }

@@ -30,8 +30,11 @@ pub(super) struct Renderer<'a> {
     /// The values every page has, the same on each (never set per page).
     pub(super) common: tera::Context,
     pub(super) categories: Vec<CategoryCtx>,
-    /// Prepared news, in `site.news` order.
-    pub(super) news: Vec<NewsCtx>,
+    /// The news, in `site.news` order, each prepared when first needed
+    /// (see [`NewsSlot`]).
+    pub(super) news: Vec<NewsSlot>,
+    /// The build's "now" (an item pinned or ended shows it).
+    pub(super) now: super::Now,
     /// The pages rendered on their own (not the home page's or a list's
     /// text), in `site.pages` order of their indexes.
     pub(super) pages: Vec<usize>,
@@ -48,6 +51,20 @@ pub(super) struct Renderer<'a> {
     pub(super) memo: Option<&'a super::memo::Memo>,
     /// The fiscal-year archives (see [`super::archive`]).
     pub(super) archives: Vec<super::archive::Archive>,
+}
+
+/// A news item while rendering: the hash of its prepared form, which is
+/// all the keys of its page and of the lists showing it need, and that
+/// form, made only when a page showing it is made. A build after one edit
+/// prepares one item and its lists' cards, not every item.
+pub(super) struct NewsSlot {
+    pub(super) digest: u64,
+    ctx: std::sync::OnceLock<NewsCtx>,
+}
+
+/// The size of an attachment of `item` (0 when it is missing).
+fn attachment_size(item: &NewsItem, file: &str) -> u64 {
+    std::fs::metadata(item.dir.join(file)).map_or(0, |m| m.len())
 }
 
 /// What every page knows of the site.
@@ -163,6 +180,7 @@ impl<'a> Renderer<'a> {
             common,
             categories,
             news: Vec::new(),
+            now: *now,
             pages: Vec::new(),
             salt,
             template_keys,
@@ -173,11 +191,7 @@ impl<'a> Renderer<'a> {
         };
         let current = crate::fiscal::FiscalYear::of_instant(now, &config.tz());
         r.archives = super::archive::archives(site, &r.categories, current);
-        r.news = site
-            .news
-            .par_iter()
-            .map(|item| r.prepare_news(item, now))
-            .collect();
+        r.news = site.news.par_iter().map(|item| r.slot(item)).collect();
         if let Some(m) = memo {
             m.retain(&site.news.iter().map(|n| n.url.as_str()).collect());
         }
@@ -261,7 +275,67 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn prepare_news(&self, item: &NewsItem, now: &super::Now) -> NewsCtx {
+    /// Item `i`, prepared now if it was not yet.
+    pub(super) fn item(&self, i: usize) -> &NewsCtx {
+        let slot = &self.news[i];
+        slot.ctx
+            .get_or_init(|| self.prepare_news(&self.site.news[i]))
+    }
+
+    /// An item's slot: its digest from the memo when the item, its photos
+    /// and what it shows of the clock and its attachments are as they were
+    /// (it is prepared only if a page that shows it is made); otherwise
+    /// prepared now, and its digest remembered.
+    fn slot(&self, item: &NewsItem) -> NewsSlot {
+        let key = self.text_key(item);
+        let shown = self.shown_state(item);
+        let remembered = self
+            .memo
+            .and_then(|m| m.digest(&item.url, key, shown, self.images));
+        if let Some(digest) = remembered {
+            return NewsSlot {
+                digest,
+                ctx: std::sync::OnceLock::new(),
+            };
+        }
+        let ctx = self.prepare_news(item);
+        if let Some(m) = self.memo {
+            m.remember_digest(&item.url, key, shown, ctx.digest);
+        }
+        NewsSlot {
+            digest: ctx.digest,
+            ctx: std::sync::OnceLock::from(ctx),
+        }
+    }
+
+    /// A hash of what an item's prepared form takes from outside its text
+    /// and photos: whether it is pinned or ended now, and the sizes of its
+    /// attachments.
+    fn shown_state(&self, item: &NewsItem) -> u64 {
+        let front = &item.news;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&[
+            u8::from(front.is_pinned(&self.now)),
+            u8::from(front.is_ended(&self.now)),
+        ]);
+        for a in &front.attachments {
+            h.update(a.file.as_bytes());
+            h.update(&attachment_size(item, &a.file).to_le_bytes());
+        }
+        h.digest()
+    }
+
+    /// The key of an item's text in the memo: the render salt and the
+    /// item's stamp.
+    fn text_key(&self, item: &NewsItem) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(self.salt.as_bytes());
+        h.update(&item.stamp.to_le_bytes());
+        h.digest()
+    }
+
+    fn prepare_news(&self, item: &NewsItem) -> NewsCtx {
+        let now = &self.now;
         let dir = news_rel_dir(item);
         let front = &item.news;
         let alt_of = |file: &str, n: usize| -> String {
@@ -312,9 +386,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|a| is_document(Path::new(&a.file), self.config))
             .map(|a| {
-                let size = std::fs::metadata(item.dir.join(&a.file))
-                    .map(|m| m.len())
-                    .unwrap_or(0);
+                let size = attachment_size(item, &a.file);
                 let title = if a.title.trim().is_empty() {
                     a.file.clone()
                 } else {
@@ -335,7 +407,7 @@ impl<'a> Renderer<'a> {
             card: Card {
                 title: front.title.clone(),
                 url: item.url.clone(),
-                date: item.date.format("%Y-%m-%d").to_string(),
+                date: super::news_date(item),
                 category: self.category_ref(&front.category),
                 summary,
                 pinned: front.is_pinned(now),
@@ -361,12 +433,7 @@ impl<'a> Renderer<'a> {
     /// is: [`Renderer::body_html`]); otherwise they are made (and
     /// remembered).
     fn text_of(&self, item: &NewsItem, dir: &Path) -> (String, u64, String) {
-        let key = {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
-            h.update(self.salt.as_bytes());
-            h.update(&item.stamp.to_le_bytes());
-            h.digest()
-        };
+        let key = self.text_key(item);
         if let Some((digest, summary)) = self
             .memo
             .and_then(|m| m.recall(&item.url, key, self.images))
@@ -406,6 +473,8 @@ impl<'a> Renderer<'a> {
                         images,
                         body_digest,
                         summary: summary.clone(),
+                        shown: 0,
+                        digest: None,
                     },
                 );
             }
@@ -415,7 +484,7 @@ impl<'a> Renderer<'a> {
 
     /// Item `i` with its text as HTML, made now if the memo left it out.
     pub(super) fn with_body(&self, i: usize) -> std::borrow::Cow<'_, NewsCtx> {
-        let ctx = &self.news[i];
+        let ctx = self.item(i);
         let item = &self.site.news[i];
         let body = crate::content::body_of(&self.site.root, self.config, item);
         if !ctx.body_html.is_empty() || body.trim().is_empty() {
