@@ -233,13 +233,9 @@ pub fn build_site_with(
     std::fs::create_dir_all(&out).map_err(io_error(&out))?;
 
     // A one-off build reads the last one's memo and saves its own.
-    let own_memo;
-    let memo: &Memo = match options.memo.as_deref() {
-        Some(m) => m,
-        None => {
-            own_memo = Memo::load(site_dir);
-            &own_memo
-        }
+    let memo: Arc<Memo> = match &options.memo {
+        Some(m) => Arc::clone(m),
+        None => Arc::new(Memo::load(site_dir)),
     };
     timings.lap("memo read");
     let (mut site, mut problems) =
@@ -327,7 +323,7 @@ pub fn build_site_with(
     }
     timings.lap("cache write");
 
-    Ok(BuildReport {
+    let report = BuildReport {
         out,
         pages: rendered.pages,
         news: rendered.news,
@@ -340,7 +336,11 @@ pub fn build_site_with(
         seconds: started.elapsed().as_secs_f64(),
         next_change: next_change.map(|t| crate::records::log::stamp(&t)),
         timings: timings.phases,
-    })
+    };
+    let everything = (memo, site, photos.processed, inc.output, inc.rendered);
+    let before = (previous.outputs, previous.files);
+    crate::plumbing::drop_in_background((everything, inc.searchable, cache, before));
+    Ok(report)
 }
 
 /// The site's photos, processed.

@@ -26,7 +26,7 @@ pub(super) struct Entry {
 /// path.
 pub(super) fn walk(root: &Path) -> (Vec<Entry>, Vec<(PathBuf, std::io::Error)>) {
     let mut out = Walked::default();
-    read(root, Path::new(""), &mut out);
+    read(root, Path::new(""), 0, &mut out);
     (out.entries, out.errors)
 }
 
@@ -36,7 +36,11 @@ struct Walked {
     errors: Vec<(PathBuf, std::io::Error)>,
 }
 
-fn read(root: &Path, rel: &Path, out: &mut Walked) {
+/// Folders this deep (`content/news/<year>`) read what is inside them on
+/// one core: splitting further only copies entries from list to list.
+const PARALLEL_DEPTH: usize = 2;
+
+fn read(root: &Path, rel: &Path, depth: usize, out: &mut Walked) {
     let dir = root.join(rel);
     let listing = match std::fs::read_dir(&dir) {
         Ok(l) => l,
@@ -54,22 +58,36 @@ fn read(root: &Path, rel: &Path, out: &mut Walked) {
         }
     }
     children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // An entry, then (a folder) everything in it.
+    let one = |(name, kind): &(OsString, std::fs::FileType), out: &mut Walked| {
+        let child = rel.join(name);
+        let link_to_file = kind.is_symlink() && root.join(&child).is_file();
+        let entry = Entry {
+            rel: child,
+            is_file: kind.is_file() || link_to_file,
+            is_plain_file: kind.is_file(),
+        };
+        if kind.is_dir() {
+            let sub = entry.rel.clone();
+            out.entries.push(entry);
+            read(root, &sub, depth + 1, out);
+        } else {
+            out.entries.push(entry);
+        }
+    };
+    if depth >= PARALLEL_DEPTH {
+        for child in &children {
+            one(child, out);
+        }
+        return;
+    }
     // Each child folder is read on whichever core is free; the results are
     // put back in name order.
     let parts: Vec<Walked> = children
         .par_iter()
-        .map(|(name, kind)| {
-            let rel = rel.join(name);
+        .map(|child| {
             let mut part = Walked::default();
-            let link_to_file = kind.is_symlink() && root.join(&rel).is_file();
-            part.entries.push(Entry {
-                rel: rel.clone(),
-                is_file: kind.is_file() || link_to_file,
-                is_plain_file: kind.is_file(),
-            });
-            if kind.is_dir() {
-                read(root, &rel, &mut part);
-            }
+            one(child, &mut part);
             part
         })
         .collect();
