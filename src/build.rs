@@ -231,6 +231,11 @@ pub fn build_site_with(
         .clone()
         .unwrap_or_else(|| site_dir.join(PUBLIC_DIR));
     std::fs::create_dir_all(&out).map_err(io_error(&out))?;
+    // The theme's templates are parsed while the content is read.
+    let templates = {
+        let (root, config) = (site_dir.to_path_buf(), config.clone());
+        std::thread::spawn(move || render::Templates::load(&root, &config))
+    };
 
     // A one-off build reads the last one's memo and saves its own.
     let memo: Arc<Memo> = match &options.memo {
@@ -260,6 +265,9 @@ pub fn build_site_with(
     let previous = BuildCache::load(&cache_file, &out);
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();
+    let templates = templates
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let inc = render::render_incremental(
         &site,
         &photos.processed,
@@ -267,6 +275,7 @@ pub fn build_site_with(
         &previous.outputs,
         &now,
         Some(&memo.render),
+        templates,
     )?;
     timings.add("render: prepare", inc.prepare_seconds);
     timings.lap("render");

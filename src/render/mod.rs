@@ -49,6 +49,7 @@ pub use error::RenderError;
 pub use filters::{absolute, human_size};
 use plan::{Done, Job};
 use renderer::Renderer;
+pub use setup::Templates;
 pub use theme::Theme;
 
 /// What rendering wrote.
@@ -127,7 +128,9 @@ pub fn render_site(
     public_dir: &Path,
     now: &Now,
 ) -> Result<RenderOutput, RenderError> {
-    Ok(render_incremental(site, images, public_dir, &RenderCache::new(), now, None)?.output)
+    let templates = Templates::load(&site.root, &site.config)?;
+    let none = RenderCache::new();
+    Ok(render_incremental(site, images, public_dir, &none, now, None, templates)?.output)
 }
 
 /// The build's "now": which items are ended or pinned depends on it.
@@ -178,9 +181,10 @@ pub fn render_incremental(
     previous: &RenderCache,
     now: &Now,
     memo: Option<&memo::Memo>,
+    templates: Templates,
 ) -> Result<Incremental, RenderError> {
     let t0 = std::time::Instant::now();
-    let renderer = Renderer::new(site, images, now, memo)?;
+    let renderer = Renderer::new(site, images, now, memo, templates)?;
     let plan = renderer.plan();
     let problems = renderer.ita_problems(&plan);
     let prepare_seconds = t0.elapsed().as_secs_f64();

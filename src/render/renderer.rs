@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::context::*;
 use super::error::RenderError;
-use super::setup::{asset_url, build_salt, build_tera, template_keys, tera_error};
+use super::setup::{asset_url, build_salt, template_keys, tera_error};
 use super::{SUMMARY_CHARS, Theme, absolute, human_size, news_rel_dir};
 use crate::config::SiteConfig;
 use crate::content::{NewsItem, Page, Site, is_document};
@@ -142,11 +142,11 @@ impl<'a> Renderer<'a> {
         images: &'a ImageMap,
         now: &super::Now,
         memo: Option<&'a super::memo::Memo>,
+        templates: super::Templates,
     ) -> Result<Renderer<'a>, RenderError> {
         let config = &site.config;
-        let theme = Theme::load(&site.root, &config.theme, config.language)?;
+        let super::Templates { theme, tera } = templates;
         let base = config.base_url();
-        let tera = build_tera(&theme, config, &base)?;
         let categories = categories(site);
         let mut common = tera::Context::new();
         common.insert("site", &site_ctx(config, &base));

@@ -96,6 +96,23 @@ pub(super) fn template_keys(templates: &BTreeMap<String, String>) -> BTreeMap<St
 }
 
 /// The theme's templates in one Tera, with khao's filters.
+/// The site's theme, loaded, and its templates parsed: made on their own
+/// (by [`crate::build`], while the content is read), as parsing the
+/// templates is most of what a build after one edit spends on a small site.
+pub struct Templates {
+    pub(super) theme: super::Theme,
+    pub(super) tera: tera::Tera,
+}
+
+impl Templates {
+    /// The theme `config` names, for the site in `root`.
+    pub fn load(root: &std::path::Path, config: &SiteConfig) -> Result<Templates, RenderError> {
+        let theme = super::Theme::load(root, &config.theme, config.language)?;
+        let tera = build_tera(&theme, config, &config.base_url())?;
+        Ok(Templates { theme, tera })
+    }
+}
+
 pub(super) fn build_tera(
     theme: &Theme,
     config: &SiteConfig,
