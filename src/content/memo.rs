@@ -67,9 +67,16 @@ impl Memo {
         self.loaded.insert(rel, (k, (loaded, diags)));
     }
 
-    /// Forgets the files not in `keep` (deleted since).
-    pub fn retain(&self, keep: &std::collections::HashSet<PathBuf>) {
-        self.loaded.retain(|rel| keep.contains(rel));
+    /// Forgets the files not among `live` (deleted since), once every
+    /// live file is remembered: only when it holds more entries than that
+    /// is there anything to forget, which saves a set of every file per
+    /// build. (An entry left behind is never trusted: its stamp is checked.)
+    pub fn forget_others<'p>(&self, live: impl ExactSizeIterator<Item = &'p Path>) {
+        if self.loaded.len() <= live.len() {
+            return;
+        }
+        let keep: std::collections::HashSet<&Path> = live.collect();
+        self.loaded.retain(|rel| keep.contains(rel.as_path()));
     }
 
     /// The memo saved in `dir` with `header` (see [`Table`]).

@@ -199,38 +199,34 @@ pub fn load_site_memo(
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (sources, files) = walk(root, &mut diags);
-    if let Some(m) = memo {
-        // Files deleted since are forgotten.
-        m.retain(&sources.iter().map(|(rel, _)| rel.clone()).collect());
-    }
     // Read and parse on all cores: with a thousand news items this is most
     // of the step.
     let digest = memo.map(|_| memo::config_digest(&config));
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
-        .into_par_iter()
+        .par_iter()
         .map(|(rel, kind)| {
-            let file = root.join(CONTENT_DIR).join(&rel);
-            let remembered = memo.zip(digest).and_then(|(m, d)| m.recall(&file, &rel, d));
+            let file = root.join(CONTENT_DIR).join(rel);
+            let remembered = memo.zip(digest).and_then(|(m, d)| m.recall(&file, rel, d));
             if let Some(known) = remembered {
                 return known;
             }
             let mut mine = Vec::new();
             let loaded = match kind {
-                Kind::News { year, slug } => {
-                    item::load(root, &rel, &year, &slug, &config, &mut mine)
-                        .map_or(Loaded::Nothing, |item| Loaded::News(Box::new(item)))
-                }
-                Kind::Page { url } => {
-                    page::load(root, &rel, url, &mut mine).map_or(Loaded::Nothing, Loaded::Page)
-                }
+                Kind::News { year, slug } => item::load(root, rel, year, slug, &config, &mut mine)
+                    .map_or(Loaded::Nothing, |item| Loaded::News(Box::new(item))),
+                Kind::Page { url } => page::load(root, rel, url.clone(), &mut mine)
+                    .map_or(Loaded::Nothing, Loaded::Page),
                 Kind::Stray | Kind::Skip => Loaded::Nothing,
             };
             if let (Some(m), Some(d)) = (memo, digest) {
-                m.remember(&file, rel, d, (loaded.clone(), mine.clone()));
+                m.remember(&file, rel.clone(), d, (loaded.clone(), mine.clone()));
             }
             (loaded, mine)
         })
         .collect();
+    if let Some(m) = memo {
+        m.forget_others(sources.iter().map(|(rel, _)| rel.as_path()));
+    }
     let mut pages = Vec::new();
     let mut news = Vec::new();
     for (loaded, mine) in loaded {

@@ -120,8 +120,13 @@ impl Memo {
             .collect()
     }
 
-    /// Forgets the photos no job of this build uses.
-    fn retain(&self, jobs: &[ImageJob]) {
+    /// Forgets the photos no job of this build uses: when it holds more
+    /// entries than there are jobs (each job has one, once this build's
+    /// results are remembered; one left behind is never trusted).
+    fn forget_others(&self, jobs: &[ImageJob]) {
+        if self.published.len() <= jobs.len() {
+            return;
+        }
         let sources: std::collections::HashSet<&Path> =
             jobs.iter().map(|j| j.source.as_path()).collect();
         self.published
@@ -152,6 +157,23 @@ impl Memo {
     }
 }
 
+/// The jobs of each source photo. Sorted by the bytes of the source path
+/// (jobs usually come sorted so: then this is one pass, with no hashing
+/// of ten thousand paths).
+fn by_source(jobs: &[ImageJob]) -> Vec<(&Path, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by(|&a, &b| jobs[a].source.as_os_str().cmp(jobs[b].source.as_os_str()));
+    let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
+    for i in order {
+        let source = jobs[i].source.as_path();
+        match groups.last_mut() {
+            Some((s, indices)) if s.as_os_str() == source.as_os_str() => indices.push(i),
+            _ => groups.push((source, vec![i])),
+        }
+    }
+    groups
+}
+
 /// Whether `image` is still in `public_dir`: its first variant is there.
 /// One `stat` per photo rather than one per variant (with three or four
 /// variants of ten thousand photos, that was a third of a one-edit
@@ -176,20 +198,9 @@ pub fn process_all_in(
     memo: Option<&Memo>,
 ) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
-    if let Some(m) = memo {
-        m.retain(jobs);
-    }
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
-    let mut groups: Vec<(&Path, Vec<usize>)> = Vec::new();
-    let mut group_of: HashMap<&Path, usize> = HashMap::new();
-    for (i, job) in jobs.iter().enumerate() {
-        let g = *group_of.entry(job.source.as_path()).or_insert_with(|| {
-            groups.push((job.source.as_path(), Vec::new()));
-            groups.len() - 1
-        });
-        groups[g].1.push(i);
-    }
+    let groups = by_source(jobs);
     // Read only when a photo is not answered by the memo.
     let index: std::sync::OnceLock<cache::SourceIndex> = std::sync::OnceLock::new();
 
@@ -263,6 +274,9 @@ pub fn process_all_in(
             }
             slots[i] = Some(r);
         }
+    }
+    if let Some(m) = memo {
+        m.forget_others(jobs);
     }
     let results = slots
         .into_iter()
@@ -547,7 +561,7 @@ fn public_stems(jobs: &[ImageJob]) -> Vec<String> {
         })
         .collect();
     // The same (folder, stem) from different sources: add the name's hash.
-    let mut seen: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    let mut seen: HashMap<(&str, String), Vec<usize>> = HashMap::with_capacity(jobs.len());
     for (i, job) in jobs.iter().enumerate() {
         seen.entry((job.out_dir.as_str(), stems[i].clone()))
             .or_default()

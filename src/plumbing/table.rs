@@ -62,6 +62,15 @@ impl<K: Eq + Hash, V> Table<K, V> {
         map.insert(key, value);
     }
 
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Keeps only the entries `keep` says yes to.
     pub fn retain(&self, mut keep: impl FnMut(&K) -> bool) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());

@@ -108,9 +108,15 @@ impl Memo {
         self.items.insert(url.to_string(), entry);
     }
 
-    /// Forgets the items not in `urls`.
-    pub(super) fn retain(&self, urls: &HashSet<&str>) {
-        self.items.retain(|url| urls.contains(url.as_str()));
+    /// Forgets the items not among `live`: when it holds more entries than
+    /// there are items (each has one once prepared; one left behind is
+    /// never trusted, its key is checked).
+    pub(super) fn forget_others<'u>(&self, live: impl ExactSizeIterator<Item = &'u str>) {
+        if self.items.len() <= live.len() {
+            return;
+        }
+        let keep: HashSet<&str> = live.collect();
+        self.items.retain(|url| keep.contains(url.as_str()));
     }
 
     /// The memo saved in `dir` with `header` (see

@@ -193,7 +193,7 @@ impl<'a> Renderer<'a> {
         r.archives = super::archive::archives(site, &r.categories, current);
         r.news = site.news.par_iter().map(|item| r.slot(item)).collect();
         if let Some(m) = memo {
-            m.retain(&site.news.iter().map(|n| n.url.as_str()).collect());
+            m.forget_others(site.news.iter().map(|n| n.url.as_str()));
         }
         r.pages = r.own_pages()?;
         Ok(r)
