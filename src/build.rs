@@ -293,7 +293,7 @@ pub fn build_site_with(
         &cache_dir(site_dir, ""),
     )?);
     timings.lap("search index");
-    sort_files(&mut files);
+    crate::plumbing::paths::sort_by_bytes(&mut files);
     let removed: BTreeSet<PathBuf> = if trusted {
         remove_listed(&out, &previous.files, &files).map_err(io_error(&out))?
     } else {
@@ -465,14 +465,6 @@ impl Timings {
     fn add(&mut self, what: &'static str, seconds: f64) {
         self.phases.push((what, seconds));
     }
-}
-
-/// Sorts a build's file list and drops repeats. By bytes, not by path
-/// components: with tens of thousands of files, comparing component by
-/// component was the largest single cost of a one-edit build.
-fn sort_files(files: &mut Vec<PathBuf>) {
-    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    files.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
 }
 
 /// Removes the files the previous build listed and this one does not make

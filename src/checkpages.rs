@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::i18n::Message;
-use crate::plumbing::paths::normalize;
+use crate::plumbing::paths::{self, normalize};
 use crate::plumbing::url::decode as percent_decode;
 
 /// A problem of a page: a [`Diagnostic`] whose file is the page (relative
@@ -455,13 +455,11 @@ impl<'a> Produced<'a> {
         fresh: &'a BTreeMap<PathBuf, PageScan>,
         previous: &'a CheckCache,
     ) -> Produced<'a> {
-        let by_bytes = |a: &PathBuf, b: &PathBuf| a.as_os_str() < b.as_os_str();
-        let files = if files.windows(2).all(|w| by_bytes(&w[0], &w[1])) {
+        let files = if paths::sorted_by_bytes(files) {
             std::borrow::Cow::Borrowed(files)
         } else {
             let mut own = files.to_vec();
-            own.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-            own.dedup();
+            paths::sort_by_bytes(&mut own);
             std::borrow::Cow::Owned(own)
         };
         Produced {

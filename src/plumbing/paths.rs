@@ -15,6 +15,22 @@ pub const PUBLIC_DIR: &str = "public";
 /// deploy target. Deleting it loses nothing but time.
 pub const KHAO_DIR: &str = ".khao";
 
+/// Sorts paths by their bytes and drops repeats. Not by components, as
+/// `Ord for Path` does: with tens of thousands of a build's files,
+/// comparing component by component was the largest single cost of a
+/// one-edit build. A folder's files stay next to each other.
+pub fn sort_by_bytes(paths: &mut Vec<PathBuf>) {
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+}
+
+/// Whether `paths` are as [`sort_by_bytes`] leaves them.
+pub fn sorted_by_bytes(paths: &[PathBuf]) -> bool {
+    paths
+        .windows(2)
+        .all(|w| w[0].as_os_str() < w[1].as_os_str())
+}
+
 /// A cache of khao's inside the site folder: `.khao/cache/<what>`
 /// (`""` for the cache folder itself).
 pub fn cache_dir(site_dir: &Path, what: &str) -> PathBuf {

@@ -95,7 +95,6 @@ pub(super) fn template_keys(templates: &BTreeMap<String, String>) -> BTreeMap<St
         .collect()
 }
 
-/// The theme's templates in one Tera, with khao's filters.
 /// The site's theme, loaded, and its templates parsed: made on their own
 /// (by [`crate::build`], while the content is read), as parsing the
 /// templates is most of what a build after one edit spends on a small site.
@@ -113,6 +112,7 @@ impl Templates {
     }
 }
 
+/// The theme's templates in one Tera, with khao's filters.
 pub(super) fn build_tera(
     theme: &Theme,
     config: &SiteConfig,
