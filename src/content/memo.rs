@@ -67,16 +67,10 @@ impl Memo {
         self.loaded.insert(rel, (k, (loaded, diags)));
     }
 
-    /// Forgets the files not among `live` (deleted since), once every
-    /// live file is remembered: only when it holds more entries than that
-    /// is there anything to forget, which saves a set of every file per
-    /// build. (An entry left behind is never trusted: its stamp is checked.)
+    /// Forgets the files not among `live` (deleted since); see
+    /// [`Table::forget_others`].
     pub fn forget_others<'p>(&self, live: impl ExactSizeIterator<Item = &'p Path>) {
-        if self.loaded.len() <= live.len() {
-            return;
-        }
-        let keep: std::collections::HashSet<&Path> = live.collect();
-        self.loaded.retain(|rel| keep.contains(rel.as_path()));
+        self.loaded.forget_others(live);
     }
 
     /// The memo saved in `dir` with `header` (see [`Table`]).

@@ -11,7 +11,8 @@ fn config() -> SiteConfig {
     .unwrap()
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
+/// Writes `text` to `root/rel`, making its folders.
+pub(super) fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();

@@ -112,9 +112,7 @@ mod tests {
             ".DS_Store",
             "b/Thumbs.db",
         ] {
-            let p = dir.path().join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "x").unwrap();
+            crate::content::tests::write(dir.path(), f, "x");
         }
         let (entries, errors) = walk(dir.path());
         assert!(errors.is_empty());

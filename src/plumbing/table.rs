@@ -85,6 +85,23 @@ impl<K: Eq + Hash, V> Table<K, V> {
         self.dirty.fetch_or(dropped, Ordering::Relaxed);
     }
 
+    /// Forgets the entries whose keys are not among `live`, once the caller
+    /// has an entry for each live key: only when it holds more entries than
+    /// that is there anything to forget, so a build with nothing deleted
+    /// makes no set of every key. (An entry left behind is never trusted
+    /// wrongly: readers check it still holds.)
+    pub fn forget_others<'q, Q>(&self, live: impl ExactSizeIterator<Item = &'q Q>)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized + 'q,
+    {
+        if self.len() <= live.len() {
+            return;
+        }
+        let keep: std::collections::HashSet<&Q> = live.collect();
+        self.retain(|k| keep.contains(k.borrow()));
+    }
+
     /// Whether an entry was added, replaced or dropped since it was made
     /// or read.
     pub fn changed(&self) -> bool {

@@ -6,7 +6,6 @@
 //! photos its text shows are published as they were, they are reused: a
 //! build after one edit parses one item's Markdown, not a thousand.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +27,14 @@ pub struct Entry {
     /// and its digest, once known.
     pub shown: u64,
     pub digest: Option<u64>,
+}
+
+impl Entry {
+    /// Whether it was made with `key` and its photos are published as
+    /// they were.
+    fn holds(&self, key: u64, images: &crate::images::ImageMap) -> bool {
+        self.key == key && images_digest(&self.images, images) == self.images_digest
+    }
 }
 
 /// Each item's work, by its address.
@@ -71,7 +78,7 @@ impl Memo {
         images: &crate::images::ImageMap,
     ) -> Option<(u64, String)> {
         self.items.with(url, |e| {
-            (e.key == key && images_digest(&e.images, images) == e.images_digest)
+            e.holds(key, images)
                 .then(|| (e.body_digest, e.summary.clone()))
         })
     }
@@ -86,8 +93,7 @@ impl Memo {
         images: &crate::images::ImageMap,
     ) -> Option<u64> {
         self.items.with(url, |e| {
-            let same = e.key == key && e.shown == shown;
-            (same && images_digest(&e.images, images) == e.images_digest)
+            (e.shown == shown && e.holds(key, images))
                 .then_some(e.digest)
                 .flatten()
         })
@@ -108,15 +114,10 @@ impl Memo {
         self.items.insert(url.to_string(), entry);
     }
 
-    /// Forgets the items not among `live`: when it holds more entries than
-    /// there are items (each has one once prepared; one left behind is
-    /// never trusted, its key is checked).
+    /// Forgets the items not among `live`; see
+    /// [`crate::plumbing::table::Table::forget_others`].
     pub(super) fn forget_others<'u>(&self, live: impl ExactSizeIterator<Item = &'u str>) {
-        if self.items.len() <= live.len() {
-            return;
-        }
-        let keep: HashSet<&str> = live.collect();
-        self.items.retain(|url| keep.contains(url.as_str()));
+        self.items.forget_others(live);
     }
 
     /// The memo saved in `dir` with `header` (see
