@@ -12,7 +12,8 @@
 //! sshd with nginx serving the live folder, then for each of three rounds a
 //! new request with one fresh phone photo (4000×3000) is dropped into
 //! `requests/`, left to settle, and `khao publish --format json` is timed:
-//! the wall time and the steps its `timings` report.
+//! the wall time and the steps its `timings` report. `KHAO_BIN` runs
+//! another build of khao (an older commit) instead of this one.
 
 use crate::servers;
 
@@ -25,7 +26,8 @@ use servers::{Nginx, Sshd};
 
 fn publish(site: &Path) -> (f64, Value) {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+    let khao = std::env::var_os("KHAO_BIN").unwrap_or(env!("CARGO_BIN_EXE_khao").into());
+    let out = Command::new(khao)
         .args([
             "--site",
             site.to_str().unwrap(),

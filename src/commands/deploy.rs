@@ -183,6 +183,7 @@ fn target_and_options(
         .map(DeployOptions::from_config)
         .unwrap_or_default();
     opts.dry_run = args.dry_run;
+    opts.cache = Some(crate::plumbing::paths::cache_dir(&ctx.site_dir, "memo"));
     Ok((target, opts))
 }
 

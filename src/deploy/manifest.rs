@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::plumbing::fs::Stamp;
+use crate::plumbing::table::Table;
 
 /// One file of a release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,10 +45,88 @@ impl Plan {
     }
 }
 
+/// What earlier scans of a folder hashed, by path: a file whose [`Stamp`]
+/// is unchanged is not read again, so a deploy after one edit reads the
+/// pages the build wrote, not the thousands of photos it did not touch.
+/// Kept between runs in `.khao/cache/memo/deploy-*.bin` (see [`Table`]).
+#[derive(Default)]
+pub struct Hashes {
+    known: Table<String, (Stamp, Entry)>,
+}
+
+/// What the saved hashes belong to: their format and the folder scanned.
+type HashesHeader = (u32, PathBuf);
+
+/// A file changed again within the clock's tick keeps its stamp: only a
+/// file last changed this long before the scan is remembered.
+const SETTLED_NS: i128 = 2_000_000_000;
+
+impl Hashes {
+    const NAME: &str = "deploy";
+
+    fn header(scanned: &Path) -> HashesHeader {
+        (
+            1,
+            scanned
+                .canonicalize()
+                .unwrap_or_else(|_| scanned.to_path_buf()),
+        )
+    }
+
+    /// The hashes saved in `cache` for the folder `scanned`, or none.
+    pub fn load(cache: &Path, scanned: &Path) -> Hashes {
+        Hashes {
+            known: Table::load(cache, Self::NAME, &Self::header(scanned)),
+        }
+    }
+
+    /// Saves what changed; failing costs only time next run.
+    pub fn save(&self, cache: &Path, scanned: &Path) {
+        self.known.save(cache, Self::NAME, &Self::header(scanned));
+    }
+
+    /// The entry of `path` (`rel` in the folder), from memory when its
+    /// stamp is the one remembered, else read and hashed (and remembered
+    /// when last changed before `settled_ns`).
+    fn entry(&self, rel: &str, path: &Path, settled_ns: i128) -> std::io::Result<Entry> {
+        let stamp = Stamp::of(&std::fs::metadata(path)?);
+        let known = self
+            .known
+            .with(rel, |(was, entry)| (*was == stamp).then(|| entry.clone()));
+        if let Some(entry) = known {
+            return Ok(entry);
+        }
+        let entry = hash_file(path)?;
+        if stamp.mtime_ns.max(stamp.ctime_ns) < settled_ns {
+            self.known.insert(rel.to_string(), (stamp, entry.clone()));
+        }
+        Ok(entry)
+    }
+}
+
 impl Manifest {
     /// Reads and hashes every file under `dir` (in parallel: hashing a
     /// thousand photos is the slow part of a no-change deploy).
     pub fn scan(dir: &Path) -> std::io::Result<Manifest> {
+        Self::scan_with(dir, None)
+    }
+
+    /// [`Manifest::scan`], asking `hashes` first for files that did not
+    /// change (and telling it what it did not know).
+    pub fn scan_with(dir: &Path, hashes: Option<&Hashes>) -> std::io::Result<Manifest> {
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        Self::scan_settled(dir, hashes, now_ns - SETTLED_NS)
+    }
+
+    /// [`Manifest::scan_with`], remembering files last changed before
+    /// `settled_ns`.
+    fn scan_settled(
+        dir: &Path,
+        hashes: Option<&Hashes>,
+        settled_ns: i128,
+    ) -> std::io::Result<Manifest> {
         let mut paths = Vec::new();
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(std::io::Error::other)?;
@@ -66,9 +147,19 @@ impl Manifest {
             paths.push((parts.join("/"), entry.path().to_path_buf()));
         }
         let entries: std::io::Result<Vec<(String, Entry)>> = paths
-            .into_par_iter()
-            .map(|(rel, path)| hash_file(&path).map(|e| (rel, e)))
+            .par_iter()
+            .map(|(rel, path)| {
+                let entry = match hashes {
+                    Some(h) => h.entry(rel, path, settled_ns),
+                    None => hash_file(path),
+                };
+                entry.map(|e| (rel.clone(), e))
+            })
             .collect();
+        if let Some(h) = hashes {
+            h.known
+                .forget_others(paths.iter().map(|(rel, _)| rel.as_str()));
+        }
         Ok(Manifest {
             version: 1,
             files: entries?.into_iter().collect(),
@@ -162,5 +253,67 @@ mod tests {
         assert_eq!(plan.unchanged, 1);
         assert!(new.plan_from(&new).is_empty());
         assert_eq!(Manifest::from_json(&new.to_json()), Some(new));
+    }
+
+    #[test]
+    fn remembered_hashes_stand_while_the_stamp_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "one").unwrap();
+        let hashes = Hashes::default();
+        let first = Manifest::scan_settled(dir.path(), Some(&hashes), i128::MAX).unwrap();
+        assert_eq!(first, Manifest::scan(dir.path()).unwrap());
+        // Unchanged: the remembered entry is used, not the bytes (a planted
+        // wrong hash shows it).
+        let stamp = Stamp::of(&std::fs::metadata(&file).unwrap());
+        let planted = Entry {
+            size: 3,
+            hash: "planted".into(),
+        };
+        hashes.known.insert("a.txt".into(), (stamp, planted));
+        let again = Manifest::scan_settled(dir.path(), Some(&hashes), i128::MAX).unwrap();
+        assert_eq!(again.files["a.txt"].hash, "planted");
+        // Same size, modification time put back: the change time still
+        // differs, so the file is read again.
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        // (Within one tick of the file system's clock the change time
+        // would not move: that is what `SETTLED_NS` guards against.)
+        for _ in 0..300 {
+            std::fs::write(&file, "two").unwrap();
+            let f = std::fs::File::options().write(true).open(&file).unwrap();
+            f.set_modified(mtime).unwrap();
+            drop(f);
+            if Stamp::of(&std::fs::metadata(&file).unwrap()).ctime_ns != stamp.ctime_ns {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let changed = Manifest::scan_settled(dir.path(), Some(&hashes), i128::MAX).unwrap();
+        assert_eq!(changed, Manifest::scan(dir.path()).unwrap());
+        assert_ne!(changed.files["a.txt"], first.files["a.txt"]);
+    }
+
+    #[test]
+    fn files_changed_just_now_are_not_remembered_and_saved_ones_come_back() {
+        let (dir, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(dir.path().join("a.txt"), "one").unwrap();
+        let hashes = Hashes::default();
+        Manifest::scan_with(dir.path(), Some(&hashes)).unwrap();
+        assert!(
+            hashes.known.is_empty(),
+            "a file written this second may change again unseen"
+        );
+
+        Manifest::scan_settled(dir.path(), Some(&hashes), i128::MAX).unwrap();
+        hashes.save(cache.path(), dir.path());
+        let back = Hashes::load(cache.path(), dir.path());
+        assert_eq!(back.known.len(), 1);
+        // Another folder's scan does not use them.
+        let other = tempfile::tempdir().unwrap();
+        assert!(Hashes::load(cache.path(), other.path()).known.is_empty());
+        // A deleted file is forgotten.
+        std::fs::remove_file(dir.path().join("a.txt")).unwrap();
+        Manifest::scan_with(dir.path(), Some(&back)).unwrap();
+        assert!(back.known.is_empty());
     }
 }

@@ -70,6 +70,9 @@ pub struct DeployOptions {
     pub known_hosts: PathBuf,
     pub keep_releases: usize,
     pub dry_run: bool,
+    /// Where the hashes of published files are kept between deploys
+    /// (see [`manifest::Hashes`]); `None`: every file is hashed.
+    pub cache: Option<PathBuf>,
 }
 
 impl Default for DeployOptions {
@@ -79,6 +82,7 @@ impl Default for DeployOptions {
             known_hosts: sftp::expand_home("~/.ssh/known_hosts"),
             keep_releases: 5,
             dry_run: false,
+            cache: None,
         }
     }
 }
@@ -306,7 +310,14 @@ impl Connection {
         progress: &dyn Progressing,
     ) -> Result<Deployed, DeployError> {
         let start = Instant::now();
-        let local = Manifest::scan(public).map_err(DeployError::Local)?;
+        let hashes = opts
+            .cache
+            .as_deref()
+            .map(|dir| manifest::Hashes::load(dir, public));
+        let local = Manifest::scan_with(public, hashes.as_ref()).map_err(DeployError::Local)?;
+        if let (Some(h), Some(dir)) = (&hashes, &opts.cache) {
+            h.save(dir, public);
+        }
         let on_plan = |files: usize, bytes: u64| {
             progress.start(Task::UploadFiles, files as u64);
             progress.start(Task::UploadBytes, bytes);

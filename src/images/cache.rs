@@ -38,43 +38,7 @@ pub(crate) fn key(source_hash: &str, widths: &[u32], quality: u8) -> String {
     h.finalize().to_hex()[..40].to_string()
 }
 
-/// What the file system says about a source file; while it is unchanged the
-/// bytes are not read again (a rebuild of a site with thousands of 4 MB
-/// phone photos must not hash gigabytes).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    pub size: u64,
-    pub mtime_ns: i128,
-    pub ctime_ns: i128,
-    pub inode: u64,
-}
-
-impl Stamp {
-    pub fn of(meta: &fs::Metadata) -> Stamp {
-        let ns = |t: io::Result<std::time::SystemTime>| {
-            t.ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos() as i128)
-                .unwrap_or(0)
-        };
-        #[cfg(unix)]
-        let (ctime_ns, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-                meta.ino(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (ctime_ns, inode) = (0, 0);
-        Stamp {
-            size: meta.len(),
-            mtime_ns: ns(meta.modified()),
-            ctime_ns,
-            inode,
-        }
-    }
-}
+pub(crate) use crate::plumbing::fs::Stamp;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SourceEntry {
