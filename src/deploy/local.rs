@@ -6,6 +6,8 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::store::{Store, temp_name};
 
 pub struct LocalStore {
@@ -89,17 +91,22 @@ impl Store for LocalStore {
         let from = self.path(from);
         let to = self.path(to);
         fs::create_dir_all(&to)?;
+        // Folders first, parents before children (the walk's order); then
+        // the links, on every core: with thousands of files this copy is
+        // most of a one-change deploy.
+        let mut files = Vec::new();
         for entry in walkdir::WalkDir::new(&from).min_depth(1) {
             let entry = entry.map_err(io::Error::other)?;
             let rel = entry.path().strip_prefix(&from).map_err(io::Error::other)?;
-            let dst = to.join(rel);
             if entry.file_type().is_dir() {
-                fs::create_dir_all(&dst)?;
+                fs::create_dir_all(to.join(rel))?;
             } else {
-                fs::hard_link(entry.path(), &dst)?;
+                files.push(rel.to_path_buf());
             }
         }
-        Ok(())
+        files
+            .par_iter()
+            .try_for_each(|rel| fs::hard_link(from.join(rel), to.join(rel)))
     }
 
     fn rename(&mut self, from: &str, to: &str) -> io::Result<()> {
