@@ -118,15 +118,20 @@ fn manifest_path(state: &RemoteState) -> String {
     }
 }
 
-pub fn read_state(store: &mut dyn Store) -> Step<RemoteState> {
+/// The id of the release `current` points to, if it is a link.
+fn current_release(store: &mut dyn Store) -> Step<Option<String>> {
     let link = retry(store, "readlink", CURRENT, |s| s.read_link(CURRENT))?;
-    let current = link.map(|t| {
+    Ok(link.map(|t| {
         t.trim_end_matches('/')
             .rsplit('/')
             .next()
             .unwrap_or("")
             .to_string()
-    });
+    }))
+}
+
+pub fn read_state(store: &mut dyn Store) -> Step<RemoteState> {
+    let current = current_release(store)?;
     let current_is_dir =
         current.is_none() && retry(store, "stat", CURRENT, |s| s.is_plain_dir(CURRENT))?;
     let mut state = RemoteState {
@@ -405,24 +410,25 @@ fn remove_release(store: &mut dyn Store, id: &str) -> Step<()> {
 
 /// The release before the live one, for `--rollback`.
 pub fn previous_release(store: &mut dyn Store) -> Step<(Option<String>, Option<String>)> {
-    let state = read_state(store)?;
+    let current = current_release(store)?;
     let ids = list_releases(store)?;
-    let prev = match &state.current {
+    let prev = match &current {
         Some(cur) => ids.iter().rfind(|id| *id < cur).cloned(),
         None => None,
     };
-    Ok((state.current, prev))
+    Ok((current, prev))
 }
 
 /// Removes all but the newest `keep` releases (never the live one).
 pub fn prune(store: &mut dyn Store, keep: usize) -> Step<Vec<String>> {
-    let state = read_state(store)?;
+    // Which release is live, not its manifest (megabytes on a large site).
+    let current = current_release(store)?;
     let ids = list_releases(store)?;
     let keep = keep.max(1);
     let mut removed = Vec::new();
     let cut = ids.len().saturating_sub(keep);
     for id in &ids[..cut] {
-        if Some(id) == state.current.as_ref() {
+        if Some(id) == current.as_ref() {
             continue;
         }
         remove_release(store, id)?;
