@@ -6,7 +6,7 @@
 //! files. Every file is written to a temporary name and renamed, so a killed
 //! build never leaves half a file behind.
 
-use crate::plumbing::fs::{temp_beside, write_atomic};
+use crate::plumbing::fs::{Stamp, temp_beside, write_atomic};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,8 +37,6 @@ pub(crate) fn key(source_hash: &str, widths: &[u32], quality: u8) -> String {
     h.update(source_hash.as_bytes());
     h.finalize().to_hex()[..40].to_string()
 }
-
-pub(crate) use crate::plumbing::fs::Stamp;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SourceEntry {

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::ImagesConfig;
+use crate::plumbing::fs::Stamp;
 use crate::plumbing::progress::{Progress, Silent, Task};
 
 mod cache;
@@ -81,7 +82,7 @@ pub fn process_all(
 /// [`crate::build::Memo`]).
 #[derive(Default)]
 pub struct Memo {
-    published: crate::plumbing::table::Table<MemoKey, (cache::Stamp, ProcessedImage)>,
+    published: crate::plumbing::table::Table<MemoKey, (Stamp, ProcessedImage)>,
 }
 
 /// A job as it was published: source, output folder, file stem.
@@ -104,7 +105,7 @@ impl Memo {
         source: &Path,
         public_dir: &Path,
     ) -> Option<Vec<(usize, Result<ProcessedImage, ImageError>)>> {
-        let stamp = cache::Stamp::of(&std::fs::metadata(source).ok()?);
+        let stamp = Stamp::of(&std::fs::metadata(source).ok()?);
         indices
             .iter()
             .map(|&i| {
@@ -149,7 +150,7 @@ impl Memo {
     }
 
     /// `stamp` is the source's as it was read for `image`.
-    fn remember(&self, job: &ImageJob, stem: &str, stamp: cache::Stamp, image: &ProcessedImage) {
+    fn remember(&self, job: &ImageJob, stem: &str, stamp: Stamp, image: &ProcessedImage) {
         self.published.insert(
             (job.source.clone(), job.out_dir.clone(), stem.to_string()),
             (stamp, image.clone()),
@@ -320,7 +321,7 @@ struct GroupDone {
     fresh: Option<cache::SourceEntry>,
     /// The stamp of the source as this build read it, for the memo; `None`
     /// when the memo answered or the photo failed.
-    read_with: Option<cache::Stamp>,
+    read_with: Option<Stamp>,
 }
 
 /// A photo ready to publish: its complete cache entry.
@@ -331,7 +332,7 @@ struct Outcome {
     /// A new hash of the source for the source index.
     fresh: Option<cache::SourceEntry>,
     /// The source's stamp when it was read.
-    stamp: cache::Stamp,
+    stamp: Stamp,
 }
 
 /// Reads one source, and either finds it in the cache or decodes, resizes,
@@ -356,7 +357,7 @@ fn photo(
         });
     }
     // An unchanged file is known by its stamp: not read, not hashed.
-    let stamp = cache::Stamp::of(&meta);
+    let stamp = Stamp::of(&meta);
     let path_key = source.to_string_lossy();
     let mut bytes = None;
     let mut fresh = None;
@@ -415,7 +416,7 @@ fn render_and_store(
     config: &ImagesConfig,
     cache_dir: &Path,
     fresh: Option<cache::SourceEntry>,
-    stamp: cache::Stamp,
+    stamp: Stamp,
 ) -> Result<Outcome, ImageError> {
     let key = key.to_string();
     let decoded = probe::decode_for_widths(bytes, config.max_pixels, &config.widths)?;
