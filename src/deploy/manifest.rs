@@ -52,6 +52,9 @@ impl Plan {
 #[derive(Default)]
 pub struct Hashes {
     known: Table<String, (Stamp, Entry)>,
+    /// The folder they are kept in and what they belong to; `None`: kept
+    /// in memory only.
+    home: Option<(PathBuf, HashesHeader)>,
 }
 
 /// What the saved hashes belong to: their format and the folder scanned.
@@ -75,14 +78,19 @@ impl Hashes {
 
     /// The hashes saved in `cache` for the folder `scanned`, or none.
     pub fn load(cache: &Path, scanned: &Path) -> Hashes {
+        let header = Self::header(scanned);
         Hashes {
-            known: Table::load(cache, Self::NAME, &Self::header(scanned)),
+            known: Table::load(cache, Self::NAME, &header),
+            home: Some((cache.to_path_buf(), header)),
         }
     }
 
-    /// Saves what changed; failing costs only time next run.
-    pub fn save(&self, cache: &Path, scanned: &Path) {
-        self.known.save(cache, Self::NAME, &Self::header(scanned));
+    /// Saves what changed where they were loaded from; failing costs only
+    /// time next run.
+    pub fn save(&self) {
+        if let Some((cache, header)) = &self.home {
+            self.known.save(cache, Self::NAME, header);
+        }
     }
 
     /// The entry of `path` (`rel` in the folder), from memory when its
@@ -304,8 +312,9 @@ mod tests {
             "a file written this second may change again unseen"
         );
 
-        Manifest::scan_settled(dir.path(), Some(&hashes), i128::MAX).unwrap();
-        hashes.save(cache.path(), dir.path());
+        let saved = Hashes::load(cache.path(), dir.path());
+        Manifest::scan_settled(dir.path(), Some(&saved), i128::MAX).unwrap();
+        saved.save();
         let back = Hashes::load(cache.path(), dir.path());
         assert_eq!(back.known.len(), 1);
         // Another folder's scan does not use them.

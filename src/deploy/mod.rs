@@ -315,8 +315,8 @@ impl Connection {
             .as_deref()
             .map(|dir| manifest::Hashes::load(dir, public));
         let local = Manifest::scan_with(public, hashes.as_ref()).map_err(DeployError::Local)?;
-        if let (Some(h), Some(dir)) = (&hashes, &opts.cache) {
-            h.save(dir, public);
+        if let Some(h) = &hashes {
+            h.save();
         }
         let on_plan = |files: usize, bytes: u64| {
             progress.start(Task::UploadFiles, files as u64);
