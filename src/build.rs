@@ -21,7 +21,6 @@ use crate::content;
 use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
 use crate::i18n::Message;
 use crate::images::{self, ImageStats};
-use crate::plumbing::fs::write_if_changed;
 use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
 use crate::plumbing::progress::{Progress, Silent};
 use crate::render::{self, RenderError};
@@ -263,6 +262,7 @@ pub fn build_site_with(
 
     let cache_file = cache_dir(site_dir, BuildCache::FILE);
     let previous = BuildCache::load(&cache_file, &out);
+    timings.lap("build cache read");
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();
     let templates = templates
@@ -327,10 +327,11 @@ pub fn build_site_with(
     };
     // The build itself is fine without them; the next one is just slower.
     let _ = cache.save(&cache_file);
+    timings.lap("build cache write");
     if options.memo.is_none() {
         memo.save(site_dir);
     }
-    timings.lap("cache write");
+    timings.lap("memo write");
 
     let report = BuildReport {
         out,
@@ -440,9 +441,13 @@ impl BuildCache {
     }
 
     fn save(&self, path: &Path) -> std::io::Result<()> {
-        let bytes = rmp_serde::to_vec_named(self).map_err(std::io::Error::other)?;
-        write_if_changed(path, &bytes)?;
-        Ok(())
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::plumbing::fs::write_cache(path, |out| {
+            let mut ser = rmp_serde::Serializer::new(out).with_struct_map();
+            self.serialize(&mut ser).map_err(std::io::Error::other)
+        })
     }
 }
 

@@ -641,6 +641,16 @@ fn image_jobs_cover_every_published_photo_once() {
     for j in &jobs {
         assert!(j.source.is_file(), "{}", j.source.display());
     }
+    // Reached through `.` and `..`, the keys are still the ones the pages
+    // look photos up by.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let site = load(&dir.path().join("sub/../."));
+    let content = site.content_dir();
+    for j in render::image_jobs(&site) {
+        let rel = j.source.strip_prefix(dir.path().join("content")).unwrap();
+        let key = khao::markdown::Resolver::image_key(&content, rel);
+        assert_eq!(j.source, key);
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! Every file khao writes goes through [`write_atomic`] (a temporary file
 //! beside the target, synced, then renamed over it) or
 //! [`write_if_changed`] (the same, skipped when the bytes are already
-//! there, so an unchanged page keeps its modification time). A file
+//! there, so an unchanged page keeps its modification time); the caches
+//! under `.khao/` go through [`write_cache`] (renamed, not synced). A file
 //! hard-linked elsewhere (the photo cache, a deployed release) is replaced,
 //! never changed in place.
 
@@ -41,6 +42,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))?;
         }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes a cache file: `write` streams into a temporary file beside
+/// `path`, renamed over it. Not synced: a cache lost in a crash costs only
+/// time (its readers treat a missing or unreadable file as empty), while
+/// syncing megabytes and reading the old file back to compare cost every
+/// build.
+pub fn write_cache(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = temp_beside(path);
+    let result = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        out.flush()?;
+        drop(out);
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -161,19 +161,12 @@ where
                 continue;
             }
             let path = dir.join(format!("{name}-{i}.bin"));
-            let tmp = super::fs::temp_beside(&path);
-            let written = (|| -> Option<()> {
-                let file = std::fs::File::create(&tmp).ok()?;
-                let mut out = std::io::BufWriter::new(file);
-                let mut ser = rmp_serde::Serializer::new(&mut out).with_struct_map();
-                header.serialize(&mut ser).ok()?;
-                entries.serialize(&mut ser).ok()?;
-                std::io::Write::flush(&mut out).ok()?;
-                drop(out);
-                std::fs::rename(&tmp, &path).ok()
-            })();
-            if written.is_none() {
-                let _ = std::fs::remove_file(&tmp);
+            let written = super::fs::write_cache(&path, |out| {
+                let mut ser = rmp_serde::Serializer::new(out).with_struct_map();
+                header.serialize(&mut ser).map_err(std::io::Error::other)?;
+                entries.serialize(&mut ser).map_err(std::io::Error::other)
+            });
+            if written.is_err() {
                 let _ = std::fs::remove_file(&path);
             }
         }

@@ -82,12 +82,20 @@ fn news_rel_dir(item: &NewsItem) -> PathBuf {
 /// source path, then the folder) and deduplicated.
 pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
     let content = site.content_dir();
+    // A file the walk found is a plain relative path, so its key is the
+    // folder made plain once with the path joined on: the same path as
+    // `Resolver::image_key` gives, without going through the whole
+    // absolute path again for each of ten thousand photos.
+    let base = crate::plumbing::paths::normalize(&content);
     let mut jobs: Vec<ImageJob> = Vec::new();
     let mut add = |rel: Option<PathBuf>| {
         let Some(rel) = rel.filter(|r| is_photo(r) && site.has_file(r)) else {
             return;
         };
-        let source = Resolver::image_key(&content, &rel);
+        let source = match &base {
+            Some(base) => base.join(&rel),
+            None => Resolver::image_key(&content, &rel),
+        };
         let out_dir = slash(rel.parent().unwrap_or(Path::new("")));
         jobs.push(ImageJob { source, out_dir });
     };
