@@ -223,22 +223,24 @@ pub struct Probe {
     pub decodes: Option<bool>,
 }
 
-/// Probes a photo. Unchanged files (same path, size and modification time)
-/// are answered from the cache without reading them; changed ones are read,
-/// and a content already decoded once is not decoded again.
+/// Probes a photo. Unchanged files (same path and [`fs::Stamp`]) are
+/// answered from the cache without reading them; changed ones are read,
+/// and a content already decoded once is not decoded again. A file still
+/// changing (in the last two seconds, [`fs::SETTLED_NS`]) is probed but
+/// not remembered by its stamp.
 pub fn probe_file(
     path: &Path,
     max_pixels: u64,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Probe> {
     let stat_file = cache_dir.and_then(|dir| {
-        let (len, mtime) = fs::file_stamp(path)?;
+        let stamp = fs::Stamp::of(&std::fs::metadata(path).ok()?);
         let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let mut h = blake3::Hasher::new();
         h.update(full.to_string_lossy().as_bytes());
-        h.update(&len.to_le_bytes());
-        h.update(&mtime.to_le_bytes());
-        Some(dir.join(format!("stat-{}", &h.finalize().to_hex()[..32])))
+        h.update(&stamp.to_le_bytes());
+        let file = dir.join(format!("stat-{}", &h.finalize().to_hex()[..32]));
+        Some((file, stamp.settled_before(fs::settled_ns())))
     });
     let remembered = |file: &Path| -> Option<Probe> {
         let p: Probe = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
@@ -248,12 +250,12 @@ pub fn probe_file(
             || !p.kind.is_some_and(SniffedFormat::is_supported);
         tried.then_some(p)
     };
-    if let Some(p) = stat_file.as_deref().and_then(remembered) {
+    if let Some(p) = stat_file.as_ref().and_then(|(file, _)| remembered(file)) {
         return Ok(p);
     }
     let bytes = std::fs::read(path)?;
     let probe = probe_bytes(&bytes, max_pixels, cache_dir);
-    if let Some(file) = &stat_file
+    if let Some((file, true)) = &stat_file
         && let Ok(json) = serde_json::to_vec(&probe)
     {
         // Only a speed-up: a cache that cannot be written costs time.

@@ -27,6 +27,8 @@ pub fn load(
     let file = Path::new(CONTENT_DIR).join(rel);
     let path = site_dir.join(&file);
     let dir = path.parent()?.to_path_buf();
+    // Taken before the text is read: a change while it is read moves it.
+    let stamp = stamp(&path, &dir);
     let text = read_text(&path, &file, diags)?;
     if !crate::config::is_slug(slug) {
         let m = Message::new("content.bad_slug").arg("slug", slug);
@@ -117,7 +119,7 @@ pub fn load(
         crate::markdown::linked_files(&Path::new("news").join(year).join(slug), &news.body);
     Some(NewsItem {
         url: format!("/news/{year}/{slug}/"),
-        stamp: stamp(&path, &dir),
+        stamp,
         linked,
         rel: rel.to_path_buf(),
         body_elided: false,
@@ -128,14 +130,26 @@ pub fn load(
     })
 }
 
-/// The item's stamp: its text file's and its folder's size and time.
+/// The item's stamp: its text file's and its folder's (size, times,
+/// inode). While either changed in the last two seconds, a new one each
+/// build: a second change within the clock's tick would keep the times,
+/// so no step may remember its work by them yet (see
+/// [`crate::plumbing::fs::SETTLED_NS`]).
 fn stamp(file: &Path, dir: &Path) -> u64 {
+    use crate::plumbing::fs::{Stamp, settled_ns};
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(file.as_os_str().as_encoded_bytes());
+    let settled = settled_ns();
     for p in [file, dir] {
-        let (len, mtime) = crate::plumbing::fs::file_stamp(p).unwrap_or((u64::MAX, 0));
-        h.update(&len.to_le_bytes());
-        h.update(&mtime.to_le_bytes());
+        match std::fs::metadata(p).map(|m| Stamp::of(&m)) {
+            Ok(s) => {
+                h.update(&s.to_le_bytes());
+                if !s.settled_before(settled) {
+                    h.update(&settled.to_le_bytes());
+                }
+            }
+            Err(_) => h.update(&[0xff]),
+        }
     }
     h.digest()
 }

@@ -1,15 +1,15 @@
 //! What the previous build read of each Markdown file: while the file's
-//! size and mtime, its folder's mtime (a photo or document added or
-//! removed) and site.yaml are the same, the file is not read and parsed
-//! again. `khao serve` keeps it in memory; a one-off build reads it from
-//! and saves it to `.khao/cache/` (see [`crate::build::Memo`]).
+//! stamp, its folder's (a photo or document added or removed) and
+//! site.yaml are the same, the file is not read and parsed again. `khao
+//! serve` keeps it in memory; a one-off build reads it from and saves it to
+//! `.khao/cache/` (see [`crate::build::Memo`]).
 
 use std::path::{Path, PathBuf};
 
 use super::Loaded;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
-use crate::plumbing::fs::file_stamp;
+use crate::plumbing::fs::Stamp;
 use crate::plumbing::table::Table;
 
 #[derive(Default)]
@@ -20,9 +20,10 @@ pub struct Memo {
 /// What a file gave and what was said about it.
 pub type Remembered = (Loaded, Vec<Diagnostic>);
 
-/// Size and mtime of a file, mtime of its folder, and a digest of the
-/// configuration it was read with.
-pub type FileKey = (u64, u64, u64, [u8; 32]);
+/// What a file is known by: its stamp, its folder's, and a digest of the
+/// configuration it was read with. Taken before the file is read, so a
+/// change while it is read shows in the next build's key.
+pub type FileKey = (Stamp, Stamp, [u8; 32]);
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -37,26 +38,30 @@ pub(super) fn config_digest(config: &SiteConfig) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-fn key(file: &Path, digest: [u8; 32]) -> Option<FileKey> {
-    let (len, mtime) = file_stamp(file)?;
-    let (_, dir_mtime) = file_stamp(file.parent()?)?;
-    Some((len, mtime, dir_mtime, digest))
+/// The key of `file` now; `None` when it or its folder is not there.
+pub(super) fn key(file: &Path, digest: [u8; 32]) -> Option<FileKey> {
+    let stamp = Stamp::of(&std::fs::metadata(file).ok()?);
+    let dir = Stamp::of(&std::fs::metadata(file.parent()?).ok()?);
+    Some((stamp, dir, digest))
 }
 
 impl Memo {
-    /// What `rel` gave last time, if the file is as it was.
-    pub(super) fn recall(&self, file: &Path, rel: &Path, digest: [u8; 32]) -> Option<Remembered> {
-        let now = key(file, digest)?;
+    /// What `rel` gave last time, if it was read with the key it has now.
+    pub(super) fn recall(&self, rel: &Path, now: &FileKey) -> Option<Remembered> {
         self.loaded.with(rel, |(was, remembered)| {
-            (*was == now).then(|| remembered.clone())
+            (was == now).then(|| remembered.clone())
         })
     }
 
-    /// Remembers what a file gave, a news item without its text (most of
-    /// its size; the steps that need it read it again, see
-    /// [`super::body_of`]).
-    pub(super) fn remember(&self, file: &Path, rel: PathBuf, digest: [u8; 32], what: Remembered) {
-        let Some(k) = key(file, digest) else { return };
+    /// Remembers what a file read with key `k` gave, a news item without
+    /// its text (most of its size; the steps that need it read it again,
+    /// see [`super::body_of`]). Not when the file or its folder changed
+    /// after `settled_ns`: a second change within the clock's tick would
+    /// keep the key (see [`crate::plumbing::fs::SETTLED_NS`]).
+    pub(super) fn remember(&self, rel: PathBuf, k: FileKey, what: Remembered, settled_ns: i128) {
+        if !(k.0.settled_before(settled_ns) && k.1.settled_before(settled_ns)) {
+            return;
+        }
         let (mut loaded, diags) = what;
         if let Loaded::News(item) = &mut loaded
             && !item.news.body.is_empty()
@@ -85,5 +90,61 @@ impl Memo {
 
     pub fn save<H: serde::Serialize>(&self, dir: &Path, header: &H) {
         self.loaded.save(dir, "content", header);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remembered(memo: &Memo, rel: &Path, file: &Path) -> bool {
+        let k = key(file, [0; 32]).unwrap();
+        memo.recall(rel, &k).is_some()
+    }
+
+    #[test]
+    fn a_file_is_known_by_its_stamp_once_it_has_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("index.md");
+        std::fs::write(&file, "---\ntitle: ก\n---\n").unwrap();
+        let rel = Path::new("news/2026/a/index.md");
+        let memo = Memo::default();
+        let k = key(&file, [0; 32]).unwrap();
+
+        // Changed a moment ago: a second change in the same tick would
+        // keep the key, so it is not remembered.
+        memo.remember(rel.into(), k, (Loaded::Nothing, vec![]), k.0.mtime_ns - 1);
+        assert!(!remembered(&memo, rel, &file));
+
+        let later = k.0.mtime_ns.max(k.0.ctime_ns).max(k.1.ctime_ns) + 1;
+        memo.remember(rel.into(), k, (Loaded::Nothing, vec![]), later);
+        assert!(remembered(&memo, rel, &file));
+        // Another configuration is another key.
+        let other = key(&file, [1; 32]).unwrap();
+        assert!(memo.recall(rel, &other).is_none());
+
+        // The same size, its mtime put back (an editor or a copy keeping
+        // times): the change time tells.
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&file, "---\ntitle: ข\n---\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert!(!remembered(&memo, rel, &file));
+    }
+
+    #[test]
+    fn a_photo_added_beside_the_text_changes_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("index.md");
+        std::fs::write(&file, "x").unwrap();
+        let before = key(&file, [0; 32]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("p1.jpg"), "y").unwrap();
+        assert_ne!(key(&file, [0; 32]).unwrap(), before);
     }
 }

@@ -202,11 +202,13 @@ pub fn load_site_memo(
     // Read and parse on all cores: with a thousand news items this is most
     // of the step.
     let digest = memo.map(|_| memo::config_digest(&config));
+    let settled_ns = crate::plumbing::fs::settled_ns();
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
         .par_iter()
         .map(|(rel, kind)| {
             let file = root.join(CONTENT_DIR).join(rel);
-            let remembered = memo.zip(digest).and_then(|(m, d)| m.recall(&file, rel, d));
+            let key = digest.and_then(|d| memo::key(&file, d));
+            let remembered = memo.zip(key.as_ref()).and_then(|(m, k)| m.recall(rel, k));
             if let Some(known) = remembered {
                 return known;
             }
@@ -218,8 +220,8 @@ pub fn load_site_memo(
                     .map_or(Loaded::Nothing, Loaded::Page),
                 Kind::Stray | Kind::Skip => Loaded::Nothing,
             };
-            if let (Some(m), Some(d)) = (memo, digest) {
-                m.remember(&file, rel.clone(), d, (loaded.clone(), mine.clone()));
+            if let (Some(m), Some(k)) = (memo, key) {
+                m.remember(rel.clone(), k, (loaded.clone(), mine.clone()), settled_ns);
             }
             (loaded, mine)
         })

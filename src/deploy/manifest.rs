@@ -60,10 +60,6 @@ pub struct Hashes {
 /// What the saved hashes belong to: their format and the folder scanned.
 type HashesHeader = (u32, PathBuf);
 
-/// A file changed again within the clock's tick keeps its stamp: only a
-/// file last changed this long before the scan is remembered.
-const SETTLED_NS: i128 = 2_000_000_000;
-
 impl Hashes {
     const NAME: &str = "deploy";
 
@@ -105,7 +101,7 @@ impl Hashes {
             return Ok(entry);
         }
         let entry = hash_file(path)?;
-        if stamp.mtime_ns.max(stamp.ctime_ns) < settled_ns {
+        if stamp.settled_before(settled_ns) {
             self.known.insert(rel.to_string(), (stamp, entry.clone()));
         }
         Ok(entry)
@@ -122,10 +118,7 @@ impl Manifest {
     /// [`Manifest::scan`], asking `hashes` first for files that did not
     /// change (and telling it what it did not know).
     pub fn scan_with(dir: &Path, hashes: Option<&Hashes>) -> std::io::Result<Manifest> {
-        let now_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as i128);
-        Self::scan_settled(dir, hashes, now_ns - SETTLED_NS)
+        Self::scan_settled(dir, hashes, crate::plumbing::fs::settled_ns())
     }
 
     /// [`Manifest::scan_with`], remembering files last changed before

@@ -6,7 +6,7 @@
 //! files. Every file is written to a temporary name and renamed, so a killed
 //! build never leaves half a file behind.
 
-use crate::plumbing::fs::{Stamp, temp_beside, write_atomic};
+use crate::plumbing::fs::{SETTLED_NS, Stamp, temp_beside, write_atomic};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -65,7 +65,6 @@ impl Default for SourceIndex {
 }
 
 const INDEX_VERSION: u32 = 1;
-const RACY_NS: i128 = 2_000_000_000;
 
 impl SourceIndex {
     fn path(cache_dir: &Path) -> PathBuf {
@@ -84,7 +83,7 @@ impl SourceIndex {
     /// The known hash of `path` if the file is unchanged since it was taken.
     pub fn hash(&self, path: &str, stamp: &Stamp) -> Option<&str> {
         let e = self.entries.get(path)?;
-        (e.stamp == *stamp && e.stamp.mtime_ns.max(e.stamp.ctime_ns) + RACY_NS < e.hashed_ns)
+        (e.stamp == *stamp && e.stamp.settled_before(e.hashed_ns - SETTLED_NS))
             .then_some(e.hash.as_str())
     }
 
@@ -234,7 +233,7 @@ mod tests {
         assert_eq!(index.hash("p", &stamp), None);
         index
             .entries
-            .insert("p".into(), entry(stamp.mtime_ns + 3 * RACY_NS));
+            .insert("p".into(), entry(stamp.mtime_ns + 3 * SETTLED_NS));
         assert_eq!(index.hash("p", &stamp), Some("h"));
         index.save(dir.path()).unwrap();
         let loaded = SourceIndex::load(dir.path());

@@ -149,8 +149,20 @@ impl Memo {
         self.published.save(dir, "images", header);
     }
 
-    /// `stamp` is the source's as it was read for `image`.
-    fn remember(&self, job: &ImageJob, stem: &str, stamp: Stamp, image: &ProcessedImage) {
+    /// `stamp` is the source's as it was read for `image`; not remembered
+    /// when the source changed after `settled_ns` (see
+    /// [`crate::plumbing::fs::SETTLED_NS`]).
+    fn remember(
+        &self,
+        job: &ImageJob,
+        stem: &str,
+        stamp: Stamp,
+        image: &ProcessedImage,
+        settled_ns: i128,
+    ) {
+        if !stamp.settled_before(settled_ns) {
+            return;
+        }
         self.published.insert(
             (job.source.clone(), job.out_dir.clone(), stem.to_string()),
             (stamp, image.clone()),
@@ -199,6 +211,7 @@ pub fn process_all_in(
     memo: Option<&Memo>,
 ) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
+    let settled_ns = crate::plumbing::fs::settled_ns();
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
     let groups = by_source(jobs);
@@ -271,7 +284,7 @@ pub fn process_all_in(
         }
         for (i, r) in group.results {
             if let (Some(memo), Some(stamp), Ok(image)) = (memo, group.read_with, &r) {
-                memo.remember(&jobs[i], &stems[i], stamp, image);
+                memo.remember(&jobs[i], &stems[i], stamp, image, settled_ns);
             }
             slots[i] = Some(r);
         }

@@ -156,6 +156,39 @@ impl Stamp {
     }
 }
 
+/// A file changed twice within the file system's clock tick keeps the
+/// stamp of the first change (git calls such files "racy"): a stamp is
+/// trusted to stand for the bytes read only when the file last changed
+/// this long before they were read.
+pub const SETTLED_NS: i128 = 2_000_000_000;
+
+impl Stamp {
+    /// Whether the file last changed before `settled_ns` (see
+    /// [`settled_ns`]).
+    pub fn settled_before(&self, settled_ns: i128) -> bool {
+        self.mtime_ns.max(self.ctime_ns) < settled_ns
+    }
+
+    /// The stamp as bytes, to hash into a key.
+    pub fn to_le_bytes(&self) -> [u8; 48] {
+        let mut b = [0u8; 48];
+        b[..8].copy_from_slice(&self.size.to_le_bytes());
+        b[8..24].copy_from_slice(&self.mtime_ns.to_le_bytes());
+        b[24..40].copy_from_slice(&self.ctime_ns.to_le_bytes());
+        b[40..].copy_from_slice(&self.inode.to_le_bytes());
+        b
+    }
+}
+
+/// Now less [`SETTLED_NS`], in ns since 1970: a stamp from before it may
+/// be remembered.
+pub fn settled_ns() -> i128 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    now - SETTLED_NS
+}
+
 /// Modification time in ns since 1970.
 pub fn mtime_ns(meta: &std::fs::Metadata) -> Option<u64> {
     let d = meta
