@@ -77,10 +77,14 @@ pub fn is_safe_relative(name: &str) -> bool {
 
 /// A path with `/` between its parts, whatever the platform.
 pub fn slash(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::with_capacity(p.as_os_str().len());
+    for (i, c) in p.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
 }
 
 /// `path` relative to `base` when it is inside it, else as it is.
@@ -140,6 +144,15 @@ pub fn html_path(url: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slash_joins_the_parts_as_they_are() {
+        assert_eq!(slash(Path::new("")), "");
+        assert_eq!(slash(Path::new("news/2026/a")), "news/2026/a");
+        assert_eq!(slash(Path::new("news//2026/./a/")), "news/2026/a");
+        assert_eq!(slash(Path::new("./a")), "./a");
+        assert_eq!(slash(Path::new("/srv/a")), "//srv/a");
+    }
 
     #[test]
     fn source_and_output_urls() {

@@ -81,30 +81,24 @@ fn news_rel_dir(item: &NewsItem) -> PathBuf {
 /// news bodies), with where its variants go. Sorted (by the bytes of the
 /// source path, then the folder) and deduplicated.
 pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
-    let content = site.content_dir();
-    // A file the walk found is a plain relative path, so its key is the
-    // folder made plain once with the path joined on: the same path as
-    // `Resolver::image_key` gives, without going through the whole
-    // absolute path again for each of ten thousand photos.
-    let base = crate::plumbing::paths::normalize(&content);
-    let mut jobs: Vec<ImageJob> = Vec::new();
+    // The photos as paths under `content/` first: ten thousand of them are
+    // sorted and deduplicated by these short paths rather than by the long
+    // absolute ones (the same order: they all start with the same folder).
+    let mut rels: Vec<PathBuf> = Vec::new();
     let mut add = |rel: Option<PathBuf>| {
-        let Some(rel) = rel.filter(|r| is_photo(r) && site.has_file(r)) else {
-            return;
-        };
-        let source = match &base {
-            Some(base) => base.join(&rel),
-            None => Resolver::image_key(&content, &rel),
-        };
-        let out_dir = slash(rel.parent().unwrap_or(Path::new("")));
-        jobs.push(ImageJob { source, out_dir });
+        if let Some(rel) = rel.filter(|r| is_photo(r) && site.has_file(r)) {
+            rels.push(rel);
+        }
     };
     for item in &site.news {
         let dir = news_rel_dir(item);
         for p in &item.news.images {
             add(normalize(&dir.join(&p.file)));
         }
-        if let Some(cover) = &item.news.cover {
+        // Usually one of its photos, already added.
+        if let Some(cover) = &item.news.cover
+            && !item.news.images.iter().any(|p| &p.file == cover)
+        {
             add(normalize(&dir.join(cover)));
         }
         for rel in item.linked.iter().cloned() {
@@ -116,10 +110,25 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
             add(Some(rel));
         }
     }
-    jobs.sort_unstable_by(|a, b| {
-        (a.source.as_os_str(), &a.out_dir).cmp(&(b.source.as_os_str(), &b.out_dir))
-    });
-    jobs.dedup_by(|a, b| a.source.as_os_str() == b.source.as_os_str() && a.out_dir == b.out_dir);
+    rels.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    rels.dedup();
+    // A file the walk found is a plain relative path, so its key is the
+    // folder made plain once with the path joined on: the same path as
+    // `Resolver::image_key` gives, without going through the whole
+    // absolute path again for each photo.
+    let content = site.content_dir();
+    let base = crate::plumbing::paths::normalize(&content);
+    let job = |rel: PathBuf| ImageJob {
+        source: match &base {
+            Some(base) => base.join(&rel),
+            None => Resolver::image_key(&content, &rel),
+        },
+        out_dir: slash(rel.parent().unwrap_or(Path::new(""))),
+    };
+    let mut jobs: Vec<ImageJob> = rels.into_iter().map(job).collect();
+    if base.is_none() {
+        jobs.sort_unstable_by(|a, b| a.source.as_os_str().cmp(b.source.as_os_str()));
+    }
     jobs
 }
 

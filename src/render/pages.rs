@@ -82,11 +82,8 @@ impl Renderer<'_> {
     }
 
     /// The news of category `ci`, newest first.
-    pub(super) fn category_items(&self, ci: usize) -> Vec<usize> {
-        let slug = &self.categories[ci].slug;
-        (0..self.site.news.len())
-            .filter(|&i| &self.site.news[i].news.category == slug)
-            .collect()
+    pub(super) fn category_items(&self, ci: usize) -> &[usize] {
+        &self.members.by_category[ci]
     }
 
     pub(super) fn news_list(&self, n: usize) -> Prepared {

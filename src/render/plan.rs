@@ -169,14 +169,14 @@ impl Renderer<'_> {
         };
         match job {
             Job::NewsList(n) => {
-                let all: Vec<usize> = (0..self.news.len()).collect();
-                Some(list("news_list.html", "/news/", *n, &all, None, Some(None)))
+                let all = &self.members.all;
+                Some(list("news_list.html", "/news/", *n, all, None, Some(None)))
             }
             Job::Category(ci, n) => {
                 let all = self.category_items(*ci);
                 let count = (*n == 1).then_some(all.len());
                 let url = &self.categories[*ci].url;
-                Some(list("category.html", url, *n, &all, count, Some(Some(*ci))))
+                Some(list("category.html", url, *n, all, count, Some(Some(*ci))))
             }
             Job::Archive(ai, n) => {
                 let a = &self.archives[*ai];

@@ -51,6 +51,36 @@ pub(super) struct Renderer<'a> {
     pub(super) memo: Option<&'a super::memo::Memo>,
     /// The fiscal-year archives (see [`super::archive`]).
     pub(super) archives: Vec<super::archive::Archive>,
+    /// The news of each category and of the whole site (indexes into
+    /// `site.news`, newest first), found once: every list page's key is
+    /// made from them, and finding them per page made a one-edit build
+    /// grow with the square of the site.
+    pub(super) members: Members,
+}
+
+#[derive(Default)]
+pub(super) struct Members {
+    pub(super) all: Vec<usize>,
+    pub(super) by_category: Vec<Vec<usize>>,
+}
+
+impl Members {
+    fn of(site: &Site, categories: &[CategoryCtx]) -> Members {
+        let mut slots: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (ci, c) in categories.iter().enumerate() {
+            slots.entry(c.slug.as_str()).or_default().push(ci);
+        }
+        let mut by_category = vec![Vec::new(); categories.len()];
+        for (i, item) in site.news.iter().enumerate() {
+            for &ci in slots.get(item.news.category.as_str()).into_iter().flatten() {
+                by_category[ci].push(i);
+            }
+        }
+        Members {
+            all: (0..site.news.len()).collect(),
+            by_category,
+        }
+    }
 }
 
 /// A news item while rendering: the hash of its prepared form, which is
@@ -188,7 +218,9 @@ impl<'a> Renderer<'a> {
             share,
             memo,
             archives: Vec::new(),
+            members: Members::default(),
         };
+        r.members = Members::of(site, &r.categories);
         let current = crate::fiscal::FiscalYear::of_instant(now, &config.tz());
         r.archives = super::archive::archives(site, &r.categories, current);
         r.news = site.news.par_iter().map(|item| r.slot(item)).collect();
