@@ -230,10 +230,16 @@ pub fn build_site_with(
         .clone()
         .unwrap_or_else(|| site_dir.join(PUBLIC_DIR));
     std::fs::create_dir_all(&out).map_err(io_error(&out))?;
-    // The theme's templates are parsed while the content is read.
+    // The theme's templates are parsed, and what the last build left is
+    // read, while the content is read.
     let templates = {
         let (root, config) = (site_dir.to_path_buf(), config.clone());
         std::thread::spawn(move || render::Templates::load(&root, &config))
+    };
+    let cache_file = cache_dir(site_dir, BuildCache::FILE);
+    let previous = {
+        let (file, out) = (cache_file.clone(), out.clone());
+        std::thread::spawn(move || BuildCache::load(&file, &out))
     };
 
     // A one-off build reads the last one's memo and saves its own.
@@ -260,8 +266,9 @@ pub fn build_site_with(
     problems.extend(photos.problems);
     timings.lap("images");
 
-    let cache_file = cache_dir(site_dir, BuildCache::FILE);
-    let previous = BuildCache::load(&cache_file, &out);
+    let previous = previous
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     timings.lap("build cache read");
     let trusted = previous.is_some();
     let previous = previous.unwrap_or_default();

@@ -84,33 +84,35 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
     // The photos as paths under `content/` first: ten thousand of them are
     // sorted and deduplicated by these short paths rather than by the long
     // absolute ones (the same order: they all start with the same folder).
-    let mut rels: Vec<PathBuf> = Vec::new();
-    let mut add = |rel: Option<PathBuf>| {
-        if let Some(rel) = rel.filter(|r| is_photo(r) && site.has_file(r)) {
-            rels.push(rel);
-        }
-    };
-    for item in &site.news {
-        let dir = news_rel_dir(item);
-        for p in &item.news.images {
-            add(normalize(&dir.join(&p.file)));
-        }
-        // Usually one of its photos, already added.
-        if let Some(cover) = &item.news.cover
-            && !item.news.images.iter().any(|p| &p.file == cover)
-        {
-            add(normalize(&dir.join(cover)));
-        }
-        for rel in item.linked.iter().cloned() {
-            add(Some(rel));
-        }
-    }
+    let published = |rel: &PathBuf| is_photo(rel) && site.has_file(rel);
+    let mut rels: Vec<PathBuf> = site
+        .news
+        .par_iter()
+        .flat_map_iter(|item| {
+            let dir = news_rel_dir(item);
+            let photos = item.news.images.iter().map(|p| &p.file);
+            // Usually one of its photos, already listed.
+            let cover = item
+                .news
+                .cover
+                .iter()
+                .filter(|c| !item.news.images.iter().any(|p| &p.file == *c));
+            let named: Vec<PathBuf> = photos
+                .chain(cover)
+                .filter_map(|file| normalize(&dir.join(file)))
+                .collect();
+            named.into_iter().chain(item.linked.iter().cloned())
+        })
+        .filter(published)
+        .collect();
     for page in &site.pages {
-        for rel in linked_files(page.source_dir(), &page.body) {
-            add(Some(rel));
-        }
+        rels.extend(
+            linked_files(page.source_dir(), &page.body)
+                .into_iter()
+                .filter(published),
+        );
     }
-    rels.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    rels.par_sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     rels.dedup();
     // A file the walk found is a plain relative path, so its key is the
     // folder made plain once with the path joined on: the same path as
@@ -125,7 +127,7 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
         },
         out_dir: slash(rel.parent().unwrap_or(Path::new(""))),
     };
-    let mut jobs: Vec<ImageJob> = rels.into_iter().map(job).collect();
+    let mut jobs: Vec<ImageJob> = rels.into_par_iter().map(job).collect();
     if base.is_none() {
         jobs.sort_unstable_by(|a, b| a.source.as_os_str().cmp(b.source.as_os_str()));
     }
