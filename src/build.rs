@@ -26,6 +26,9 @@ use crate::plumbing::progress::{Progress, Silent};
 use crate::render::{self, RenderError};
 use crate::search::SearchError;
 
+mod cache;
+use cache::BuildCache;
+
 /// What stops a build (problems with the content are diagnostics instead).
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -236,10 +239,10 @@ pub fn build_site_with(
         let (root, config) = (site_dir.to_path_buf(), config.clone());
         std::thread::spawn(move || render::Templates::load(&root, &config))
     };
-    let cache_file = cache_dir(site_dir, BuildCache::FILE);
+    let cache_folder = cache_dir(site_dir, "");
     let previous = {
-        let (file, out) = (cache_file.clone(), out.clone());
-        std::thread::spawn(move || BuildCache::load(&file, &out))
+        let (dir, out) = (cache_folder.clone(), out.clone());
+        std::thread::spawn(move || BuildCache::load(&dir, &out))
     };
 
     // A one-off build reads the last one's memo and saves its own.
@@ -326,14 +329,12 @@ pub fn build_site_with(
     timings.lap("check pages");
 
     let cache = BuildCache {
-        version: BuildCache::VERSION,
-        out: out.clone(),
         files: files.clone(),
         outputs: inc.records,
         checks: checked.cache,
     };
     // The build itself is fine without them; the next one is just slower.
-    let _ = cache.save(&cache_file);
+    let _ = cache.save(&cache_folder, &out);
     timings.lap("build cache write");
     if options.memo.is_none() {
         memo.save(site_dir);
@@ -416,46 +417,6 @@ fn photos(
         }
     }
     photos
-}
-
-/// What a build leaves for the next one: every output file with the hash
-/// of what it was made from, and what step 5 learned about each page. With
-/// it, a rebuild renders, writes and checks only what changed, and removes
-/// a deleted item's files without walking `public/`.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
-struct BuildCache {
-    version: u32,
-    /// The output folder it describes (another `--out` starts afresh).
-    out: PathBuf,
-    /// Every file of the build, relative to `out`.
-    files: Vec<PathBuf>,
-    outputs: render::RenderCache,
-    checks: checkpages::CheckCache,
-}
-
-impl BuildCache {
-    const VERSION: u32 = 2;
-    /// MessagePack: with thousands of pages, reading and writing it as
-    /// JSON was a tenth of a one-edit build.
-    const FILE: &str = "build.bin";
-
-    /// The cache, when there is one for `out` from this version of the
-    /// format; anything unreadable means a full build.
-    fn load(path: &Path, out: &Path) -> Option<BuildCache> {
-        let bytes = std::fs::read(path).ok()?;
-        let cache: BuildCache = rmp_serde::from_slice(&bytes).ok()?;
-        (cache.version == Self::VERSION && cache.out == out).then_some(cache)
-    }
-
-    fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        crate::plumbing::fs::write_cache(path, |out| {
-            let mut ser = rmp_serde::Serializer::new(out).with_struct_map();
-            self.serialize(&mut ser).map_err(std::io::Error::other)
-        })
-    }
 }
 
 /// How long each phase took, for `KHAO_TIMINGS` (the command layer prints
