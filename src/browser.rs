@@ -275,9 +275,17 @@ pub fn check_url(
     for page in pages {
         let url = format!("{base}{page}");
         let mut result = session.check(&url, page, report_dir);
-        if result.is_err() {
-            // A busy machine can stall Chromium: once more in a fresh one,
-            // after the stalled one is gone.
+        // A busy machine can stall Chromium: a page that failed, or a photo
+        // that did not arrive within the check's wait, is checked once more
+        // in a fresh one, after the stalled one is gone (a photo that is
+        // really missing is missing again).
+        let stalled = match &result {
+            Err(_) => true,
+            Ok((problems, _)) => problems
+                .iter()
+                .any(|(kind, _)| matches!(kind, ProblemKind::BrokenImage)),
+        };
+        if stalled {
             drop(session);
             session = Session::start(&chromium)?;
             result = session.check(&url, page, report_dir);
