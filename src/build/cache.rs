@@ -100,10 +100,7 @@ impl BuildCache {
 
 /// Different for every build on this machine: the time and the process.
 fn build_id() -> u128 {
-    let ns = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    ns ^ (u128::from(std::process::id()) << 96)
+    crate::plumbing::fs::now_ns() as u128 ^ (u128::from(std::process::id()) << 96)
 }
 
 #[cfg(test)]

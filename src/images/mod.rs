@@ -377,7 +377,7 @@ fn photo(
     let hash = match index.hash(&path_key, &stamp) {
         Some(h) => h.to_string(),
         None => {
-            let hashed_ns = cache::now_ns();
+            let hashed_ns = crate::plumbing::fs::now_ns();
             let b = std::fs::read(source).map_err(unreadable)?;
             let h = cache::source_hash(&b);
             bytes = Some(b);
@@ -413,7 +413,7 @@ fn photo(
                 fresh = Some(cache::SourceEntry {
                     stamp,
                     hash: h,
-                    hashed_ns: cache::now_ns(),
+                    hashed_ns: crate::plumbing::fs::now_ns(),
                 });
                 (b, key)
             }

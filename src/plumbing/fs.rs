@@ -180,13 +180,17 @@ impl Stamp {
     }
 }
 
+/// Now, in ns since 1970, as [`Stamp`]'s times are.
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
 /// Now less [`SETTLED_NS`], in ns since 1970: a stamp from before it may
 /// be remembered.
 pub fn settled_ns() -> i128 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128);
-    now - SETTLED_NS
+    now_ns() - SETTLED_NS
 }
 
 /// Modification time in ns since 1970.

@@ -97,11 +97,10 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
                 .cover
                 .iter()
                 .filter(|c| !item.news.images.iter().any(|p| &p.file == *c));
-            let named: Vec<PathBuf> = photos
+            let named = photos
                 .chain(cover)
-                .filter_map(|file| normalize(&dir.join(file)))
-                .collect();
-            named.into_iter().chain(item.linked.iter().cloned())
+                .filter_map(move |file| normalize(&dir.join(file)));
+            named.chain(item.linked.iter().cloned())
         })
         .filter(published)
         .collect();

@@ -332,10 +332,10 @@ impl Renderer<'_> {
                     is_document(&rel, self.config).then_some(rel)
                 });
                 let linked = item.linked.iter().filter(|rel| self.is_linked_copy(rel));
-                attached
-                    .chain(linked.cloned())
-                    .map(|rel| (rel.clone(), Job::Copy(self.content_dir.join(&rel))))
-                    .collect::<Vec<_>>()
+                attached.chain(linked.cloned()).map(|rel| {
+                    let src = self.content_dir.join(&rel);
+                    (rel, Job::Copy(src))
+                })
             })
             .collect();
         for (rel, job) in copies {
