@@ -395,7 +395,7 @@ fn photos(
         Some(memo),
     );
     let mut photos = Photos {
-        processed: images::ImageMap::new(),
+        processed: images::ImageMap::default(),
         files: Vec::new(),
         problems: Vec::new(),
         stats,

@@ -2,7 +2,9 @@
 //! `srcset` and `#fragment` resolves, every `img` has alt text, the HTML
 //! parses. Works on the files in `public/`, exactly what a visitor gets.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -488,14 +490,14 @@ fn remember(
     let mut records = Vec::with_capacity(checked.len());
     {
         let index: HashMap<&Path, u32> = if checked.is_empty() {
-            HashMap::new()
+            HashMap::default()
         } else {
             (cache.paths.iter())
                 .enumerate()
                 .map(|(i, p)| (p.as_path(), i as u32))
                 .collect()
         };
-        let mut new_index: HashMap<PathBuf, u32> = HashMap::new();
+        let mut new_index: HashMap<PathBuf, u32> = HashMap::default();
         let mut intern = |p: &Path| -> u32 {
             if let Some(i) = index.get(p).or_else(|| new_index.get(p)) {
                 return *i;

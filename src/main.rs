@@ -8,6 +8,8 @@ fn main() -> ExitCode {
 }
 
 /// The system allocator spends a fifth of the search indexer's time in
-/// malloc/free; mimalloc is faster on these many small allocations.
+/// malloc/free; mimalloc is faster on these many small allocations. Its
+/// v2 line (Cargo.toml): v3 touched more fresh memory in a one-edit build,
+/// and clearing new pages is a fifth of such a build's time.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -615,7 +615,7 @@ mod tests {
     use super::*;
 
     fn render(md: &str) -> String {
-        let images = ImageMap::new();
+        let images = ImageMap::default();
         let r = Resolver {
             content_dir: Path::new("/site/content"),
             source_dir: Path::new("news/2026/slug"),
@@ -709,7 +709,7 @@ mod tests {
 
     #[test]
     fn processed_photos_use_their_variants() {
-        let mut images = ImageMap::new();
+        let mut images = ImageMap::default();
         images.insert(
             PathBuf::from("/site/content/news/2026/slug/p1.jpg"),
             ProcessedImage {

@@ -215,7 +215,7 @@ fn request_page(site_dir: &Path, config: &SiteConfig, c: &Checked, n: &str) -> S
             escape(&img.alt)
         ));
     }
-    let images = crate::images::ImageMap::new();
+    let images = crate::images::ImageMap::default();
     let content_dir = site_dir.join("content");
     let resolver = Resolver {
         content_dir: &content_dir,

@@ -47,12 +47,24 @@ fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Option<(Header, T)> {
     rmp_serde::from_slice(&bytes).ok()
 }
 
-fn write<T: Serialize>(dir: &Path, name: &str, header: &Header, value: &T) -> std::io::Result<()> {
+/// Writes one part; `named`: its structs with their field names (the
+/// checks' problems skip empty fields, so cannot be read by position; see
+/// [`crate::plumbing::table`]).
+fn write<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    header: &Header,
+    value: &T,
+    named: bool,
+) -> std::io::Result<()> {
     crate::plumbing::fs::write_cache(&part(dir, name), |out| {
-        let mut ser = rmp_serde::Serializer::new(out).with_struct_map();
-        (header, value)
-            .serialize(&mut ser)
-            .map_err(std::io::Error::other)
+        let both = (header, value);
+        if named {
+            both.serialize(&mut rmp_serde::Serializer::new(out).with_struct_map())
+        } else {
+            both.serialize(&mut rmp_serde::Serializer::new(out))
+        }
+        .map_err(std::io::Error::other)
     })
 }
 
@@ -88,11 +100,11 @@ impl BuildCache {
         let ((files, outputs), checks) = rayon::join(
             || {
                 rayon::join(
-                    || write(dir, "files", &header, &self.files),
-                    || write(dir, "outputs", &header, &self.outputs),
+                    || write(dir, "files", &header, &self.files, false),
+                    || write(dir, "outputs", &header, &self.outputs, false),
                 )
             },
-            || write(dir, "checks", &header, &self.checks),
+            || write(dir, "checks", &header, &self.checks, true),
         );
         files.and(outputs).and(checks)
     }

@@ -15,6 +15,8 @@ use crate::plumbing::table::Table;
 #[derive(Default)]
 pub struct Memo {
     loaded: Table<PathBuf, (FileKey, Remembered)>,
+    /// What each folder under `content/` held (see [`super::tree`]).
+    pub(super) listings: super::tree::Listings,
 }
 
 /// What a file gave and what was said about it.
@@ -39,9 +41,13 @@ pub(super) fn config_digest(config: &SiteConfig) -> [u8; 32] {
 }
 
 /// The key of `file` now; `None` when it or its folder is not there.
-pub(super) fn key(file: &Path, digest: [u8; 32]) -> Option<FileKey> {
+/// `dir` is its folder's stamp when the walk took it already.
+pub(super) fn key(file: &Path, dir: Option<Stamp>, digest: [u8; 32]) -> Option<FileKey> {
     let stamp = Stamp::of(&std::fs::metadata(file).ok()?);
-    let dir = Stamp::of(&std::fs::metadata(file.parent()?).ok()?);
+    let dir = match dir {
+        Some(d) => d,
+        None => Stamp::of(&std::fs::metadata(file.parent()?).ok()?),
+    };
     Some((stamp, dir, digest))
 }
 
@@ -83,13 +89,16 @@ impl Memo {
         dir: &Path,
         header: &H,
     ) -> Memo {
-        Memo {
-            loaded: Table::load(dir, "content", header),
-        }
+        let (loaded, listings) = rayon::join(
+            || Table::load(dir, "content", header),
+            || Table::load(dir, "listing", header),
+        );
+        Memo { loaded, listings }
     }
 
     pub fn save<H: serde::Serialize>(&self, dir: &Path, header: &H) {
         self.loaded.save(dir, "content", header);
+        self.listings.save(dir, "listing", header);
     }
 }
 
@@ -98,7 +107,7 @@ mod tests {
     use super::*;
 
     fn remembered(memo: &Memo, rel: &Path, file: &Path) -> bool {
-        let k = key(file, [0; 32]).unwrap();
+        let k = key(file, None, [0; 32]).unwrap();
         memo.recall(rel, &k).is_some()
     }
 
@@ -109,7 +118,7 @@ mod tests {
         std::fs::write(&file, "---\ntitle: ก\n---\n").unwrap();
         let rel = Path::new("news/2026/a/index.md");
         let memo = Memo::default();
-        let k = key(&file, [0; 32]).unwrap();
+        let k = key(&file, None, [0; 32]).unwrap();
 
         // Changed a moment ago: a second change in the same tick would
         // keep the key, so it is not remembered.
@@ -120,7 +129,7 @@ mod tests {
         memo.remember(rel.into(), k, (Loaded::Nothing, vec![]), later);
         assert!(remembered(&memo, rel, &file));
         // Another configuration is another key.
-        let other = key(&file, [1; 32]).unwrap();
+        let other = key(&file, None, [1; 32]).unwrap();
         assert!(memo.recall(rel, &other).is_none());
 
         // The same size, its mtime put back (an editor or a copy keeping
@@ -142,9 +151,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("index.md");
         std::fs::write(&file, "x").unwrap();
-        let before = key(&file, [0; 32]).unwrap();
+        let before = key(&file, None, [0; 32]).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(dir.path().join("p1.jpg"), "y").unwrap();
-        assert_ne!(key(&file, [0; 32]).unwrap(), before);
+        assert_ne!(key(&file, None, [0; 32]).unwrap(), before);
     }
 }

@@ -19,7 +19,9 @@ mod memo;
 pub mod page;
 mod tree;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -51,7 +53,7 @@ pub struct Site {
     /// Every file under `content/` (relative to it) as the walk found it:
     /// the steps after look a photo or document up here instead of asking
     /// the disk once more per file.
-    pub files: HashSet<PathBuf>,
+    pub files: FxHashSet<PathBuf>,
 }
 
 impl Site {
@@ -198,16 +200,21 @@ pub fn load_site_memo(
     memo: Option<&Memo>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let (sources, files) = walk(root, &mut diags);
+    let settled_ns = crate::plumbing::fs::settled_ns();
+    let listings = memo.map(|m| tree::Remember {
+        listings: &m.listings,
+        settled_ns,
+    });
+    let (sources, files, folders) = walk(root, listings.as_ref(), &mut diags);
     // Read and parse on all cores: with a thousand news items this is most
     // of the step.
     let digest = memo.map(|_| memo::config_digest(&config));
-    let settled_ns = crate::plumbing::fs::settled_ns();
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = sources
         .par_iter()
         .map(|(rel, kind)| {
             let file = root.join(CONTENT_DIR).join(rel);
-            let key = digest.and_then(|d| memo::key(&file, d));
+            let folder = rel.parent().and_then(|d| folders.get(d)).copied();
+            let key = digest.and_then(|d| memo::key(&file, folder, d));
             let remembered = memo.zip(key.as_ref()).and_then(|(m, k)| m.recall(rel, k));
             if let Some(known) = remembered {
                 return known;
@@ -257,17 +264,21 @@ pub fn load_site_memo(
 }
 
 /// Every Markdown file under `content/`, in name order, with what it is,
-/// and every file (see [`Site::files`]). A news folder's text is its
-/// `index.md`; a request folder copied here by hand has its own text file
-/// (`ข่าว.md`, `request.yaml`) instead.
-fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(PathBuf, Kind)>, HashSet<PathBuf>) {
+/// every file (see [`Site::files`]) and, with a memo, each folder's stamp.
+/// A news folder's text is its `index.md`; a request folder copied here by
+/// hand has its own text file (`ข่าว.md`, `request.yaml`) instead.
+fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnostic>) -> Walked {
     let content = root.join(CONTENT_DIR);
     let mut texts: Vec<PathBuf> = Vec::new();
-    let mut files = HashSet::new();
+    let mut files = FxHashSet::default();
     if !content.is_dir() {
-        return (Vec::new(), files);
+        return (Vec::new(), files, FxHashMap::default());
     }
-    let (entries, errors) = tree::walk(&content);
+    let tree::Walked {
+        entries,
+        errors,
+        stamps,
+    } = tree::walk_with(&content, memo);
     for (path, e) in errors {
         diags.push(unreadable(paths::relative_to(root, &path), &e));
     }
@@ -294,8 +305,16 @@ fn walk(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(PathBuf, Kind)>, Hash
             kind => sources.push((rel.clone(), kind)),
         }
     }
-    (sources, files)
+    (sources, files, stamps.into_iter().collect())
 }
+
+/// What [`walk`] finds: the text files to read, every file, each folder's
+/// stamp.
+type Walked = (
+    Vec<(PathBuf, Kind)>,
+    FxHashSet<PathBuf>,
+    FxHashMap<PathBuf, crate::plumbing::fs::Stamp>,
+);
 
 /// Two files for one address (`a.md` and `a/index.md`): the first wins.
 fn unique_pages(mut pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {

@@ -44,7 +44,7 @@ pub struct Variant {
 
 /// Every published photo by its source path (see
 /// [`crate::markdown::Resolver::image_key`]).
-pub type ImageMap = std::collections::HashMap<PathBuf, ProcessedImage>;
+pub type ImageMap = rustc_hash::FxHashMap<PathBuf, ProcessedImage>;
 
 /// A published photo: its variants, smallest first.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -82,7 +82,11 @@ pub fn process_all(
 /// [`crate::build::Memo`]).
 #[derive(Default)]
 pub struct Memo {
-    published: crate::plumbing::table::Table<MemoKey, (Stamp, ProcessedImage)>,
+    published: crate::plumbing::table::Table<
+        MemoKey,
+        (Stamp, ProcessedImage),
+        crate::plumbing::table::Positional,
+    >,
 }
 
 /// A job as it was published: source, output folder, file stem.

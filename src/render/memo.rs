@@ -40,7 +40,7 @@ impl Entry {
 /// Each item's work, by its address.
 #[derive(Default)]
 pub struct Memo {
-    items: crate::plumbing::table::Table<String, Entry>,
+    items: crate::plumbing::table::Table<String, Entry, crate::plumbing::table::Positional>,
 }
 
 impl std::fmt::Debug for Memo {

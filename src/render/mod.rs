@@ -147,7 +147,7 @@ pub fn render_site(
     now: &Now,
 ) -> Result<RenderOutput, RenderError> {
     let templates = Templates::load(&site.root, &site.config)?;
-    let none = RenderCache::new();
+    let none = RenderCache::default();
     Ok(render_incremental(site, images, public_dir, &none, now, None, templates)?.output)
 }
 
@@ -170,7 +170,7 @@ pub struct OutputRecord {
 }
 
 /// Output path (relative to `public/`) → what it was made from.
-pub type RenderCache = std::collections::HashMap<PathBuf, OutputRecord>;
+pub type RenderCache = rustc_hash::FxHashMap<PathBuf, OutputRecord>;
 
 /// What an incremental render did.
 #[derive(Debug, Clone, Default)]
