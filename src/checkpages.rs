@@ -3,11 +3,10 @@
 //! parses. Works on the files in `public/`, exactly what a visitor gets.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use scraper::{Html, Selector};
 use serde::Serialize;
 

@@ -15,7 +15,6 @@
 //! field skipped when empty (as the news record's are, in its YAML and
 //! JSON) would shift the ones after it.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::path::Path;
@@ -23,6 +22,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
