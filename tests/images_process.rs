@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::util::names_in;
 use image::GenericImageView;
 use khao::config::ImagesConfig;
-use khao::images::{ImageError, ImageJob, ImageStats, ProcessedImage, process_all};
+use khao::images::{
+    ImageError, ImageJob, ImageStats, Memo, ProcessedImage, process_all, process_all_in,
+};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -445,6 +447,42 @@ fn wide_gamut_colours_are_converted_to_srgb_before_the_profile_is_dropped() {
             );
         }
     }
+}
+
+#[test]
+fn a_size_deleted_from_public_is_published_again_even_where_the_memo_trusts_the_folder() {
+    let site = Site::new();
+    let src = site.add("p.jpg", &std::fs::read(FIXTURE).unwrap());
+    let jobs = [job(&src, "news/2026/a")];
+    let cfg = config(&[320, 640]);
+    let memo = Memo::default();
+    let run = || {
+        let (r, _) = process_all_in(
+            &jobs,
+            &cfg,
+            &site.cache(),
+            &site.public(),
+            &khao::plumbing::progress::Silent,
+            Some(&memo),
+        );
+        r.into_iter().next().unwrap().unwrap()
+    };
+    let image = run();
+    // Once the output folder has settled, a build finds it whole and
+    // remembers its stamp; the next looks at the folder, not the photo.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(run(), image);
+    assert_eq!(run(), image);
+
+    // A size other than the first removed by hand changes the folder:
+    // every size of its photos is looked at, and the missing one is back.
+    let second = site
+        .public()
+        .join(image.variants[1].url.trim_start_matches('/'));
+    let bytes = std::fs::read(&second).unwrap();
+    std::fs::remove_file(&second).unwrap();
+    assert_eq!(run(), image);
+    assert_eq!(std::fs::read(&second).unwrap(), bytes);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::config::ImagesConfig;
@@ -87,6 +88,11 @@ pub struct Memo {
         (Stamp, ProcessedImage),
         crate::plumbing::table::Positional,
     >,
+    /// Each output folder (relative to `public/`) with its stamp when a
+    /// build last found every photo published there whole. While the
+    /// folder's stamp is the same, no file in it was removed or renamed
+    /// since, and its photos are not looked at one by one.
+    folders: crate::plumbing::table::Table<String, Stamp, crate::plumbing::table::Positional>,
 }
 
 /// A job as it was published: source, output folder, file stem.
@@ -107,7 +113,7 @@ impl Memo {
         stems: &[String],
         indices: &[usize],
         source: &Path,
-        public_dir: &Path,
+        public: &Public<'_>,
     ) -> Option<Vec<(usize, Result<ProcessedImage, ImageError>)>> {
         let stamp = Stamp::of(&std::fs::metadata(source).ok()?);
         indices
@@ -119,10 +125,46 @@ impl Memo {
                     stems[i].clone(),
                 );
                 self.published.with(&key, |(was, image)| {
-                    (*was == stamp && published(image, public_dir)).then(|| (i, Ok(image.clone())))
+                    let there =
+                        || self.whole(public, &jobs[i].out_dir) || published(image, public.dir);
+                    (*was == stamp && there()).then(|| (i, Ok(image.clone())))
                 })
             })
             .collect()
+    }
+
+    /// Whether every photo published in `out_dir` is still there as the
+    /// memo last found it: the folder's stamp is the one remembered.
+    fn whole(&self, public: &Public<'_>, out_dir: &str) -> bool {
+        let now = public.folders.get(out_dir);
+        now.is_some() && self.folders.with(out_dir, |was| Some(Some(was) == now)) == Some(true)
+    }
+
+    /// Remembers the stamp of each output folder whose photos all came out
+    /// whole in this build: taken before any of them was looked at, so a
+    /// file removed since shows as another stamp next build. Not when the
+    /// folder changed after `settled_ns` (a second change within the
+    /// clock's tick would keep its stamp).
+    fn remember_folders(
+        &self,
+        public: &Public<'_>,
+        jobs: &[ImageJob],
+        results: &Results,
+        settled_ns: i128,
+    ) {
+        let mut failed: FxHashSet<&str> = FxHashSet::default();
+        for (job, r) in jobs.iter().zip(results) {
+            if r.is_err() {
+                failed.insert(&job.out_dir);
+            }
+        }
+        for (out_dir, stamp) in &public.folders {
+            let known = self.folders.with(*out_dir, |was| Some(was == stamp)) == Some(true);
+            if !known && !failed.contains(out_dir) && stamp.settled_before(settled_ns) {
+                self.folders.insert(out_dir.to_string(), *stamp);
+            }
+        }
+        self.folders.forget_others(public.folders.keys().copied());
     }
 
     /// Forgets the photos no job of this build uses: when it holds more
@@ -144,13 +186,16 @@ impl Memo {
         dir: &Path,
         header: &H,
     ) -> Memo {
-        Memo {
-            published: crate::plumbing::table::Table::load(dir, "images", header),
-        }
+        let (published, folders) = rayon::join(
+            || crate::plumbing::table::Table::load(dir, "images", header),
+            || crate::plumbing::table::Table::load(dir, "image-folders", header),
+        );
+        Memo { published, folders }
     }
 
     pub fn save<H: serde::Serialize>(&self, dir: &Path, header: &H) {
         self.published.save(dir, "images", header);
+        self.folders.save(dir, "image-folders", header);
     }
 
     /// `stamp` is the source's as it was read for `image`; not remembered
@@ -191,16 +236,41 @@ fn by_source(jobs: &[ImageJob]) -> Vec<(&Path, Vec<usize>)> {
     groups
 }
 
-/// Whether `image` is still in `public_dir`: its first variant is there.
-/// One `stat` per photo rather than one per variant (with three or four
-/// variants of ten thousand photos, that was a third of a one-edit
-/// build's photo step); a folder emptied or `public/` removed is noticed,
-/// a single variant deleted by hand is not.
+/// Whether every variant of `image` is in `public_dir`: asked only of the
+/// photos of a folder that changed since the memo found it whole (see
+/// [`Memo::whole`]), so one edit costs a `stat` per output folder, not one
+/// per photo or variant.
 fn published(image: &ProcessedImage, public_dir: &Path) -> bool {
-    image
-        .variants
-        .first()
-        .is_none_or(|v| public_dir.join(v.url.trim_start_matches('/')).is_file())
+    (image.variants.iter()).all(|v| public_dir.join(v.url.trim_start_matches('/')).is_file())
+}
+
+/// `public/`, and the stamp of each output folder of this build's photos,
+/// taken before any photo is looked at (with a memo only).
+struct Public<'a> {
+    dir: &'a Path,
+    folders: FxHashMap<&'a str, Stamp>,
+}
+
+impl<'a> Public<'a> {
+    fn new(dir: &'a Path, jobs: &'a [ImageJob], memo: bool) -> Public<'a> {
+        let mut names: Vec<&str> = if memo {
+            jobs.iter().map(|j| j.out_dir.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        names.sort_unstable();
+        names.dedup();
+        let folders = names
+            .into_par_iter()
+            .filter_map(|name| {
+                let path = clean_out_dir(name)?
+                    .iter()
+                    .fold(dir.to_path_buf(), |p, c| p.join(c));
+                Some((name, Stamp::of(&std::fs::metadata(path).ok()?)))
+            })
+            .collect();
+        Public { dir, folders }
+    }
 }
 
 /// [`process_all`], telling `progress` of each photo done, first asking
@@ -216,6 +286,7 @@ pub fn process_all_in(
 ) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
     let settled_ns = crate::plumbing::fs::settled_ns();
+    let public = Public::new(public_dir, jobs, memo.is_some());
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
     let groups = by_source(jobs);
@@ -230,7 +301,7 @@ pub fn process_all_in(
         .par_iter()
         .map(|(source, indices)| {
             if let Some(results) =
-                memo.and_then(|m| m.recall(jobs, &stems, indices, source, public_dir))
+                memo.and_then(|m| m.recall(jobs, &stems, indices, source, &public))
             {
                 progress.advance(Task::Photos, 1, "");
                 return GroupDone {
@@ -296,10 +367,13 @@ pub fn process_all_in(
     if let Some(m) = memo {
         m.forget_others(jobs);
     }
-    let results = slots
+    let results: Results = slots
         .into_iter()
         .map(|s| s.unwrap_or_else(|| Err(ImageError::Corrupt("not processed".into()))))
         .collect();
+    if let Some(m) = memo {
+        m.remember_folders(&public, jobs, &results, settled_ns);
+    }
     (results, stats)
 }
 
