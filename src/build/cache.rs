@@ -58,13 +58,7 @@ fn write<T: Serialize>(
     named: bool,
 ) -> std::io::Result<()> {
     crate::plumbing::fs::write_cache(&part(dir, name), |out| {
-        let both = (header, value);
-        if named {
-            both.serialize(&mut rmp_serde::Serializer::new(out).with_struct_map())
-        } else {
-            both.serialize(&mut rmp_serde::Serializer::new(out))
-        }
-        .map_err(std::io::Error::other)
+        crate::plumbing::table::write_msgpack(out, &(header, value), named)
     })
 }
 

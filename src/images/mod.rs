@@ -136,8 +136,12 @@ impl Memo {
     /// Whether every photo published in `out_dir` is still there as the
     /// memo last found it: the folder's stamp is the one remembered.
     fn whole(&self, public: &Public<'_>, out_dir: &str) -> bool {
-        let now = public.folders.get(out_dir);
-        now.is_some() && self.folders.with(out_dir, |was| Some(Some(was) == now)) == Some(true)
+        (public.folders.get(out_dir)).is_some_and(|now| self.found_whole(out_dir, now))
+    }
+
+    /// Whether `out_dir` was last found whole with stamp `stamp`.
+    fn found_whole(&self, out_dir: &str, stamp: &Stamp) -> bool {
+        self.folders.with(out_dir, |was| Some(was == stamp)) == Some(true)
     }
 
     /// Remembers the stamp of each output folder whose photos all came out
@@ -159,7 +163,7 @@ impl Memo {
             }
         }
         for (out_dir, stamp) in &public.folders {
-            let known = self.folders.with(*out_dir, |was| Some(was == stamp)) == Some(true);
+            let known = self.found_whole(out_dir, stamp);
             if !known && !failed.contains(out_dir) && stamp.settled_before(settled_ns) {
                 self.folders.insert(out_dir.to_string(), *stamp);
             }
@@ -263,9 +267,7 @@ impl<'a> Public<'a> {
         let folders = names
             .into_par_iter()
             .filter_map(|name| {
-                let path = clean_out_dir(name)?
-                    .iter()
-                    .fold(dir.to_path_buf(), |p, c| p.join(c));
+                let path = folder(dir, &clean_out_dir(name)?);
                 Some((name, Stamp::of(&std::fs::metadata(path).ok()?)))
             })
             .collect();
@@ -579,9 +581,7 @@ fn publish(
         file: PathBuf::from(&job.out_dir),
         error: "not a folder inside public/".into(),
     })?;
-    let dir = out_dir
-        .iter()
-        .fold(public_dir.to_path_buf(), |p, c| p.join(c));
+    let dir = folder(public_dir, &out_dir);
     let write_failed = |file: &Path, e: std::io::Error| ImageError::Write {
         file: file.to_path_buf(),
         error: e.to_string(),
@@ -606,6 +606,11 @@ fn publish(
         source: job.source.clone(),
         variants,
     })
+}
+
+/// The folder of `public_dir` whose parts ([`clean_out_dir`]) are `parts`.
+fn folder(public_dir: &Path, parts: &[String]) -> PathBuf {
+    (parts.iter()).fold(public_dir.to_path_buf(), |p, c| p.join(c))
 }
 
 /// The parts of `out_dir`, or `None` if it would leave `public/`.

@@ -56,6 +56,21 @@ impl Layout for Positional {
     const NAMED: bool = false;
 }
 
+/// Writes `value` to `out` as MessagePack, its structs with their field
+/// names when `named`, else by position (see the module's doc).
+pub fn write_msgpack<W: std::io::Write>(
+    out: &mut W,
+    value: &(impl Serialize + ?Sized),
+    named: bool,
+) -> std::io::Result<()> {
+    let written = if named {
+        value.serialize(&mut rmp_serde::Serializer::new(out).with_struct_map())
+    } else {
+        value.serialize(&mut rmp_serde::Serializer::new(out))
+    };
+    written.map_err(std::io::Error::other)
+}
+
 impl<K, V, L> Default for Table<K, V, L> {
     fn default() -> Self {
         Table {
@@ -195,16 +210,8 @@ where
             }
             let path = dir.join(format!("{name}-{i}.bin"));
             let written = super::fs::write_cache(&path, |out| {
-                let err = std::io::Error::other;
-                if L::NAMED {
-                    let mut ser = rmp_serde::Serializer::new(out).with_struct_map();
-                    header.serialize(&mut ser).map_err(err)?;
-                    entries.serialize(&mut ser).map_err(err)
-                } else {
-                    let mut ser = rmp_serde::Serializer::new(out);
-                    header.serialize(&mut ser).map_err(err)?;
-                    entries.serialize(&mut ser).map_err(err)
-                }
+                write_msgpack(out, header, L::NAMED)?;
+                write_msgpack(out, entries, L::NAMED)
             });
             if written.is_err() {
                 let _ = std::fs::remove_file(&path);
