@@ -135,13 +135,8 @@ pub(super) fn build_tera(
             base: base.to_string(),
         },
     );
-    tera.add_raw_templates(
-        theme
-            .templates
-            .iter()
-            .map(|(n, s)| (n.as_str(), s.as_str())),
-    )
-    .map_err(|e| tera_error(&e, "", "the theme's templates"))?;
+    add_templates(&mut tera, &theme.templates)
+        .map_err(|e| tera_error(&e, "", "the theme's templates"))?;
     for name in theme::REQUIRED_TEMPLATES {
         if !theme.templates.contains_key(*name) {
             return Err(RenderError::MissingTemplate {
@@ -150,6 +145,31 @@ pub(super) fn build_tera(
         }
     }
     Ok(tera)
+}
+
+/// Tera's `add_raw_templates`, with the templates parsed on every core:
+/// parsing is most of a one-edit build on a small site, and one core sat
+/// idle while the other parsed them one after the other. The largest are
+/// taken first so neither core is left with a long one at the end.
+fn add_templates(tera: &mut tera::Tera, sources: &BTreeMap<String, String>) -> tera::Result<()> {
+    use rayon::prelude::*;
+    let mut by_size: Vec<(&String, &String)> = sources.iter().collect();
+    by_size.sort_by_key(|(_, source)| std::cmp::Reverse(source.len()));
+    let mut parsed: Vec<(&String, tera::Result<tera::Template>)> = by_size
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(name, source)| (name, tera::Template::new(name, None, source)))
+        .collect();
+    // The first broken template by name is the one reported, every time.
+    parsed.sort_by_key(|(name, _)| *name);
+    for (name, template) in parsed {
+        let template =
+            template.map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))?;
+        tera.templates.insert(name.clone(), template);
+    }
+    // The two steps `add_raw_templates` ends with.
+    tera.build_inheritance_chains()?;
+    tera.check_macro_files()
 }
 
 /// A Tera error with its whole chain of causes, which is where Tera says
@@ -180,5 +200,55 @@ pub(super) fn asset_url(theme: &Theme, rel: &str) -> String {
             format!("/{rel}?v={}", &hash.to_hex()[..10])
         }
         None => format!("/{rel}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn templates_parsed_on_every_core_render_as_added_one_by_one() {
+        let set = sources(&[
+            ("base.html", "<h1>{% block title %}{% endblock %}</h1>"),
+            ("macros.html", "{% macro hi(n) %}hi {{ n }}{% endmacro %}"),
+            (
+                "page.html",
+                "{% extends \"base.html\" %}{% import \"macros.html\" as m %}\
+                 {% block title %}{{ m::hi(n=who) }}{% endblock %}",
+            ),
+        ]);
+        let mut parallel = tera::Tera::default();
+        add_templates(&mut parallel, &set).unwrap();
+        let mut serial = tera::Tera::default();
+        serial.add_raw_templates(set.iter()).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("who", "ครู");
+        let page = parallel.render("page.html", &ctx).unwrap();
+        assert_eq!(page, serial.render("page.html", &ctx).unwrap());
+        assert_eq!(page, "<h1>hi ครู</h1>");
+    }
+
+    #[test]
+    fn of_two_broken_templates_the_first_by_name_is_reported() {
+        let set = sources(&[
+            ("b.html", "{% if %}"),
+            ("a.html", "{{ oops"),
+            ("c.html", "fine"),
+        ]);
+        for _ in 0..5 {
+            let e = add_templates(&mut tera::Tera::default(), &set).unwrap_err();
+            assert_eq!(e.to_string(), "Failed to parse 'a.html'");
+        }
+        let mut missing_parent = tera::Tera::default();
+        let set = sources(&[("x.html", "{% extends \"gone.html\" %}")]);
+        assert!(add_templates(&mut missing_parent, &set).is_err());
     }
 }
