@@ -317,9 +317,18 @@ fn put_added(out: &mut Vec<u8>, added: &Added, ai: &mut usize, body: &mut Body) 
 
 /// Rewrites bucket `old` into `out`: drops the entries of documents for
 /// which `changed(doc)`, merges in `added`. Records without a change are
-/// copied as they are; nothing is decoded into separate allocations.
-pub fn patch_bucket(old: &[u8], added: &Added, changed: impl Fn(u32) -> bool, out: &mut Vec<u8>) {
-    remap_bucket(old, added, |d| (!changed(d)).then_some(d), out);
+/// copied as they are; nothing is decoded into separate allocations. A
+/// record whose gram `may_differ` says no to, and that nothing is added
+/// to, is copied without looking at its entries: the caller knows the
+/// changed documents' entries there are already right.
+pub fn patch_bucket(
+    old: &[u8],
+    added: &Added,
+    changed: impl Fn(u32) -> bool,
+    may_differ: impl Fn(GramKey) -> bool,
+    out: &mut Vec<u8>,
+) {
+    rewrite_bucket(old, added, |d| (!changed(d)).then_some(d), may_differ, out);
 }
 
 /// Rewrites bucket `old` into `out` with its documents renumbered by `map`
@@ -329,6 +338,18 @@ pub fn remap_bucket(
     old: &[u8],
     added: &Added,
     map: impl Fn(u32) -> Option<u32>,
+    out: &mut Vec<u8>,
+) {
+    rewrite_bucket(old, added, map, |_| true, out);
+}
+
+/// [`remap_bucket`], looking at the entries only of the records whose
+/// gram `may_differ` (or that something is added to).
+fn rewrite_bucket(
+    old: &[u8],
+    added: &Added,
+    map: impl Fn(u32) -> Option<u32>,
+    may_differ: impl Fn(GramKey) -> bool,
     out: &mut Vec<u8>,
 ) {
     out.clear();
@@ -343,7 +364,9 @@ pub fn remap_bucket(
         }
         let long = key_len(gram) == LONG;
         let has_added = ai < added.len() && added[ai].0 == gram;
-        if !has_added && entries(&old[at..end], long).all(|(d, _)| map(d) == Some(d)) {
+        if !has_added
+            && (!may_differ(gram) || entries(&old[at..end], long).all(|(d, _)| map(d) == Some(d)))
+        {
             out.extend_from_slice(&old[start..end]);
             at = end;
             continue;

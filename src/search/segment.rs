@@ -65,9 +65,14 @@ fn old_tokens(old: &Key, url: &str, docs: &dyn Pages, read: Read) -> Option<Gram
     valid.then(|| tokens(&doc))
 }
 
-/// Marks the buckets where two gram lists of one document differ.
-fn mark_diff(old: &Grams, new: &Grams, touched: &mut [bool]) {
+/// Collects the grams where two gram lists of one document differ (gone,
+/// new, or another posting), and marks their buckets.
+fn mark_diff(old: &Grams, new: &Grams, touched: &mut [bool], differ: &mut FxHashSet<GramKey>) {
     let count = touched.len();
+    let mut mark = |k: GramKey| {
+        touched[bucket_of(k, count)] = true;
+        differ.insert(k);
+    };
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         let a = (i < old.len()).then(|| old.get(i).0);
@@ -75,17 +80,17 @@ fn mark_diff(old: &Grams, new: &Grams, touched: &mut [bool]) {
         match (a, b) {
             (Some(x), Some(y)) if x == y => {
                 if old.get(i).1 != new.get(j).1 {
-                    touched[bucket_of(x, count)] = true;
+                    mark(x);
                 }
                 i += 1;
                 j += 1;
             }
             (Some(x), y) if y.is_none_or(|y| x < y) => {
-                touched[bucket_of(x, count)] = true;
+                mark(x);
                 i += 1;
             }
             (_, Some(y)) => {
-                touched[bucket_of(y, count)] = true;
+                mark(y);
                 j += 1;
             }
             _ => unreachable!(),
@@ -126,20 +131,30 @@ pub fn patch(old: &SegState, entries: &[Entry], docs: &dyn Pages, read: Read) ->
         })
         .collect();
     let mut touched = vec![false; count];
+    // The grams where an edited document's entries change; `None` when an
+    // edited document's old grams are unknown (every record is looked at).
+    let mut differ = Some(FxHashSet::default());
     for (&i, (new, before)) in changed.iter().zip(&work) {
-        match before {
-            Some(before) => mark_diff(before, new, &mut touched),
-            None if i < old.keys.len() => touched.fill(true),
-            None => new
+        match (before, differ.as_mut()) {
+            (Some(before), Some(differ)) => mark_diff(before, new, &mut touched, differ),
+            (Some(before), None) => mark_diff(before, new, &mut touched, &mut FxHashSet::default()),
+            (None, _) if i < old.keys.len() => {
+                touched.fill(true);
+                differ = None;
+            }
+            (None, _) => new
                 .iter()
                 .for_each(|g| touched[bucket_of(g.0, count)] = true),
         }
     }
     let mut added: FxHashMap<usize, Items> = FxHashMap::default();
     for (&i, (new, _)) in changed.iter().zip(&work) {
+        let appended = i >= old.keys.len();
         for (k, posting) in new.iter() {
             let b = bucket_of(k, count);
-            if touched[b] {
+            // An edited document's unchanged entries stay where they are.
+            let needed = appended || differ.as_ref().is_none_or(|d| d.contains(&k));
+            if touched[b] && needed {
                 added.entry(b).or_default().push((k, i as u32, posting));
             }
         }
@@ -153,7 +168,7 @@ pub fn patch(old: &SegState, entries: &[Entry], docs: &dyn Pages, read: Read) ->
         .filter(|&b| touched[b])
         .map(|b| (b, added.remove(&b).unwrap_or_default()))
         .collect();
-    patch_buckets(old, jobs, &edited, read)
+    patch_buckets(old, jobs, &edited, differ.as_ref(), read)
 }
 
 /// Postings to put in a bucket: (gram, document, posting).
@@ -165,6 +180,7 @@ fn patch_buckets(
     old: &SegState,
     jobs: Vec<(usize, Items)>,
     edited: &FxHashSet<u32>,
+    differ: Option<&FxHashSet<GramKey>>,
     read: Read,
 ) -> Option<Changed> {
     let out: Option<Vec<Changed>> = jobs
@@ -173,7 +189,8 @@ fn patch_buckets(
             let bytes = old_bucket(old, b, read)?;
             new.sort_unstable_by_key(|a| (a.0, a.1));
             let mut out = Vec::with_capacity(bytes.len() + 256);
-            patch_bucket(&bytes, &new, |d| edited.contains(&d), &mut out);
+            let may_differ = |k: GramKey| differ.is_none_or(|d| d.contains(&k));
+            patch_bucket(&bytes, &new, |d| edited.contains(&d), may_differ, &mut out);
             Some(if out != bytes {
                 vec![(b, out)]
             } else {
