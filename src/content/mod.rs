@@ -266,7 +266,7 @@ pub fn load_site_memo(
 /// every file (see [`Site::files`]) and, with a memo, each folder's stamp.
 /// A news folder's text is its `index.md`; a request folder copied here by
 /// hand has its own text file (`ข่าว.md`, `request.yaml`) instead.
-fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnostic>) -> Walked {
+fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnostic>) -> Found {
     let content = root.join(CONTENT_DIR);
     let mut texts: Vec<PathBuf> = Vec::new();
     let mut files = FxHashSet::default();
@@ -309,7 +309,7 @@ fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnost
 
 /// What [`walk`] finds: the text files to read, every file, each folder's
 /// stamp.
-type Walked = (
+type Found = (
     Vec<(PathBuf, Kind)>,
     FxHashSet<PathBuf>,
     FxHashMap<PathBuf, crate::plumbing::fs::Stamp>,

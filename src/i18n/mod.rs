@@ -69,9 +69,9 @@ fn load(text: &'static str) -> Catalog {
 /// anything else (escapes, other quoting) through the YAML parser. An
 /// undecodable value shows as written rather than panicking.
 fn decode(raw: &str) -> std::borrow::Cow<'_, str> {
-    let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
-    if quoted && !raw[1..raw.len() - 1].contains(['"', '\\']) {
-        return std::borrow::Cow::Borrowed(&raw[1..raw.len() - 1]);
+    let inner = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'));
+    if let Some(inner) = inner.filter(|i| !i.contains(['"', '\\'])) {
+        return std::borrow::Cow::Borrowed(inner);
     }
     serde_yaml::from_str::<String>(raw).map_or(std::borrow::Cow::Borrowed(raw), Into::into)
 }

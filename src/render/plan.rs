@@ -35,7 +35,7 @@ impl KeyHasher {
 
 impl std::io::Write for KeyHasher {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.extend_from_slice(bytes);
+        self.update(bytes);
         Ok(bytes.len())
     }
 

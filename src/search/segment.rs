@@ -131,22 +131,24 @@ pub fn patch(old: &SegState, entries: &[Entry], docs: &dyn Pages, read: Read) ->
         })
         .collect();
     let mut touched = vec![false; count];
-    // The grams where an edited document's entries change; `None` when an
-    // edited document's old grams are unknown (every record is looked at).
-    let mut differ = Some(FxHashSet::default());
+    // The grams where an edited document's entries change, unless an
+    // edited document's old grams are unknown: then every record is
+    // looked at.
+    let mut differ = FxHashSet::default();
+    let mut old_grams_unknown = false;
     for (&i, (new, before)) in changed.iter().zip(&work) {
-        match (before, differ.as_mut()) {
-            (Some(before), Some(differ)) => mark_diff(before, new, &mut touched, differ),
-            (Some(before), None) => mark_diff(before, new, &mut touched, &mut FxHashSet::default()),
-            (None, _) if i < old.keys.len() => {
+        match before {
+            Some(before) => mark_diff(before, new, &mut touched, &mut differ),
+            None if i < old.keys.len() => {
                 touched.fill(true);
-                differ = None;
+                old_grams_unknown = true;
             }
-            (None, _) => new
+            None => new
                 .iter()
                 .for_each(|g| touched[bucket_of(g.0, count)] = true),
         }
     }
+    let differ = (!old_grams_unknown).then_some(differ);
     let mut added: FxHashMap<usize, Items> = FxHashMap::default();
     for (&i, (new, _)) in changed.iter().zip(&work) {
         let appended = i >= old.keys.len();
