@@ -54,9 +54,7 @@ pub(super) fn key(file: &Path, dir: Option<Stamp>, digest: [u8; 32]) -> Option<F
 impl Memo {
     /// What `rel` gave last time, if it was read with the key it has now.
     pub(super) fn recall(&self, rel: &Path, now: &FileKey) -> Option<Remembered> {
-        self.loaded.with(rel, |(was, remembered)| {
-            (was == now).then(|| remembered.clone())
-        })
+        (self.loaded).with_owned(rel, |(was, remembered)| (was == *now).then_some(remembered))
     }
 
     /// Remembers what a file read with key `k` gave, a news item without

@@ -152,9 +152,9 @@ fn list(
     let stamp = memo.and_then(|m| Some((m, Stamp::of(&std::fs::metadata(dir).ok()?))));
     if let Some((m, now)) = stamp {
         out.stamps.push((rel.to_path_buf(), now));
-        let known = m.listings.with(rel, |(was, names)| {
-            let same = *was == now;
-            same.then(|| names.iter().map(|(n, k)| (n.into(), *k)).collect())
+        let known = m.listings.with_owned(rel, |(was, names)| {
+            let same = was == now;
+            same.then(|| names.into_iter().map(|(n, k)| (n.into(), k)).collect())
         });
         if known.is_some() {
             return known;

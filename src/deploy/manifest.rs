@@ -96,7 +96,7 @@ impl Hashes {
         let stamp = Stamp::of(&std::fs::metadata(path)?);
         let known = self
             .known
-            .with(rel, |(was, entry)| (*was == stamp).then(|| entry.clone()));
+            .with_owned(rel, |(was, entry)| (was == stamp).then_some(entry));
         if let Some(entry) = known {
             return Ok(entry);
         }

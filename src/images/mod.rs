@@ -124,10 +124,10 @@ impl Memo {
                     jobs[i].out_dir.clone(),
                     stems[i].clone(),
                 );
-                self.published.with(&key, |(was, image)| {
+                self.published.with_owned(&key, |(was, image)| {
                     let there =
-                        || self.whole(public, &jobs[i].out_dir) || published(image, public.dir);
-                    (*was == stamp && there()).then(|| (i, Ok(image.clone())))
+                        || self.whole(public, &jobs[i].out_dir) || published(&image, public.dir);
+                    (was == stamp && there()).then_some((i, Ok(image)))
                 })
             })
             .collect()

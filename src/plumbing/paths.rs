@@ -18,9 +18,11 @@ pub const KHAO_DIR: &str = ".khao";
 /// Sorts paths by their bytes and drops repeats. Not by components, as
 /// `Ord for Path` does: with tens of thousands of a build's files,
 /// comparing component by component was the largest single cost of a
-/// one-edit build. A folder's files stay next to each other.
+/// one-edit build. A folder's files stay next to each other. A stable
+/// sort, which merges runs already in order: a build's list is a few such
+/// runs (pages, photos, the search index) put end to end.
 pub fn sort_by_bytes(paths: &mut Vec<PathBuf>) {
-    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
 }
 

@@ -8,6 +8,12 @@
 //! Whoever reads an entry checks it still holds (the memos compare file
 //! stamps), so an entry left behind in an old file is never trusted wrongly.
 //!
+//! A value read from a file stays its bytes there until asked for
+//! ([`Slot`]): a step that takes the value for its own (a memo hit) gets it
+//! decoded once, straight into its hands, not decoded at load and then
+//! copied; and a shard written again copies the bytes of the entries
+//! nobody replaced instead of encoding them anew.
+//!
 //! Entries are MessagePack, their structs written with field names
 //! ([`Named`]) or, faster to read, by position ([`Positional`]; a third of
 //! what a one-edit build spent decoding a memo was matching field names).
@@ -23,18 +29,27 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 /// Files a table is saved in.
 pub const SHARDS: usize = 16;
 
 pub struct Table<K, V, L = Named> {
-    map: RwLock<HashMap<K, V>>,
+    map: RwLock<HashMap<K, Slot<V>>>,
+    /// The shard files as read, by shard: where [`Slot::Read`] values are.
+    files: Vec<Vec<u8>>,
     /// Bit `i`: shard `i` holds an entry added, replaced or dropped since
     /// the table was made or read.
     dirty: AtomicU32,
     layout: PhantomData<L>,
+}
+
+/// A value as it was read, its bytes in shard file `shard` (decoded each
+/// time it is asked for), or as a build gave it.
+enum Slot<V> {
+    Read { shard: u8, start: u32, end: u32 },
+    Made(V),
 }
 
 /// How a table's structs are written (see the module's doc).
@@ -75,6 +90,7 @@ impl<K, V, L> Default for Table<K, V, L> {
     fn default() -> Self {
         Table {
             map: RwLock::new(HashMap::default()),
+            files: Vec::new(),
             dirty: AtomicU32::new(0),
             layout: PhantomData,
         }
@@ -90,20 +106,10 @@ fn shard<K: Hash + ?Sized>(key: &K) -> usize {
 }
 
 impl<K: Eq + Hash, V, L> Table<K, V, L> {
-    /// What `f` makes of the value of `key`, if there is one.
-    pub fn with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> Option<R>) -> Option<R>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Eq + Hash + ?Sized,
-    {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(key).and_then(f)
-    }
-
     pub fn insert(&self, key: K, value: V) {
         self.dirty.fetch_or(1 << shard(&key), Ordering::Relaxed);
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.insert(key, value);
+        map.insert(key, Slot::Made(value));
     }
 
     /// How many entries it holds.
@@ -158,46 +164,87 @@ where
     K: Serialize + DeserializeOwned + Eq + Hash + Send,
     V: Serialize + DeserializeOwned + Send,
 {
+    /// What `f` makes of the value of `key`, if there is one (and, when
+    /// read from a file, it still decodes).
+    pub fn with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> Option<R>) -> Option<R>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        match map.get(key)? {
+            Slot::Made(value) => f(value),
+            &Slot::Read { shard, start, end } => f(&self.decode(shard, start, end)?),
+        }
+    }
+
+    /// What `f` makes of its own copy of the value of `key`: for a value
+    /// read from a file, decoded straight from its bytes.
+    pub fn with_owned<Q, R>(&self, key: &Q, f: impl FnOnce(V) -> Option<R>) -> Option<R>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+        V: Clone,
+    {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        match map.get(key)? {
+            Slot::Made(value) => f(value.clone()),
+            &Slot::Read { shard, start, end } => f(self.decode(shard, start, end)?),
+        }
+    }
+
+    /// A value as read; `None` when its bytes no longer decode as a `V`.
+    fn decode(&self, shard: u8, start: u32, end: u32) -> Option<V> {
+        let file = self.files.get(usize::from(shard))?;
+        rmp_serde::from_slice(file.get(start as usize..end as usize)?).ok()
+    }
+
     /// Reads the table saved as `<dir>/<name>-<i>.bin` whose files begin
-    /// with `header`; a missing or unreadable file is an empty shard.
+    /// with `header`; a missing or unreadable file is an empty shard. Only
+    /// the keys are decoded (see [`Slot`]).
     pub fn load<H: Serialize + DeserializeOwned + PartialEq + Sync>(
         dir: &Path,
         name: &str,
         header: &H,
     ) -> Self {
-        // The shards are read and decoded on every core.
-        let shards: Vec<Vec<(K, V)>> = (0..SHARDS)
+        // The shards are read and their keys decoded on every core.
+        let shards: Vec<(Vec<u8>, Entries<K, V>)> = (0..SHARDS)
             .into_par_iter()
-            .filter_map(|i| {
-                let bytes = std::fs::read(dir.join(format!("{name}-{i}.bin"))).ok()?;
-                let mut de = rmp_serde::Deserializer::from_read_ref(&bytes);
-                if H::deserialize(&mut de).ok().as_ref() != Some(header) {
-                    return None;
+            .map(|i| {
+                let bytes = std::fs::read(dir.join(format!("{name}-{i}.bin"))).unwrap_or_default();
+                match read_shard(&bytes, i as u8, header) {
+                    Some(entries) => (bytes, entries),
+                    None => (Vec::new(), Vec::new()),
                 }
-                Vec::<(K, V)>::deserialize(&mut de).ok()
             })
             .collect();
         let mut map = HashMap::with_capacity_and_hasher(
-            shards.iter().map(Vec::len).sum(),
+            shards.iter().map(|(_, e)| e.len()).sum(),
             Default::default(),
         );
-        map.extend(shards.into_iter().flatten());
+        let mut files = Vec::with_capacity(SHARDS);
+        for (bytes, entries) in shards {
+            map.extend(entries);
+            files.push(bytes);
+        }
         Table {
             map: RwLock::new(map),
+            files,
             dirty: AtomicU32::new(0),
             layout: PhantomData,
         }
     }
 
     /// Writes the shards holding a changed entry (each to a temporary file
-    /// renamed over the old one). Failing costs only time next build.
+    /// renamed over the old one), the bytes of entries as read copied as
+    /// they are. Failing costs only time next build.
     pub fn save<H: Serialize>(&self, dir: &Path, name: &str, header: &H) {
         let dirty = self.dirty.swap(0, Ordering::Relaxed);
         if dirty == 0 || std::fs::create_dir_all(dir).is_err() {
             return;
         }
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        let mut shards: Vec<Vec<(&K, &V)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        let mut shards: Vec<Vec<(&K, &Slot<V>)>> = (0..SHARDS).map(|_| Vec::new()).collect();
         for (k, v) in map.iter() {
             let i = shard(k);
             if dirty & (1 << i) != 0 {
@@ -211,18 +258,266 @@ where
             let path = dir.join(format!("{name}-{i}.bin"));
             let written = super::fs::write_cache(&path, |out| {
                 write_msgpack(out, header, L::NAMED)?;
-                write_msgpack(out, entries, L::NAMED)
+                self.write_entries(out, entries)
             });
             if written.is_err() {
                 let _ = std::fs::remove_file(&path);
             }
         }
     }
+
+    /// `entries` as the MessagePack of a `Vec<(K, V)>`.
+    fn write_entries(
+        &self,
+        out: &mut impl std::io::Write,
+        entries: &[(&K, &Slot<V>)],
+    ) -> std::io::Result<()> {
+        rmp::encode::write_array_len(out, entries.len() as u32)?;
+        for (k, slot) in entries {
+            rmp::encode::write_array_len(out, 2)?;
+            write_msgpack(out, k, L::NAMED)?;
+            match slot {
+                Slot::Made(v) => write_msgpack(out, v, L::NAMED)?,
+                Slot::Read { shard, start, end } => {
+                    let file = &self.files[usize::from(*shard)];
+                    out.write_all(&file[*start as usize..*end as usize])?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A shard's entries as read.
+type Entries<K, V> = Vec<(K, Slot<V>)>;
+
+/// The entries of shard file `bytes` (number `shard`) when it begins with
+/// `header`: each key decoded, each value left where it is.
+fn read_shard<K, V, H>(bytes: &[u8], shard: u8, header: &H) -> Option<Entries<K, V>>
+where
+    K: DeserializeOwned,
+    H: DeserializeOwned + PartialEq,
+{
+    // Offsets are kept as u32.
+    u32::try_from(bytes.len()).ok()?;
+    let header_end = skip(bytes, 0)?;
+    if rmp_serde::from_slice::<H>(&bytes[..header_end])
+        .ok()
+        .as_ref()
+        != Some(header)
+    {
+        return None;
+    }
+    let mut rest = &bytes[header_end..];
+    let count = rmp::decode::read_array_len(&mut rest).ok()?;
+    let mut pos = bytes.len() - rest.len();
+    let mut entries = Vec::with_capacity((count as usize).min(bytes.len()));
+    for _ in 0..count {
+        let mut rest = &bytes[pos..];
+        if rmp::decode::read_array_len(&mut rest).ok()? != 2 {
+            return None;
+        }
+        let key_start = bytes.len() - rest.len();
+        let key_end = skip(bytes, key_start)?;
+        let end = skip(bytes, key_end)?;
+        let key = rmp_serde::from_slice(&bytes[key_start..key_end]).ok()?;
+        let (start, end) = (key_end as u32, end as u32);
+        entries.push((key, Slot::Read { shard, start, end }));
+        pos = end as usize;
+    }
+    Some(entries)
+}
+
+/// Where the MessagePack value at `pos` in `bytes` ends; `None` when it
+/// runs past the end or is not MessagePack. Nothing is decoded: a
+/// container only adds its items to the values still to pass.
+fn skip(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let mut pending: u64 = 1;
+    // Big-endian unsigned of `n` bytes at `at`.
+    let be = |at: usize, n: usize| -> Option<u64> {
+        let b = bytes.get(at..at.checked_add(n)?)?;
+        Some(b.iter().fold(0u64, |acc, &x| acc << 8 | u64::from(x)))
+    };
+    while pending > 0 {
+        pending -= 1;
+        let marker = *bytes.get(pos)?;
+        pos += 1;
+        // (bytes of a length that follows, fixed payload, what the length counts)
+        let (len_bytes, fixed, counts) = match marker {
+            0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0, Counts::Bytes),
+            0x80..=0x8f => {
+                pending += 2 * u64::from(marker & 0x0f);
+                continue;
+            }
+            0x90..=0x9f => {
+                pending += u64::from(marker & 0x0f);
+                continue;
+            }
+            0xa0..=0xbf => (0, usize::from(marker & 0x1f), Counts::Bytes),
+            0xc4 | 0xd9 => (1, 0, Counts::Bytes),
+            0xc5 | 0xda => (2, 0, Counts::Bytes),
+            0xc6 | 0xdb => (4, 0, Counts::Bytes),
+            0xc7 => (1, 1, Counts::Bytes),
+            0xc8 => (2, 1, Counts::Bytes),
+            0xc9 => (4, 1, Counts::Bytes),
+            0xca => (0, 4, Counts::Bytes),
+            0xcb => (0, 8, Counts::Bytes),
+            0xcc | 0xd0 => (0, 1, Counts::Bytes),
+            0xcd | 0xd1 => (0, 2, Counts::Bytes),
+            0xce | 0xd2 => (0, 4, Counts::Bytes),
+            0xcf | 0xd3 => (0, 8, Counts::Bytes),
+            0xd4 => (0, 2, Counts::Bytes),
+            0xd5 => (0, 3, Counts::Bytes),
+            0xd6 => (0, 5, Counts::Bytes),
+            0xd7 => (0, 9, Counts::Bytes),
+            0xd8 => (0, 17, Counts::Bytes),
+            0xdc => (2, 0, Counts::Items(1)),
+            0xdd => (4, 0, Counts::Items(1)),
+            0xde => (2, 0, Counts::Items(2)),
+            0xdf => (4, 0, Counts::Items(2)),
+            0xc1 => return None,
+        };
+        let len = if len_bytes > 0 {
+            be(pos, len_bytes)?
+        } else {
+            0
+        };
+        pos += len_bytes;
+        match counts {
+            Counts::Bytes => {
+                pos = pos
+                    .checked_add(fixed)?
+                    .checked_add(usize::try_from(len).ok()?)?
+            }
+            Counts::Items(per) => pending += per * len,
+        }
+        if pos > bytes.len() {
+            return None;
+        }
+    }
+    Some(pos)
+}
+
+/// What the length after a MessagePack marker counts.
+enum Counts {
+    Bytes,
+    /// Values, `n` per item (a map's item is a key and a value).
+    Items(u64),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn skip_finds_the_end_of_every_kind_of_value() {
+        #[derive(Serialize)]
+        struct Every {
+            small: (u8, i8, bool, Option<u8>),
+            ints: (u16, u32, u64, i16, i32, i64, i64),
+            floats: (f32, f64),
+            strings: Vec<String>,
+            map: std::collections::BTreeMap<String, Vec<u32>>,
+            long: Vec<u8>,
+        }
+        let every = Every {
+            small: (7, -3, true, None),
+            ints: (300, 70_000, 1 << 40, -300, -70_000, -(1 << 40), i64::MIN),
+            floats: (1.5, -2.25),
+            strings: [0, 31, 32, 255, 256, 70_000]
+                .iter()
+                .map(|&n| "ก".repeat(n / 3 + 1))
+                .collect(),
+            map: (0..20)
+                .map(|i| (format!("k{i}"), vec![i; i as usize]))
+                .collect(),
+            long: vec![9; 70_000],
+        };
+        for named in [true, false] {
+            let mut bytes = Vec::new();
+            write_msgpack(&mut bytes, &every, named).unwrap();
+            assert_eq!(skip(&bytes, 0), Some(bytes.len()));
+            // Two values end to end: the first ends where the second begins.
+            let first = bytes.len();
+            write_msgpack(&mut bytes, &every, named).unwrap();
+            assert_eq!(skip(&bytes, 0), Some(first));
+            assert_eq!(skip(&bytes, first), Some(bytes.len()));
+            // Cut short anywhere: no end.
+            for cut in (0..first).step_by(97) {
+                assert_eq!(skip(&bytes[..cut], 0), None, "cut at {cut}");
+            }
+        }
+        // Byte strings and extensions, which tables do not write.
+        let mut raw = Vec::new();
+        let mut ends = Vec::new();
+        for len in [10, 300, 70_000] {
+            rmp::encode::write_bin(&mut raw, &vec![1; len]).unwrap();
+            ends.push(raw.len());
+        }
+        for len in [1, 2, 4, 8, 16, 3, 300] {
+            rmp::encode::write_ext_meta(&mut raw, len, 5).unwrap();
+            raw.extend(vec![0; len as usize]);
+            ends.push(raw.len());
+        }
+        let mut at = 0;
+        for end in ends {
+            at = skip(&raw, at).unwrap();
+            assert_eq!(at, end);
+        }
+        assert_eq!(skip(&[0xc1], 0), None);
+    }
+
+    #[test]
+    fn entries_as_read_are_decoded_when_asked_and_copied_when_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let t: Table<String, Vec<String>, Positional> = Table::default();
+        for i in 0..200 {
+            t.insert(format!("k{i}"), vec![format!("ข่าว {i}"); i % 4]);
+        }
+        t.save(dir.path(), "t", &1u32);
+        let back: Table<String, Vec<String>, Positional> = Table::load(dir.path(), "t", &1u32);
+        assert_eq!(back.len(), 200);
+        assert_eq!(
+            back.with_owned("k7", Some),
+            Some(vec!["ข่าว 7".to_string(); 3])
+        );
+        assert_eq!(back.with("k6", |v| Some(v.len())), Some(2));
+        // Every shard written again, one entry replaced: the others' bytes
+        // are copied as they were read.
+        back.insert("k7".into(), vec!["ใหม่".into()]);
+        back.retain(|_| true);
+        back.dirty.store(u32::MAX, Ordering::Relaxed);
+        back.save(dir.path(), "t", &1u32);
+        let again: Table<String, Vec<String>, Positional> = Table::load(dir.path(), "t", &1u32);
+        for i in (0..200).filter(|&i| i != 7) {
+            let want = vec![format!("ข่าว {i}"); i % 4];
+            assert_eq!(again.with_owned(&format!("k{i}"), Some), Some(want));
+        }
+        assert_eq!(again.with_owned("k7", Some), Some(vec!["ใหม่".to_string()]));
+    }
+
+    #[test]
+    fn a_value_that_no_longer_decodes_is_no_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let t: Table<String, String> = Table::default();
+        t.insert("a".into(), "ข้อความ".into());
+        t.save(dir.path(), "t", &1u32);
+        // Read as another type: the keys are there, the value is not.
+        let back: Table<String, u32> = Table::load(dir.path(), "t", &1u32);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back.with("a", |v| Some(*v)), None);
+        assert_eq!(back.with_owned("a", Some), None);
+        // A file cut short is an empty shard.
+        for i in 0..SHARDS {
+            let f = dir.path().join(format!("t-{i}.bin"));
+            if let Ok(bytes) = std::fs::read(&f) {
+                std::fs::write(&f, &bytes[..bytes.len() - 1]).unwrap();
+            }
+        }
+        let cut: Table<String, String> = Table::load(dir.path(), "t", &1u32);
+        assert!(cut.is_empty());
+    }
 
     #[test]
     fn saves_the_changed_shards_and_reads_them_back() {

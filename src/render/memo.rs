@@ -101,7 +101,7 @@ impl Memo {
 
     /// Adds the digest of `url` prepared to its entry (made with `key`).
     pub(super) fn remember_digest(&self, url: &str, key: u64, shown: u64, digest: u64) {
-        let entry = self.items.with(url, |e| (e.key == key).then(|| e.clone()));
+        let entry = self.items.with_owned(url, |e| (e.key == key).then_some(e));
         if let Some(mut e) = entry
             && (e.shown, e.digest) != (shown, Some(digest))
         {
