@@ -304,11 +304,21 @@ pub fn build_site_with(
     )?);
     timings.lap("search index");
     crate::plumbing::paths::sort_by_bytes(&mut files);
-    let removed: BTreeSet<PathBuf> = if trusted {
-        remove_listed(&out, &previous.files, &files).map_err(io_error(&out))?
-    } else {
-        remove_stale(&out, &files).map_err(io_error(&out))?;
-        BTreeSet::new()
+    // The usual build makes the files the last one made, which their
+    // digests say without the last list read.
+    let files_digest = cache::digest(&files);
+    let same_files = trusted && previous.files.digest == files_digest;
+    let before = (trusted && !same_files)
+        .then(|| previous.files.list())
+        .flatten();
+    let trusted = same_files || before.is_some();
+    let removed: BTreeSet<PathBuf> = match &before {
+        Some(before) => remove_listed(&out, before, &files).map_err(io_error(&out))?,
+        None if same_files => BTreeSet::new(),
+        None => {
+            remove_stale(&out, &files).map_err(io_error(&out))?;
+            BTreeSet::new()
+        }
     };
     timings.lap("stale files");
 
@@ -328,13 +338,9 @@ pub fn build_site_with(
     problems.extend(checked.problems);
     timings.lap("check pages");
 
-    let cache = BuildCache {
-        files: files.clone(),
-        outputs: inc.records,
-        checks: checked.cache,
-    };
     // The build itself is fine without them; the next one is just slower.
-    let _ = cache.save(&cache_folder, &out);
+    let listed = (&files[..], files_digest, same_files);
+    let _ = cache::save(&cache_folder, &out, listed, &inc.records, &checked.cache);
     timings.lap("build cache write");
     if options.memo.is_none() {
         memo.save(site_dir);
@@ -356,8 +362,9 @@ pub fn build_site_with(
         timings: timings.phases,
     };
     let everything = (memo, site, photos.processed, inc.output, inc.rendered);
-    let before = (previous.outputs, previous.files);
-    crate::plumbing::drop_in_background((everything, inc.searchable, cache, before));
+    let last = (previous.outputs, previous.files, before);
+    let cache = (inc.records, checked.cache);
+    crate::plumbing::drop_in_background((everything, inc.searchable, cache, last));
     Ok(report)
 }
 
@@ -449,10 +456,6 @@ fn remove_listed(
     now: &[PathBuf],
 ) -> std::io::Result<BTreeSet<PathBuf>> {
     let mut removed = BTreeSet::new();
-    let same = |a: &PathBuf, b: &PathBuf| a.as_os_str() == b.as_os_str();
-    if before.len() == now.len() && before.iter().zip(now).all(|(a, b)| same(a, b)) {
-        return Ok(removed); // the usual case: the same files as last time
-    }
     let keep: HashSet<&std::ffi::OsStr> = now.iter().map(|p| p.as_os_str()).collect();
     let mut dirs = BTreeSet::new();
     for rel in before {

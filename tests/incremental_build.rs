@@ -224,6 +224,13 @@ fn added_and_deleted_news_match_a_clean_build() {
         .unwrap();
     std::fs::remove_dir_all(with_photo).unwrap();
     assert_same_as_clean(site.path());
+    // The last build's list of files damaged: another deleted item's files
+    // are found by walking the output folder.
+    let list = site.path().join(".khao/cache/build-files.bin");
+    let bytes = std::fs::read(&list).unwrap();
+    std::fs::write(&list, &bytes[..bytes.len() - 3]).unwrap();
+    std::fs::remove_dir_all(&news_dirs(site.path())[0]).unwrap();
+    assert_same_as_clean(site.path());
 }
 
 #[test]

@@ -4,10 +4,13 @@
 //! a deleted item's files without walking `public/`.
 //!
 //! Kept in three files under `.khao/cache/`, read and written on both
-//! cores (one file was a serial tenth of a one-edit build at N=5000). Each
-//! begins with the same header, made new by every build: parts of two
-//! builds (one written, then khao stopped) do not match, and mean a full
-//! build.
+//! cores (one file was a serial tenth of a one-edit build at N=5000). The
+//! outputs and the checks begin with the same header, made new by every
+//! build: parts of two builds (one written, then khao stopped) do not
+//! match, and mean a full build. The list of files is usually the last
+//! build's (an edit makes the same files): it is written only when it
+//! changed and decoded only when the last one is needed, and the headers
+//! name it by a digest of its paths.
 
 use std::path::{Path, PathBuf};
 
@@ -15,14 +18,42 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpages::CheckCache;
+use crate::plumbing::table::value_end;
 use crate::render::RenderCache;
 
+/// What the last build left.
 #[derive(Debug, Default)]
 pub(super) struct BuildCache {
-    /// Every file of the build, relative to the output folder.
-    pub files: Vec<PathBuf>,
+    pub files: Files,
     pub outputs: RenderCache,
     pub checks: CheckCache,
+}
+
+/// The last build's files, relative to the output folder: a digest of
+/// the list, and the list as read, decoded when asked for.
+#[derive(Debug, Default)]
+pub(super) struct Files {
+    pub digest: u128,
+    /// The part file and where in it the list begins.
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Files {
+    /// The list; `None` when it no longer decodes.
+    pub fn list(&self) -> Option<Vec<PathBuf>> {
+        rmp_serde::from_slice(self.bytes.get(self.start..)?).ok()
+    }
+}
+
+/// The digest that names a list of files in the headers.
+pub(super) fn digest(files: &[PathBuf]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in files {
+        h.update(f.as_os_str().as_encoded_bytes());
+        h.update(b"\0");
+    }
+    h.digest128()
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -30,11 +61,13 @@ struct Header {
     version: u32,
     /// The output folder it describes (another `--out` starts afresh).
     out: PathBuf,
-    /// Which build wrote it.
+    /// Which build wrote it (0 in the list of files, which outlives it).
     build: u128,
+    /// The digest of the list of files it goes with.
+    files: u128,
 }
 
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// MessagePack: with thousands of pages, reading and writing JSON was a
 /// tenth of a one-edit build.
@@ -45,6 +78,22 @@ fn part(dir: &Path, name: &str) -> PathBuf {
 fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Option<(Header, T)> {
     let bytes = std::fs::read(part(dir, name)).ok()?;
     rmp_serde::from_slice(&bytes).ok()
+}
+
+/// The list of files: its header, and the rest left as bytes.
+fn read_files(dir: &Path) -> Option<(Header, Files)> {
+    let bytes = std::fs::read(part(dir, "files")).ok()?;
+    let start = value_end(&bytes, 0)?;
+    let header: Header = rmp_serde::from_slice(&bytes[..start]).ok()?;
+    let digest = header.files;
+    Some((
+        header,
+        Files {
+            digest,
+            bytes,
+            start,
+        },
+    ))
 }
 
 /// Writes one part; `named`: its structs with their field names (the
@@ -64,44 +113,64 @@ fn write<T: Serialize>(
 
 impl BuildCache {
     /// The cache in `dir` for the output folder `out`, when all three
-    /// parts are there, of this format and from one build.
+    /// parts are there, of this format, and the outputs and checks are
+    /// from one build, made with the list of files there.
     pub fn load(dir: &Path, out: &Path) -> Option<BuildCache> {
         let ((files, outputs), checks) = rayon::join(
-            || rayon::join(|| read(dir, "files"), || read(dir, "outputs")),
+            || rayon::join(|| read_files(dir), || read(dir, "outputs")),
             || read(dir, "checks"),
         );
-        let (header, files) = files?;
-        let (h2, outputs) = outputs?;
+        let (h1, files) = files?;
+        let (header, outputs) = outputs?;
         let (h3, checks) = checks?;
-        let fits = header.version == VERSION && header.out == out && h2 == header && h3 == header;
+        let fits = header.version == VERSION
+            && header.out == out
+            && h3 == header
+            && h1.version == VERSION
+            && h1.out == out
+            && h1.files == header.files;
         fits.then_some(BuildCache {
             files,
             outputs,
             checks,
         })
     }
+}
 
-    /// Saves the three parts for the output folder `out`.
-    pub fn save(&self, dir: &Path, out: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        // The one file of khao 0.1 before format 3.
-        let _ = std::fs::remove_file(dir.join("build.bin"));
-        let header = Header {
-            version: VERSION,
-            out: out.to_path_buf(),
-            build: build_id(),
-        };
-        let ((files, outputs), checks) = rayon::join(
-            || {
-                rayon::join(
-                    || write(dir, "files", &header, &self.files, false),
-                    || write(dir, "outputs", &header, &self.outputs, false),
-                )
-            },
-            || write(dir, "checks", &header, &self.checks, true),
-        );
-        files.and(outputs).and(checks)
+/// Saves a build's cache for the output folder `out`: its files (digest
+/// `files_digest`; not written again when `listed` says the part there
+/// already holds them), outputs and checks.
+pub(super) fn save(
+    dir: &Path,
+    out: &Path,
+    (files, files_digest, listed): (&[PathBuf], u128, bool),
+    outputs: &RenderCache,
+    checks: &CheckCache,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    // The one file of khao 0.1 before format 3.
+    let _ = std::fs::remove_file(dir.join("build.bin"));
+    let header = |build| Header {
+        version: VERSION,
+        out: out.to_path_buf(),
+        build,
+        files: files_digest,
+    };
+    // The list first: outputs and checks written after it name it, and a
+    // stop in between leaves them naming the old one (no cache).
+    if !listed {
+        // The header, then the list: read without decoding the list.
+        crate::plumbing::fs::write_cache(&part(dir, "files"), |out| {
+            crate::plumbing::table::write_msgpack(out, &header(0), false)?;
+            crate::plumbing::table::write_msgpack(out, files, false)
+        })?;
     }
+    let header = header(build_id());
+    let (outputs, checks) = rayon::join(
+        || write(dir, "outputs", &header, outputs, false),
+        || write(dir, "checks", &header, checks, true),
+    );
+    outputs.and(checks)
 }
 
 /// Different for every build on this machine: the time and the process.
@@ -113,28 +182,71 @@ fn build_id() -> u128 {
 mod tests {
     use super::*;
 
+    /// Saves `files` as a build would: written unless `listed`.
+    fn save_files(dir: &Path, out: &Path, files: &[PathBuf], listed: bool) {
+        let (outputs, checks) = (RenderCache::default(), CheckCache::default());
+        save(dir, out, (files, digest(files), listed), &outputs, &checks).unwrap();
+    }
+
     #[test]
     fn parts_of_two_builds_are_no_cache() {
         let dir = tempfile::tempdir().unwrap();
-        let out = Path::new("/site/public");
-        let cache = BuildCache {
-            files: vec![PathBuf::from("index.html")],
-            ..BuildCache::default()
-        };
-        cache.save(dir.path(), out).unwrap();
-        let back = BuildCache::load(dir.path(), out).expect("read back");
-        assert_eq!(back.files, cache.files);
+        let (dir, out) = (dir.path(), Path::new("/site/public"));
+        let files = vec![PathBuf::from("index.html")];
+        save_files(dir, out, &files, false);
+        let back = BuildCache::load(dir, out).expect("read back");
+        assert_eq!(back.files.digest, digest(&files));
+        assert_eq!(back.files.list(), Some(files.clone()));
         // Another output folder starts afresh.
-        assert!(BuildCache::load(dir.path(), Path::new("/elsewhere")).is_none());
+        assert!(BuildCache::load(dir, Path::new("/elsewhere")).is_none());
         // One part from a later build: no cache at all.
-        let files = std::fs::read(part(dir.path(), "files")).unwrap();
+        let checks = std::fs::read(part(dir, "checks")).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(2));
-        cache.save(dir.path(), out).unwrap();
-        std::fs::write(part(dir.path(), "files"), files).unwrap();
-        assert!(BuildCache::load(dir.path(), out).is_none());
+        save_files(dir, out, &files, true);
+        std::fs::write(part(dir, "checks"), checks).unwrap();
+        assert!(BuildCache::load(dir, out).is_none());
         // A missing part too.
-        cache.save(dir.path(), out).unwrap();
-        std::fs::remove_file(part(dir.path(), "checks")).unwrap();
-        assert!(BuildCache::load(dir.path(), out).is_none());
+        save_files(dir, out, &files, true);
+        std::fs::remove_file(part(dir, "checks")).unwrap();
+        assert!(BuildCache::load(dir, out).is_none());
+    }
+
+    #[test]
+    fn the_list_of_files_is_written_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dir, out) = (dir.path(), Path::new("/site/public"));
+        let one = vec![PathBuf::from("a/index.html"), PathBuf::from("index.html")];
+        save_files(dir, out, &one, false);
+        // The same files: the list stays as it was, and still fits.
+        let stamp = || {
+            std::fs::metadata(part(dir, "files"))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let before = stamp();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        save_files(dir, out, &one, true);
+        assert_eq!(stamp(), before);
+        assert_eq!(
+            BuildCache::load(dir, out).unwrap().files.list(),
+            Some(one.clone())
+        );
+        // Other files: a new list, which outputs and checks then name.
+        let two = vec![PathBuf::from("index.html")];
+        save_files(dir, out, &two, false);
+        let back = BuildCache::load(dir, out).unwrap();
+        assert_eq!(
+            (back.files.digest, back.files.list()),
+            (digest(&two), Some(two))
+        );
+        // Stopped after a new list, before the outputs and checks: they
+        // name the old list, so no cache.
+        let last = ["outputs", "checks"].map(|p| std::fs::read(part(dir, p)).unwrap());
+        save_files(dir, out, &one, false);
+        for (p, bytes) in ["outputs", "checks"].iter().zip(last) {
+            std::fs::write(part(dir, p), bytes).unwrap();
+        }
+        assert!(BuildCache::load(dir, out).is_none());
     }
 }

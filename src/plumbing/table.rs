@@ -300,7 +300,7 @@ where
 {
     // Offsets are kept as u32.
     u32::try_from(bytes.len()).ok()?;
-    let header_end = skip(bytes, 0)?;
+    let header_end = value_end(bytes, 0)?;
     if rmp_serde::from_slice::<H>(&bytes[..header_end])
         .ok()
         .as_ref()
@@ -318,8 +318,8 @@ where
             return None;
         }
         let key_start = bytes.len() - rest.len();
-        let key_end = skip(bytes, key_start)?;
-        let end = skip(bytes, key_end)?;
+        let key_end = value_end(bytes, key_start)?;
+        let end = value_end(bytes, key_end)?;
         let key = rmp_serde::from_slice(&bytes[key_start..key_end]).ok()?;
         let (start, end) = (key_end as u32, end as u32);
         entries.push((key, Slot::Read { shard, start, end }));
@@ -331,7 +331,7 @@ where
 /// Where the MessagePack value at `pos` in `bytes` ends; `None` when it
 /// runs past the end or is not MessagePack. Nothing is decoded: a
 /// container only adds its items to the values still to pass.
-fn skip(bytes: &[u8], mut pos: usize) -> Option<usize> {
+pub fn value_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
     let mut pending: u64 = 1;
     // Big-endian unsigned of `n` bytes at `at`.
     let be = |at: usize, n: usize| -> Option<u64> {
@@ -411,7 +411,7 @@ mod tests {
     use serde::Deserialize;
 
     #[test]
-    fn skip_finds_the_end_of_every_kind_of_value() {
+    fn value_end_finds_the_end_of_every_kind_of_value() {
         #[derive(Serialize)]
         struct Every {
             small: (u8, i8, bool, Option<u8>),
@@ -437,15 +437,15 @@ mod tests {
         for named in [true, false] {
             let mut bytes = Vec::new();
             write_msgpack(&mut bytes, &every, named).unwrap();
-            assert_eq!(skip(&bytes, 0), Some(bytes.len()));
+            assert_eq!(value_end(&bytes, 0), Some(bytes.len()));
             // Two values end to end: the first ends where the second begins.
             let first = bytes.len();
             write_msgpack(&mut bytes, &every, named).unwrap();
-            assert_eq!(skip(&bytes, 0), Some(first));
-            assert_eq!(skip(&bytes, first), Some(bytes.len()));
+            assert_eq!(value_end(&bytes, 0), Some(first));
+            assert_eq!(value_end(&bytes, first), Some(bytes.len()));
             // Cut short anywhere: no end.
             for cut in (0..first).step_by(97) {
-                assert_eq!(skip(&bytes[..cut], 0), None, "cut at {cut}");
+                assert_eq!(value_end(&bytes[..cut], 0), None, "cut at {cut}");
             }
         }
         // Byte strings and extensions, which tables do not write.
@@ -462,10 +462,10 @@ mod tests {
         }
         let mut at = 0;
         for end in ends {
-            at = skip(&raw, at).unwrap();
+            at = value_end(&raw, at).unwrap();
             assert_eq!(at, end);
         }
-        assert_eq!(skip(&[0xc1], 0), None);
+        assert_eq!(value_end(&[0xc1], 0), None);
     }
 
     #[test]
