@@ -15,10 +15,12 @@ use crate::content::is_document;
 use crate::markdown::linked_files;
 use crate::plumbing::paths::{html_path, normalize, slash};
 
-/// A key's bytes, gathered and then hashed at once. The same hash as
-/// feeding them to a `blake3::Hasher` piece by piece, which costs a few
-/// hundred instructions per piece: serde_json writes a value in many small
-/// pieces, and a site of a thousand items has thousands of keys.
+/// A key's bytes, gathered and then hashed at once: serde_json writes a
+/// value in many small pieces, and a site of a thousand items has
+/// thousands of keys. The hash is xxh3-128, not a cryptographic one: a
+/// key only says whether a file's inputs changed, and every key starts
+/// with the build salt (khao itself, the settings), so keys of another
+/// khao never match.
 #[derive(Default)]
 struct KeyHasher(Vec<u8>);
 
@@ -28,8 +30,9 @@ impl KeyHasher {
         self
     }
 
-    fn finalize(&self) -> blake3::Hash {
-        blake3::hash(&self.0)
+    /// The key, as 32 hex digits.
+    fn key(&self) -> String {
+        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&self.0))
     }
 }
 
@@ -144,7 +147,7 @@ impl Made<'_> {
                 h.update(&r.share.key(&r.theme));
             }
         }
-        h.finalize().to_hex().to_string()
+        h.key()
     }
 }
 
@@ -196,7 +199,7 @@ impl Renderer<'_> {
             if let Some(scope) = years {
                 let _ = serde_json::to_writer(&mut h, &self.year_links(scope, ""));
             }
-            h.finalize().to_hex().to_string()
+            h.key()
         };
         match job {
             Job::NewsList(n) => {
@@ -217,7 +220,7 @@ impl Renderer<'_> {
                 let mut h = KeyHasher::default();
                 h.update(key.as_bytes());
                 let _ = serde_json::to_writer(&mut h, &self.year_links(a.category, &a.url));
-                Some(h.finalize().to_hex().to_string())
+                Some(h.key())
             }
             Job::News(i) => Some(self.news_key(*i)),
             // The feed: the newest items (digests); the sitemap: its entries.
@@ -234,7 +237,7 @@ impl Renderer<'_> {
                     h.update(&n.digest.to_le_bytes());
                     h.update(item.date.to_string().as_bytes());
                 }
-                Some(h.finalize().to_hex().to_string())
+                Some(h.key())
             }
             Job::Sitemap(entries) => {
                 let mut h = KeyHasher::default();
@@ -246,7 +249,7 @@ impl Renderer<'_> {
                     h.update(e.lastmod.as_deref().unwrap_or("").as_bytes());
                     h.update(b"\0");
                 }
-                Some(h.finalize().to_hex().to_string())
+                Some(h.key())
             }
             _ => None,
         }
@@ -278,7 +281,7 @@ impl Renderer<'_> {
             }
             h.update(b"\0");
         }
-        h.finalize().to_hex().to_string()
+        h.key()
     }
 
     /// Every output file and how to make it. Generated pages come first, so
@@ -471,17 +474,22 @@ mod tests {
     use super::KeyHasher;
 
     #[test]
-    fn a_gathered_key_is_the_hash_of_its_pieces_fed_one_by_one() {
-        // Output keys saved by earlier builds stay valid.
+    fn a_key_is_its_pieces_however_they_were_written() {
         let mut gathered = KeyHasher::default();
-        let mut fed = blake3::Hasher::new();
+        let mut joined = Vec::new();
         for piece in [&b"salt"[..], b"news\0", b"", &7u64.to_le_bytes()] {
             gathered.update(piece);
-            fed.update(piece);
+            joined.extend_from_slice(piece);
         }
         let value = serde_json::json!({"title": "ข่าว", "n": [1, 2]});
         serde_json::to_writer(&mut gathered, &value).unwrap();
-        serde_json::to_writer(&mut fed, &value).unwrap();
-        assert_eq!(gathered.finalize(), fed.finalize());
+        joined.extend(serde_json::to_vec(&value).unwrap());
+        let mut whole = KeyHasher::default();
+        whole.update(&joined);
+        assert_eq!(gathered.key(), whole.key());
+        assert_eq!(whole.key().len(), 32);
+        // One byte more is another key.
+        whole.update(b"!");
+        assert_ne!(gathered.key(), whole.key());
     }
 }
