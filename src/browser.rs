@@ -326,7 +326,7 @@ impl Session {
         let tab = browser
             .new_tab()
             .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
-        tab.set_default_timeout(Duration::from_secs(60));
+        tab.set_default_timeout(ANSWER);
         let events: Arc<Mutex<Found>> = Arc::default();
         listen(&tab, events.clone()).map_err(|Cdp(e)| BrowserError::Launch(e))?;
         Ok(Session {
@@ -593,13 +593,32 @@ pub fn shot_name(page: &str) -> String {
     if name.is_empty() { "home".into() } else { name }
 }
 
+/// How long Chromium may take to answer one request.
+const ANSWER: Duration = Duration::from_secs(60);
+
+/// How long a question about a document being replaced may go unanswered
+/// before it is asked again: one asked as the old document goes can be
+/// lost, and would otherwise hold the wait for a full [`ANSWER`].
+const POLL_ANSWER: Duration = Duration::from_secs(2);
+
 /// Opens `url` and waits until its document has loaded. Not
 /// `wait_until_navigated`: its event can pass before the wait begins, and
 /// then it waits for nothing until it times out. The old document is
 /// marked first, so the wait cannot mistake it for the new one.
 fn navigate(tab: &Tab, url: &str) -> Result<(), Cdp> {
+    tab.set_default_timeout(POLL_ANSWER);
     let _ = tab.evaluate("window.__khaoLeaving = true", false);
+    tab.set_default_timeout(ANSWER);
     tab.navigate_to(url)?;
+    tab.set_default_timeout(POLL_ANSWER);
+    let loaded = wait_loaded(tab, url);
+    tab.set_default_timeout(ANSWER);
+    loaded
+}
+
+/// Asks, every 50 ms for up to a minute, whether the new document of
+/// `url` has loaded.
+fn wait_loaded(tab: &Tab, url: &str) -> Result<(), Cdp> {
     let started = std::time::Instant::now();
     loop {
         let loaded = tab
