@@ -491,7 +491,10 @@ struct PageFacts {
     height: f64,
 }
 
-/// Loads every image (lazy ones too), waits for fonts, then measures.
+/// Loads every image (lazy ones too), waits for fonts, then measures. An
+/// image is given 30 s: on a loaded two-core machine (two Chromiums and a
+/// test suite) 8 s was once too short for a home page's thumbnails, which
+/// were then reported broken.
 const CHECK_JS: &str = r#"(async () => {
   const imgs = Array.from(document.images);
   for (const i of imgs) { if (i.loading === 'lazy') i.loading = 'eager'; }
@@ -499,7 +502,7 @@ const CHECK_JS: &str = r#"(async () => {
     if (i.complete) { r(); return; }
     i.addEventListener('load', r, {once: true});
     i.addEventListener('error', r, {once: true});
-    setTimeout(r, 8000);
+    setTimeout(r, 30000);
   })));
   const broken = imgs.filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src') || i.currentSrc || '(img)');
   await document.fonts.ready;
