@@ -79,12 +79,20 @@ impl StaticServer {
             .ok_or_else(|| io::Error::other("not an IP listener"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = stop.clone();
+        let root = Arc::new(root);
         let thread = std::thread::spawn(move || {
             while !stop_flag.load(Ordering::Relaxed) {
                 match server.recv_timeout(Duration::from_millis(100)) {
+                    // Each answered on its own thread (as `khao serve`
+                    // does): answered in turn, one response a busy
+                    // browser is slow to read holds back every file its
+                    // page still waits for.
                     Ok(Some(request)) => {
-                        let response = respond_file(&root, request.url());
-                        let _ = request.respond(response);
+                        let root = Arc::clone(&root);
+                        std::thread::spawn(move || {
+                            let response = respond_file(&root, request.url());
+                            let _ = request.respond(response);
+                        });
                     }
                     Ok(None) => {}
                     Err(_) => break,
