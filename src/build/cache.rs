@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpages::CheckCache;
-use crate::plumbing::table::value_end;
+use crate::plumbing::table::read_header;
 use crate::render::RenderCache;
 
 /// What the last build left.
@@ -83,8 +83,7 @@ fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Option<(Header, T)> {
 /// The list of files: its header, and the rest left as bytes.
 fn read_files(dir: &Path) -> Option<(Header, Files)> {
     let bytes = std::fs::read(part(dir, "files")).ok()?;
-    let start = value_end(&bytes, 0)?;
-    let header: Header = rmp_serde::from_slice(&bytes[..start]).ok()?;
+    let (header, start): (Header, usize) = read_header(&bytes)?;
     let digest = header.files;
     Some((
         header,

@@ -300,12 +300,8 @@ where
 {
     // Offsets are kept as u32.
     u32::try_from(bytes.len()).ok()?;
-    let header_end = value_end(bytes, 0)?;
-    if rmp_serde::from_slice::<H>(&bytes[..header_end])
-        .ok()
-        .as_ref()
-        != Some(header)
-    {
+    let (found, header_end) = read_header::<H>(bytes)?;
+    if found != *header {
         return None;
     }
     let mut rest = &bytes[header_end..];
@@ -328,10 +324,17 @@ where
     Some(entries)
 }
 
+/// The MessagePack value at the start of `bytes`, and where it ends: a
+/// file's header, read without decoding what follows it.
+pub fn read_header<H: DeserializeOwned>(bytes: &[u8]) -> Option<(H, usize)> {
+    let end = value_end(bytes, 0)?;
+    Some((rmp_serde::from_slice(&bytes[..end]).ok()?, end))
+}
+
 /// Where the MessagePack value at `pos` in `bytes` ends; `None` when it
 /// runs past the end or is not MessagePack. Nothing is decoded: a
 /// container only adds its items to the values still to pass.
-pub fn value_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
+fn value_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
     let mut pending: u64 = 1;
     // Big-endian unsigned of `n` bytes at `at`.
     let be = |at: usize, n: usize| -> Option<u64> {
