@@ -402,7 +402,7 @@ fn photos(
         Some(memo),
     );
     let mut photos = Photos {
-        processed: images::ImageMap::default(),
+        processed: images::ImageMap::with_capacity_and_hasher(jobs.len(), Default::default()),
         files: Vec::new(),
         problems: Vec::new(),
         stats,

@@ -62,7 +62,7 @@ pub fn check_pages(public_dir: &Path, files: &[PathBuf], base_url: &str) -> Vec<
 }
 
 fn is_html(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "html" || e == "htm")
+    matches!(paths::extension(path), Some(b"html" | b"htm"))
 }
 
 static SEL_IDS: once_cell::sync::Lazy<Selector> =
@@ -488,17 +488,20 @@ fn remember(
     let mut added: Vec<PathBuf> = Vec::new();
     let mut records = Vec::with_capacity(checked.len());
     {
-        let index: HashMap<&Path, u32> = if checked.is_empty() {
+        // By the paths' bytes: hashing thousands of paths component by
+        // component was most of what checking one page again cost.
+        let index: HashMap<&[u8], u32> = if checked.is_empty() {
             HashMap::default()
         } else {
             (cache.paths.iter())
                 .enumerate()
-                .map(|(i, p)| (p.as_path(), i as u32))
+                .map(|(i, p)| (p.as_os_str().as_encoded_bytes(), i as u32))
                 .collect()
         };
         let mut new_index: HashMap<PathBuf, u32> = HashMap::default();
         let mut intern = |p: &Path| -> u32 {
-            if let Some(i) = index.get(p).or_else(|| new_index.get(p)) {
+            let old = index.get(p.as_os_str().as_encoded_bytes());
+            if let Some(i) = old.or_else(|| new_index.get(p)) {
                 return *i;
             }
             let i = known + added.len() as u32;

@@ -281,6 +281,7 @@ fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnost
     for (path, e) in errors {
         diags.push(unreadable(paths::relative_to(root, &path), &e));
     }
+    files.reserve(entries.len());
     for entry in entries {
         if !entry.is_file {
             continue;
@@ -336,13 +337,19 @@ fn unique_pages(mut pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> 
 
 /// Newest first, ties by slug; the same slug in two year folders would
 /// give two addresses staff think of as one item: kept, but said.
-fn sort_news(news: &mut [NewsItem], diags: &mut Vec<Diagnostic>, root: &Path) {
-    news.sort_by(|a, b| {
+fn sort_news(news: &mut Vec<NewsItem>, diags: &mut Vec<Diagnostic>, root: &Path) {
+    // The order is found on indices and each item moved once: an item is
+    // large, and sorting the items themselves moved each a dozen times.
+    let mut order: Vec<usize> = (0..news.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&news[a], &news[b]);
         b.date
             .cmp(&a.date)
             .then_with(|| a.slug.cmp(&b.slug))
             .then_with(|| a.url.cmp(&b.url))
     });
+    let mut slots: Vec<Option<NewsItem>> = std::mem::take(news).into_iter().map(Some).collect();
+    news.extend(order.into_iter().filter_map(|i| slots[i].take()));
     let mut by_slug: BTreeMap<&str, &NewsItem> = BTreeMap::new();
     for item in news.iter() {
         if let Some(other) = by_slug.insert(&item.slug, item) {

@@ -3,13 +3,13 @@
 //! leads to nothing the build writes is `ita-broken-link` (the assessors
 //! would find a 404), an item with nothing to show is `ita-empty`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::context::Og;
-use super::plan::{Job, Prepared};
+use super::plan::Prepared;
 use super::renderer::Renderer;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
@@ -123,11 +123,11 @@ impl Renderer<'_> {
 
     /// `ita-broken-link` and `ita-empty`, against the files the build
     /// writes: the plan and the photos' variants.
-    pub(super) fn ita_problems(&self, plan: &BTreeMap<PathBuf, Job>) -> Vec<Diagnostic> {
+    pub(super) fn ita_problems(&self, plan: &super::plan::Plan) -> Vec<Diagnostic> {
         let Some(ita) = &self.site.ita else {
             return Vec::new();
         };
-        let mut built: BTreeSet<PathBuf> = plan.keys().cloned().collect();
+        let mut built: BTreeSet<PathBuf> = plan.iter().map(|(rel, _)| rel.clone()).collect();
         for image in self.images.values() {
             for v in &image.variants {
                 built.insert(PathBuf::from(v.url.trim_start_matches('/')));

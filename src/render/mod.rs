@@ -32,7 +32,7 @@ mod share;
 mod sitemap;
 pub mod theme;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -206,7 +206,7 @@ pub fn render_incremental(
     let plan = renderer.plan();
     let problems = renderer.ita_problems(&plan);
     let prepare_seconds = t0.elapsed().as_secs_f64();
-    let pages = plan.values().filter(|j| j.is_page()).count();
+    let pages = plan.iter().filter(|(_, j)| j.is_page()).count();
     std::fs::create_dir_all(public_dir).map_err(error::write_error(public_dir))?;
     let done: Vec<Result<(PathBuf, Option<Done>), RenderError>> = plan
         .par_iter()
@@ -217,6 +217,7 @@ pub fn render_incremental(
         ..Incremental::default()
     };
     let mut files = Vec::with_capacity(done.len());
+    result.records.reserve(done.len());
     for r in done {
         let (p, record) = r?;
         if let Some((record, rendered, wrote)) = record {
@@ -228,7 +229,7 @@ pub fn render_incremental(
         }
         files.push(p);
     }
-    files.sort();
+    crate::plumbing::paths::sort_by_bytes(&mut files);
     result.searchable = searchable(&renderer, &plan, &result.records);
     result.output = RenderOutput {
         files,
@@ -243,7 +244,7 @@ pub fn render_incremental(
 /// render key: it changes whenever anything the page is made from does.
 fn searchable(
     renderer: &Renderer<'_>,
-    plan: &BTreeMap<PathBuf, Job>,
+    plan: &plan::Plan,
     records: &RenderCache,
 ) -> Vec<crate::search::Searchable> {
     plan.iter()
@@ -370,7 +371,7 @@ mod tests {
                 "macros.html"
             ]
         );
-        let mut t = BTreeMap::new();
+        let mut t = std::collections::BTreeMap::new();
         t.insert("base.html".to_string(), "B".to_string());
         t.insert(
             "news.html".to_string(),

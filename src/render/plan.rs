@@ -3,7 +3,6 @@
 //! the template with everything it includes, and the values it is given.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,6 +13,21 @@ use super::{news_rel_dir, sitemap};
 use crate::content::is_document;
 use crate::markdown::linked_files;
 use crate::plumbing::paths::{html_path, normalize, slash};
+
+/// Every output file and how to make it, by the bytes of its path (the
+/// order of the build's file list), each path once.
+pub(super) type Plan = Vec<(PathBuf, Job)>;
+
+/// `claims` (paths with the jobs that claim them, in the order they claim
+/// them) as a [`Plan`]: of two claims of one path, the first wins.
+/// Compared as bytes: comparing paths component by component was most of
+/// what planning a large site cost.
+fn claimed(mut claims: Vec<(PathBuf, Job)>) -> Plan {
+    // Stable: of two claims of one path, the first stays first.
+    claims.par_sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    claims.dedup_by(|later, first| later.0.as_os_str() == first.0.as_os_str());
+    claims
+}
 
 /// A key's bytes, gathered and then hashed at once: serde_json writes a
 /// value in many small pieces, and a site of a thousand items has
@@ -286,11 +300,9 @@ impl Renderer<'_> {
 
     /// Every output file and how to make it. Generated pages come first, so
     /// a content page or theme file can never replace one.
-    pub(super) fn plan(&self) -> BTreeMap<PathBuf, Job> {
+    pub(super) fn plan(&self) -> Plan {
         // The pages, in the order they claim their paths (the first
-        // claim of a path wins), sorted on both cores and built into the
-        // map at once: thousands of path-by-path inserts were most of the
-        // plan of a large site.
+        // claim of a path wins), sorted on both cores.
         let mut pages: Vec<(PathBuf, Job)> = vec![(PathBuf::from("index.html"), Job::Home)];
         let pager = self.pager("/news/", self.news.len());
         for n in 1..=pager.pages() {
@@ -317,13 +329,7 @@ impl Renderer<'_> {
             pages.push((html_path(&self.site.pages[i].url), Job::Page(i)));
         }
         pages.push((PathBuf::from("404.html"), Job::NotFound));
-        // Stable: of two claims of one path, the first stays first.
-        pages.par_sort_by(|a, b| a.0.cmp(&b.0));
-        pages.dedup_by(|later, first| later.0 == first.0);
-        let mut plan: BTreeMap<PathBuf, Job> = pages.into_iter().collect();
-        let add = |plan: &mut BTreeMap<PathBuf, Job>, rel: PathBuf, job: Job| {
-            plan.entry(rel).or_insert(job);
-        };
+        let mut plan = claimed(pages);
 
         // The sitemap lists every HTML page but 404.html and the archives
         // without news (there for the OIT page's links, not for search).
@@ -343,57 +349,40 @@ impl Renderer<'_> {
             })
             .collect();
         entries.sort_by(|a, b| a.url.cmp(&b.url));
-        add(&mut plan, PathBuf::from("feed.xml"), Job::Feed);
-        add(
-            &mut plan,
-            PathBuf::from("sitemap.xml"),
-            Job::Sitemap(entries),
-        );
-        add(&mut plan, PathBuf::from("robots.txt"), Job::Robots);
+        plan.push((PathBuf::from("feed.xml"), Job::Feed));
+        plan.push((PathBuf::from("sitemap.xml"), Job::Sitemap(entries)));
+        plan.push((PathBuf::from("robots.txt"), Job::Robots));
 
         // Attachments and documents the text links to, published as they
         // are (found on both cores, claimed in the order of the news).
-        let copies: Vec<(PathBuf, Job)> = self
-            .site
-            .news
-            .par_iter()
-            .flat_map_iter(|item| {
-                let dir = news_rel_dir(item);
-                let attached = item.news.attachments.iter().filter_map(move |a| {
-                    let rel = normalize(&dir.join(&a.file))?;
-                    is_document(&rel, self.config).then_some(rel)
-                });
-                let linked = item.linked.iter().filter(|rel| self.is_linked_copy(rel));
-                attached.chain(linked.cloned()).map(|rel| {
-                    let src = self.content_dir.join(&rel);
-                    (rel, Job::Copy(src))
-                })
+        let copies = self.site.news.par_iter().flat_map_iter(|item| {
+            let dir = news_rel_dir(item);
+            let attached = item.news.attachments.iter().filter_map(move |a| {
+                let rel = normalize(&dir.join(&a.file))?;
+                is_document(&rel, self.config).then_some(rel)
+            });
+            let linked = item.linked.iter().filter(|rel| self.is_linked_copy(rel));
+            attached.chain(linked.cloned()).map(|rel| {
+                let src = self.content_dir.join(&rel);
+                (rel, Job::Copy(src))
             })
-            .collect();
-        for (rel, job) in copies {
-            add(&mut plan, rel, job);
-        }
+        });
+        plan.par_extend(copies);
+        let mut linked: Vec<PathBuf> = Vec::new();
         for page in &self.site.pages {
-            for rel in linked_files(page.source_dir(), &page.body) {
-                self.add_linked(&mut plan, rel);
-            }
+            linked.extend(linked_files(page.source_dir(), &page.body));
         }
-        for rel in self.ita_documents() {
-            self.add_linked(&mut plan, rel);
+        linked.extend(self.ita_documents());
+        for rel in linked.into_iter().filter(|rel| self.is_linked_copy(rel)) {
+            let src = self.content_dir.join(&rel);
+            plan.push((rel, Job::Copy(src)));
         }
 
         for rel in self.theme.statics.keys() {
-            add(&mut plan, rel.clone(), Job::Static(rel.clone()));
+            plan.push((rel.clone(), Job::Static(rel.clone())));
         }
-        add(&mut plan, self.share.path(), Job::Share);
-        plan
-    }
-
-    fn add_linked(&self, plan: &mut BTreeMap<PathBuf, Job>, rel: PathBuf) {
-        if self.is_linked_copy(&rel) {
-            let src = self.content_dir.join(&rel);
-            plan.entry(rel).or_insert(Job::Copy(src));
-        }
+        plan.push((self.share.path(), Job::Share));
+        claimed(plan)
     }
 
     /// Whether a file a text links to is published as it is: a document
