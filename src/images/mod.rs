@@ -6,7 +6,6 @@
 //! Also the checks `khao check` needs before anything is decoded: the format
 //! sniffed from the bytes and the pixel count read from the header.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -631,36 +630,26 @@ fn clean_out_dir(out_dir: &str) -> Option<Vec<String>> {
 /// punctuation) gets a short hash of the original name, and so do stems that
 /// would collide in the same folder, so two photos never share a file name.
 fn public_stems(jobs: &[ImageJob]) -> Vec<String> {
-    let names: Vec<String> = jobs
-        .iter()
+    // Each job's file name and stem, on every core: thousands of photos.
+    let (names, mut stems): (Vec<String>, Vec<String>) = jobs
+        .par_iter()
         .map(|j| {
-            j.source
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut stems: Vec<String> = jobs
-        .iter()
-        .zip(&names)
-        .map(|(j, name)| {
-            let raw = j
-                .source
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = j.source.file_name().unwrap_or_default().to_string_lossy();
+            let raw = j.source.file_stem().unwrap_or_default().to_string_lossy();
             let (stem, lossy) = web_stem(&raw);
-            if lossy {
-                format!("{stem}-{}", short_hash(name))
+            let stem = if lossy {
+                format!("{stem}-{}", short_hash(&name))
             } else {
                 stem
-            }
+            };
+            (name.into_owned(), stem)
         })
-        .collect();
+        .unzip();
     // The same (folder, stem) from different sources: add the name's hash.
-    let mut seen: HashMap<(&str, String), Vec<usize>> = HashMap::with_capacity(jobs.len());
+    let mut seen: FxHashMap<(&str, &str), Vec<usize>> =
+        FxHashMap::with_capacity_and_hasher(jobs.len(), Default::default());
     for (i, job) in jobs.iter().enumerate() {
-        seen.entry((job.out_dir.as_str(), stems[i].clone()))
+        seen.entry((job.out_dir.as_str(), stems[i].as_str()))
             .or_default()
             .push(i);
     }

@@ -96,9 +96,11 @@ pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
 
 /// The extension in lower case, without the dot (`""` when there is none).
 pub fn ext_lower(path: &Path) -> String {
-    extension(path)
-        .map(|e| String::from_utf8_lossy(e).to_lowercase())
-        .unwrap_or_default()
+    match extension(path) {
+        Some(e) if e.is_ascii() => String::from_utf8_lossy(&e.to_ascii_lowercase()).into_owned(),
+        Some(e) => String::from_utf8_lossy(e).to_lowercase(),
+        None => String::new(),
+    }
 }
 
 /// The bytes of the extension [`Path::extension`] finds, found without

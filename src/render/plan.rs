@@ -334,7 +334,7 @@ impl Renderer<'_> {
         // The sitemap lists every HTML page but 404.html and the archives
         // without news (there for the OIT page's links, not for search).
         let mut entries: Vec<sitemap::Entry> = plan
-            .iter()
+            .par_iter()
             .filter(|(rel, _)| rel.as_path() != Path::new("404.html"))
             .filter(
                 |(_, job)| !matches!(job, Job::Archive(a, _) if self.archives[*a].news.is_empty()),
@@ -348,7 +348,7 @@ impl Renderer<'_> {
                 sitemap::Entry { url, lastmod }
             })
             .collect();
-        entries.sort_by(|a, b| a.url.cmp(&b.url));
+        entries.par_sort_by(|a, b| a.url.cmp(&b.url));
         plan.push((PathBuf::from("feed.xml"), Job::Feed));
         plan.push((PathBuf::from("sitemap.xml"), Job::Sitemap(entries)));
         plan.push((PathBuf::from("robots.txt"), Job::Robots));
