@@ -95,9 +95,9 @@ pub struct BuildReport {
     /// an item ending or leaving the pinned spot), RFC 3339; `None` when
     /// nothing is due.
     pub next_change: Option<String>,
-    /// Each phase and its seconds, for `KHAO_TIMINGS`.
+    /// Each phase, for `KHAO_TIMINGS`.
     #[serde(skip)]
-    pub timings: Vec<(&'static str, f64)>,
+    pub timings: Vec<PhaseTime>,
 }
 
 impl BuildReport {
@@ -226,7 +226,7 @@ pub fn build_site_with(
     let started = Instant::now();
     let mut timings = Timings {
         phases: Vec::new(),
-        last: Some(started),
+        last: Some((started, crate::plumbing::clock::cpu_seconds())),
     };
     let out = options
         .out
@@ -426,24 +426,46 @@ fn photos(
     photos
 }
 
-/// How long each phase took, for `KHAO_TIMINGS` (the command layer prints
-/// them).
+/// How long a phase of the build took, for `KHAO_TIMINGS` (the command
+/// layer prints them).
+#[derive(Debug, Clone, Copy)]
+pub struct PhaseTime {
+    pub what: &'static str,
+    pub seconds: f64,
+    /// The CPU time the whole process used meanwhile (every thread), when
+    /// it was measured: twice `seconds` is both cores busy.
+    pub cpu_seconds: Option<f64>,
+}
+
 #[derive(Default)]
 struct Timings {
-    phases: Vec<(&'static str, f64)>,
-    last: Option<Instant>,
+    phases: Vec<PhaseTime>,
+    /// When the last phase ended: wall clock and process CPU time.
+    last: Option<(Instant, f64)>,
 }
 
 impl Timings {
     fn lap(&mut self, what: &'static str) {
-        let now = Instant::now();
-        let since = self.last.map_or(0.0, |t| (now - t).as_secs_f64());
-        self.phases.push((what, since));
-        self.last = Some(now);
+        let (now, cpu) = (Instant::now(), crate::plumbing::clock::cpu_seconds());
+        let (seconds, cpu_seconds) = match self.last {
+            Some((t, c)) => ((now - t).as_secs_f64(), Some(cpu - c)),
+            None => (0.0, None),
+        };
+        self.phases.push(PhaseTime {
+            what,
+            seconds,
+            cpu_seconds,
+        });
+        self.last = Some((now, cpu));
     }
 
+    /// A part of the phase ending next, timed by the step itself.
     fn add(&mut self, what: &'static str, seconds: f64) {
-        self.phases.push((what, seconds));
+        self.phases.push(PhaseTime {
+            what,
+            seconds,
+            cpu_seconds: None,
+        });
     }
 }
 

@@ -64,8 +64,11 @@ pub fn print(ctx: &Context, lang: Lang, report: &BuildReport) {
         eprintln!("{}", build_problem_line(p, lang));
     }
     if std::env::var_os("KHAO_TIMINGS").is_some() {
-        for (what, seconds) in &report.timings {
-            eprintln!("{what:>16}: {:7.1} ms", seconds * 1e3);
+        for t in &report.timings {
+            let cpu = t
+                .cpu_seconds
+                .map_or(String::new(), |c| format!("   cpu {:7.1} ms", c * 1e3));
+            eprintln!("{:>17}: {:7.1} ms{cpu}", t.what, t.seconds * 1e3);
         }
     }
     let m = Message::new("build.summary")

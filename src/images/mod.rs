@@ -124,21 +124,16 @@ impl Memo {
                     stems[i].clone(),
                 );
                 self.published.with_owned(&key, |(was, image)| {
-                    let there =
-                        || self.whole(public, &jobs[i].out_dir) || published(&image, public.dir);
+                    let there = || public.whole(&jobs[i].out_dir) || published(&image, public.dir);
                     (was == stamp && there()).then_some((i, Ok(image)))
                 })
             })
             .collect()
     }
 
-    /// Whether every photo published in `out_dir` is still there as the
-    /// memo last found it: the folder's stamp is the one remembered.
-    fn whole(&self, public: &Public<'_>, out_dir: &str) -> bool {
-        (public.folders.get(out_dir)).is_some_and(|now| self.found_whole(out_dir, now))
-    }
-
-    /// Whether `out_dir` was last found whole with stamp `stamp`.
+    /// Whether `out_dir` was last found whole with stamp `stamp`: then
+    /// every photo published there is still there as the memo last found
+    /// it.
     fn found_whole(&self, out_dir: &str, stamp: &Stamp) -> bool {
         self.folders.with(out_dir, |was| Some(was == stamp)) == Some(true)
     }
@@ -161,10 +156,9 @@ impl Memo {
                 failed.insert(&job.out_dir);
             }
         }
-        for (out_dir, stamp) in &public.folders {
-            let known = self.found_whole(out_dir, stamp);
+        for (out_dir, &(stamp, known)) in &public.folders {
             if !known && !failed.contains(out_dir) && stamp.settled_before(settled_ns) {
-                self.folders.insert(out_dir.to_string(), *stamp);
+                self.folders.insert(out_dir.to_string(), stamp);
             }
         }
         self.folders.forget_others(public.folders.keys().copied());
@@ -248,15 +242,22 @@ fn published(image: &ProcessedImage, public_dir: &Path) -> bool {
 }
 
 /// `public/`, and the stamp of each output folder of this build's photos,
-/// taken before any photo is looked at (with a memo only).
+/// taken before any photo is looked at, with whether the memo found the
+/// folder whole with that stamp (with a memo only).
 struct Public<'a> {
     dir: &'a Path,
-    folders: FxHashMap<&'a str, Stamp>,
+    folders: FxHashMap<&'a str, (Stamp, bool)>,
 }
 
 impl<'a> Public<'a> {
-    fn new(dir: &'a Path, jobs: &'a [ImageJob], memo: bool) -> Public<'a> {
-        let mut names: Vec<&str> = if memo {
+    /// Whether every photo published in `out_dir` is still there as the
+    /// memo last found it: the folder's stamp is the one remembered.
+    fn whole(&self, out_dir: &str) -> bool {
+        self.folders.get(out_dir).is_some_and(|&(_, whole)| whole)
+    }
+
+    fn new(dir: &'a Path, jobs: &'a [ImageJob], memo: Option<&Memo>) -> Public<'a> {
+        let mut names: Vec<&str> = if memo.is_some() {
             jobs.iter().map(|j| j.out_dir.as_str()).collect()
         } else {
             Vec::new()
@@ -267,7 +268,9 @@ impl<'a> Public<'a> {
             .into_par_iter()
             .filter_map(|name| {
                 let path = folder(dir, &clean_out_dir(name)?);
-                Some((name, Stamp::of(&std::fs::metadata(path).ok()?)))
+                let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
+                let whole = memo.is_some_and(|m| m.found_whole(name, &stamp));
+                Some((name, (stamp, whole)))
             })
             .collect();
         Public { dir, folders }
@@ -287,7 +290,7 @@ pub fn process_all_in(
 ) -> (Results, ImageStats) {
     let stems = public_stems(jobs);
     let settled_ns = crate::plumbing::fs::settled_ns();
-    let public = Public::new(public_dir, jobs, memo.is_some());
+    let public = Public::new(public_dir, jobs, memo);
     // One task per source file, however many pages use it: a photo is
     // decoded at most once per build.
     let groups = by_source(jobs);
