@@ -22,7 +22,10 @@ pub const KHAO_DIR: &str = ".khao";
 /// sort, which merges runs already in order: a build's list is a few such
 /// runs (pages, photos, the search index) put end to end.
 pub fn sort_by_bytes(paths: &mut Vec<PathBuf>) {
-    paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    // On both cores: a build's list is tens of thousands of paths, and the
+    // other core waits for it.
+    use rayon::slice::ParallelSliceMut;
+    paths.par_sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
 }
 
