@@ -339,13 +339,17 @@ pub fn build_site_with(
     timings.lap("check pages");
 
     // The build itself is fine without them; the next one is just slower.
+    // The build cache and the memo are written side by side.
     let listed = (&files[..], files_digest, same_files);
-    let _ = cache::save(&cache_folder, &out, listed, &inc.records, &checked.cache);
-    timings.lap("build cache write");
-    if options.memo.is_none() {
-        memo.save(site_dir);
-    }
-    timings.lap("memo write");
+    let _ = rayon::join(
+        || cache::save(&cache_folder, &out, listed, &inc.records, &checked.cache),
+        || {
+            if options.memo.is_none() {
+                memo.save(site_dir);
+            }
+        },
+    );
+    timings.lap("caches write");
 
     let report = BuildReport {
         out,
