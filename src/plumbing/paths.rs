@@ -18,15 +18,20 @@ pub const KHAO_DIR: &str = ".khao";
 /// Sorts paths by their bytes and drops repeats. Not by components, as
 /// `Ord for Path` does: with tens of thousands of a build's files,
 /// comparing component by component was the largest single cost of a
-/// one-edit build. A folder's files stay next to each other. A stable
-/// sort, which merges runs already in order: a build's list is a few such
-/// runs (pages, photos, the search index) put end to end.
+/// one-edit build. A folder's files stay next to each other.
 pub fn sort_by_bytes(paths: &mut Vec<PathBuf>) {
-    // On both cores: a build's list is tens of thousands of paths, and the
-    // other core waits for it.
+    sort_by_path_bytes(paths, |p| p);
+}
+
+/// [`sort_by_bytes`] for items that each name a path: of two items with
+/// one path, the first stays. A stable sort, on both cores (a build's list
+/// is tens of thousands of paths, and the other core waits for it), which
+/// merges runs already in order: a build's list is a few such runs (pages,
+/// photos, the search index) put end to end.
+pub fn sort_by_path_bytes<T: Send>(items: &mut Vec<T>, path: impl Fn(&T) -> &Path + Sync) {
     use rayon::slice::ParallelSliceMut;
-    paths.par_sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+    items.par_sort_by(|a, b| path(a).as_os_str().cmp(path(b).as_os_str()));
+    items.dedup_by(|later, first| path(later).as_os_str() == path(first).as_os_str());
 }
 
 /// Whether `paths` are as [`sort_by_bytes`] leaves them.
@@ -99,11 +104,9 @@ pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
 
 /// The extension in lower case, without the dot (`""` when there is none).
 pub fn ext_lower(path: &Path) -> String {
-    match extension(path) {
-        Some(e) if e.is_ascii() => String::from_utf8_lossy(&e.to_ascii_lowercase()).into_owned(),
-        Some(e) => String::from_utf8_lossy(e).to_lowercase(),
-        None => String::new(),
-    }
+    extension(path)
+        .map(|e| String::from_utf8_lossy(e).to_lowercase())
+        .unwrap_or_default()
 }
 
 /// The bytes of the extension [`Path::extension`] finds, found without

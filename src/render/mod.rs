@@ -229,7 +229,8 @@ pub fn render_incremental(
         }
         files.push(p);
     }
-    crate::plumbing::paths::sort_by_bytes(&mut files);
+    // In the plan's order: sorted by bytes, each path once.
+    debug_assert!(crate::plumbing::paths::sorted_by_bytes(&files));
     result.searchable = searchable(&renderer, &plan, &result.records);
     result.output = RenderOutput {
         files,

@@ -12,7 +12,7 @@ use super::renderer::Renderer;
 use super::{news_rel_dir, sitemap};
 use crate::content::is_document;
 use crate::markdown::linked_files;
-use crate::plumbing::paths::{html_path, normalize, slash};
+use crate::plumbing::paths::{html_path, normalize, slash, sort_by_path_bytes};
 
 /// Every output file and how to make it, by the bytes of its path (the
 /// order of the build's file list), each path once.
@@ -23,9 +23,7 @@ pub(super) type Plan = Vec<(PathBuf, Job)>;
 /// Compared as bytes: comparing paths component by component was most of
 /// what planning a large site cost.
 fn claimed(mut claims: Vec<(PathBuf, Job)>) -> Plan {
-    // Stable: of two claims of one path, the first stays first.
-    claims.par_sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-    claims.dedup_by(|later, first| later.0.as_os_str() == first.0.as_os_str());
+    sort_by_path_bytes(&mut claims, |(rel, _)| rel);
     claims
 }
 
