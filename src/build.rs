@@ -282,7 +282,10 @@ pub fn build_site_with(
         &site,
         &photos.processed,
         &out,
-        &previous.outputs,
+        render::Previous {
+            records: &previous.outputs,
+            whole: &photos.whole,
+        },
         &now,
         Some(&memo.render),
         templates,
@@ -381,6 +384,8 @@ struct Photos {
     /// A photo that would not process.
     problems: Vec<Diagnostic>,
     stats: ImageStats,
+    /// The output folders found whole (see [`images::WholeFolders`]).
+    whole: images::WholeFolders,
 }
 
 fn photos(
@@ -397,7 +402,7 @@ fn photos(
         None => &silent,
     };
     let cache = cache_dir(site_dir, "images");
-    let (results, stats) = images::process_all_in(
+    let (results, stats, whole) = images::process_all_in(
         &jobs,
         &site.config.images,
         &cache,
@@ -410,6 +415,7 @@ fn photos(
         files: Vec::new(),
         problems: Vec::new(),
         stats,
+        whole,
     };
     for (job, result) in jobs.iter().zip(results) {
         match result {

@@ -457,7 +457,7 @@ fn a_size_deleted_from_public_is_published_again_even_where_the_memo_trusts_the_
     let cfg = config(&[320, 640]);
     let memo = Memo::default();
     let run = || {
-        let (r, _) = process_all_in(
+        let (r, _, _) = process_all_in(
             &jobs,
             &cfg,
             &site.cache(),

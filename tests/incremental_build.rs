@@ -295,3 +295,55 @@ fn deleting_a_linked_page_reports_the_links_that_broke() {
         "{report}"
     );
 }
+
+#[test]
+fn files_removed_or_replaced_in_public_are_made_again() {
+    // Three news folders with photos and an attachment, settled and built
+    // until the image step knows them whole: from then on the files in
+    // them are not looked at one by one, and each change below must still
+    // be seen.
+    let site = tempfile::tempdir().unwrap();
+    copy_site(base(), site.path(), false, true);
+    let news = site.path().join("content/news/2026");
+    let pdf = news.join("recruit-computer-officer-2569/recruitment-announcement-2569.pdf");
+    let slugs = [
+        "teachers-day-2569",
+        "thai-language-day-2569",
+        "action-plan-workshop-2570",
+    ];
+    for slug in slugs {
+        std::fs::copy(&pdf, news.join(slug).join("plan.pdf")).unwrap();
+        let md = news.join(slug).join("index.md");
+        let text = std::fs::read_to_string(&md).unwrap();
+        let listed = "\nattachments:\n  - file: plan.pdf\n    title: แผนปฏิบัติการ\nimages:\n";
+        std::fs::write(&md, text.replacen("\nimages:\n", listed, 1)).unwrap();
+    }
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(2200));
+    settle();
+    build(site.path());
+    settle();
+    build(site.path());
+    let again = build(site.path());
+    assert_eq!(count(&again, "rendered"), 0, "{again}");
+    assert_eq!(count(&again, "written"), 0, "{again}");
+
+    let public = site.path().join("public/news/2026");
+    // Removed: a page, and an attachment in another folder.
+    std::fs::remove_file(public.join(slugs[0]).join("index.html")).unwrap();
+    std::fs::remove_file(public.join(slugs[1]).join("plan.pdf")).unwrap();
+    // Replaced by a rename, as an editor saves: a page.
+    let page = public.join("cybersecurity-pdpa-training-2569/index.html");
+    std::fs::write(page.with_extension("tmp"), "<p>แก้ด้วยมือ</p>").unwrap();
+    std::fs::rename(page.with_extension("tmp"), &page).unwrap();
+    // A source attachment written over in place, its size and time kept:
+    // its folders' stamps stay as they were.
+    let source = news.join(slugs[2]).join("plan.pdf");
+    let mtime = std::fs::metadata(&source).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&source).unwrap();
+    assert_eq!(bytes[11], 0xeb, "the PDF's binary comment");
+    bytes[11] = 0xec;
+    std::fs::write(&source, &bytes).unwrap();
+    let file = std::fs::File::options().write(true).open(&source).unwrap();
+    file.set_modified(mtime).unwrap();
+    assert_same_as_clean(site.path());
+}

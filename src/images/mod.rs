@@ -62,6 +62,12 @@ pub struct ImageStats {
 /// One result per job, in order.
 pub type Results = Vec<Result<ProcessedImage, ImageError>>;
 
+/// The output folders (relative to `public/`, as [`ImageJob::out_dir`])
+/// that the memo found whole when this build began: nothing in them was
+/// added, removed or renamed since a build last looked, so the render step
+/// need not look at each page in them either.
+pub type WholeFolders = FxHashSet<String>;
+
 /// Processes every job; one result per job, in order.
 ///
 /// `stats` counts photos (distinct source files): `processed` were decoded
@@ -72,7 +78,8 @@ pub fn process_all(
     cache_dir: &Path,
     public_dir: &Path,
 ) -> (Results, ImageStats) {
-    process_all_in(jobs, config, cache_dir, public_dir, &Silent, None)
+    let (results, stats, _) = process_all_in(jobs, config, cache_dir, public_dir, &Silent, None);
+    (results, stats)
 }
 
 /// What the previous build published for each photo: while a source's
@@ -256,6 +263,13 @@ impl<'a> Public<'a> {
         self.folders.get(out_dir).is_some_and(|&(_, whole)| whole)
     }
 
+    fn whole_folders(&self) -> WholeFolders {
+        (self.folders.iter())
+            .filter(|(_, (_, whole))| *whole)
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
     fn new(dir: &'a Path, jobs: &'a [ImageJob], memo: Option<&Memo>) -> Public<'a> {
         let mut names: Vec<&str> = if memo.is_some() {
             jobs.iter().map(|j| j.out_dir.as_str()).collect()
@@ -287,7 +301,7 @@ pub fn process_all_in(
     public_dir: &Path,
     progress: &dyn Progress,
     memo: Option<&Memo>,
-) -> (Results, ImageStats) {
+) -> (Results, ImageStats, WholeFolders) {
     let stems = public_stems(jobs);
     let settled_ns = crate::plumbing::fs::settled_ns();
     let public = Public::new(public_dir, jobs, memo);
@@ -378,7 +392,7 @@ pub fn process_all_in(
     if let Some(m) = memo {
         m.remember_folders(&public, jobs, &results, settled_ns);
     }
-    (results, stats)
+    (results, stats, public.whole_folders())
 }
 
 /// Saves the source index of this build's photos: their fresh hashes, or

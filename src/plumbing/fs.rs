@@ -99,6 +99,12 @@ pub fn copy_if_changed(src: &Path, dest: &Path) -> io::Result<bool> {
             return Ok(false);
         }
     }
+    copy_atomic(src, dest).map(|()| true)
+}
+
+/// Copies `src` to `dest` through a temporary file beside it, so `dest` is
+/// never seen half-written.
+pub fn copy_atomic(src: &Path, dest: &Path) -> io::Result<()> {
     if let Some(parent) = dest.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -107,7 +113,7 @@ pub fn copy_if_changed(src: &Path, dest: &Path) -> io::Result<bool> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map(|()| true)
+    result
 }
 
 /// Size and modification time (ns since 1970) of a file, `None` when it is
