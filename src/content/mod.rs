@@ -440,7 +440,9 @@ pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp"];
 
 /// A photo the image step handles (by its extension).
 pub fn is_photo(p: &Path) -> bool {
-    PHOTO_EXTENSIONS.contains(&ext_lower(p).as_str())
+    // Without a lower-case copy: asked of every file of a build.
+    crate::plumbing::paths::extension(p)
+        .is_some_and(|e| (PHOTO_EXTENSIONS.iter()).any(|x| e.eq_ignore_ascii_case(x.as_bytes())))
 }
 
 /// A document published as it is: a known office format or one site.yaml

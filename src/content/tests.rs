@@ -19,6 +19,16 @@ pub(super) fn write(root: &Path, rel: &str, text: &str) {
 }
 
 #[test]
+fn photos_are_known_by_their_extension_in_any_case() {
+    for p in ["ข่าว/รูป.JPG", "a/b.jpeg", "x.Png", "y.webp", "z.GIF"] {
+        assert!(is_photo(Path::new(p)), "{p}");
+    }
+    for p in ["a.pdf", "jpg", "a/.jpg", "a.jpgx", "a.heic", ""] {
+        assert!(!is_photo(Path::new(p)), "{p}");
+    }
+}
+
+#[test]
 fn page_urls() {
     assert_eq!(source_url(Path::new("contact.md")), "/contact/");
 }

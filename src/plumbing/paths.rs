@@ -51,6 +51,9 @@ pub fn cache_dir(site_dir: &Path, what: &str) -> PathBuf {
 /// Resolves `.` and `..` without touching the disk; `None` when the path
 /// climbs above its start (or above the root).
 pub fn normalize(path: &Path) -> Option<PathBuf> {
+    if is_plain(path) {
+        return Some(path.to_path_buf());
+    }
     let mut out = PathBuf::new();
     let mut depth = 0usize;
     for c in path.components() {
@@ -87,6 +90,11 @@ pub fn is_safe_relative(name: &str) -> bool {
 
 /// A path with `/` between its parts, whatever the platform.
 pub fn slash(p: &Path) -> String {
+    if is_plain(p)
+        && let Some(s) = p.to_str()
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(p.as_os_str().len());
     for (i, c) in p.components().enumerate() {
         if i > 0 {
@@ -95,6 +103,17 @@ pub fn slash(p: &Path) -> String {
         out.push_str(&c.as_os_str().to_string_lossy());
     }
     out
+}
+
+/// Whether `path` is relative and already plain: no `.`, `..` or empty
+/// part (`a//b`, a trailing `/`). Then its parts are its bytes between
+/// slashes, and [`normalize`] and [`slash`], asked of every file of a
+/// build, need not take it apart.
+fn is_plain(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    cfg!(unix)
+        && !bytes.is_empty()
+        && (bytes.split(|&b| b == b'/')).all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 /// `path` relative to `base` when it is inside it, else as it is.
@@ -207,6 +226,37 @@ mod tests {
         }
         assert_eq!(ext_lower(Path::new("รูป/IMG_1.JPEG")), "jpeg");
         assert_eq!(ext_lower(Path::new("README")), "");
+    }
+
+    #[test]
+    fn plain_paths_are_taken_as_they_are() {
+        for p in [
+            "news/2026/a/index.html",
+            "รูป.JPG",
+            "a..b/c",
+            ".hidden/x",
+            "a/.b",
+            "a/./b",
+            "./a",
+            "a/../b",
+            "a//b",
+            "a/b/",
+            "/srv/a",
+            "..",
+            "",
+        ] {
+            // What taking it apart would give.
+            let path = Path::new(p);
+            let parts: PathBuf = path.components().collect();
+            if is_plain(path) {
+                assert!(path.components().all(|c| matches!(c, Component::Normal(_))));
+                assert_eq!(normalize(path), Some(parts), "{p}");
+                assert_eq!(slash(path), p);
+            }
+        }
+        assert!(is_plain(Path::new("news/2026/a/index.html")));
+        assert!(!is_plain(Path::new("a//b")) && !is_plain(Path::new("./a")));
+        assert!(!is_plain(Path::new("/srv/a")) && !is_plain(Path::new("a/")));
     }
 
     #[test]

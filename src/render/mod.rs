@@ -193,9 +193,8 @@ impl Previous<'_> {
     /// there as written.
     fn unchanged(&self, rel: &Path, dest: &Path, key: &str) -> Option<&OutputRecord> {
         let old = self.records.get(rel).filter(|old| old.key == key)?;
-        let whole = || {
-            (rel.parent().and_then(Path::to_str)).is_some_and(|dir| self.whole.contains(dir))
-        };
+        let whole =
+            || (rel.parent().and_then(Path::to_str)).is_some_and(|dir| self.whole.contains(dir));
         (whole() || file_stamp(dest) == Some((old.len, old.mtime_ns))).then_some(old)
     }
 }
