@@ -344,8 +344,14 @@ pub fn build_site_with(
     // The build itself is fine without them; the next one is just slower.
     // The build cache and the memo are written side by side.
     let listed = (&files[..], files_digest, same_files);
+    // The checks part is the last build's while the page checks found
+    // what it holds (most edits): not written again.
+    let kept = (same_files && !checked.changed).then_some(previous.build);
     let _ = rayon::join(
-        || cache::save(&cache_folder, &out, listed, &inc.records, &checked.cache),
+        || {
+            let checks = (&checked.cache, kept);
+            cache::save(&cache_folder, &out, listed, &inc.records, checks)
+        },
         || {
             if options.memo.is_none() {
                 memo.save(site_dir);

@@ -289,7 +289,7 @@ pub struct CheckCache {
     pages: HashMap<PathBuf, PageRecord>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 struct PageRecord {
     ids: BTreeSet<String>,
     /// Indexes into `CheckCache::paths`.
@@ -343,6 +343,10 @@ pub struct Checked {
     /// The pages read and parsed in this build.
     pub scanned: usize,
     pub cache: CheckCache,
+    /// Whether `cache` differs from the one given: after most edits the
+    /// pages read again say what they said before, and the cache saved
+    /// need not be written again.
+    pub changed: bool,
 }
 
 /// Checks the HTML pages among `files` like [`check_pages`], but reads
@@ -381,11 +385,12 @@ pub fn check_pages_incremental(
         })
         .collect();
     let scanned = checked.len();
-    let (problems, cache) = remember(&pages, checked, fresh, previous);
+    let (problems, cache, changed) = remember(&pages, checked, fresh, previous);
     Checked {
         problems,
         scanned,
         cache,
+        changed,
     }
 }
 
@@ -479,11 +484,12 @@ fn remember(
     checked: BTreeMap<PathBuf, (Vec<PageProblem>, BTreeSet<PathBuf>)>,
     mut fresh: BTreeMap<PathBuf, PageScan>,
     previous: CheckCache,
-) -> (Vec<PageProblem>, CheckCache) {
+) -> (Vec<PageProblem>, CheckCache, bool) {
     // The previous table of link targets is kept as it is, so a page not
     // read again keeps its record untouched; new targets are appended. A
     // table grown to twice what the pages use is rebuilt.
     let mut cache = previous;
+    let mut changed = false;
     let known = cache.paths.len() as u32;
     let mut added: Vec<PathBuf> = Vec::new();
     let mut records = Vec::with_capacity(checked.len());
@@ -517,9 +523,11 @@ fn remember(
                 targets,
                 problems: probs,
             };
+            changed |= cache.pages.get(&page) != Some(&record);
             records.push((page, record));
         }
     }
+    changed |= !added.is_empty();
     cache.paths.extend(added);
     cache.pages.extend(records);
     // Pages gone since (a deleted item's) are forgotten. Every page has a
@@ -527,18 +535,19 @@ fn remember(
     if cache.pages.len() != pages.len() {
         let keep: HashSet<&Path> = pages.iter().map(|p| p.as_path()).collect();
         cache.pages.retain(|p, _| keep.contains(p.as_path()));
+        changed = true;
     }
     let mut problems: Vec<PageProblem> = (cache.pages.values())
         .flat_map(|r| r.problems.iter().cloned())
         .collect();
-    compact(&mut cache);
+    changed |= compact(&mut cache);
     sort_problems(&mut problems);
-    (problems, cache)
+    (problems, cache, changed)
 }
 
 /// Drops the link targets no page uses any more, when they are as many as
-/// those in use.
-fn compact(cache: &mut CheckCache) {
+/// those in use. Returns whether it did.
+fn compact(cache: &mut CheckCache) -> bool {
     let mut used = vec![false; cache.paths.len()];
     for r in cache.pages.values() {
         for t in &r.targets {
@@ -549,7 +558,7 @@ fn compact(cache: &mut CheckCache) {
     }
     let in_use = used.iter().filter(|u| **u).count();
     if cache.paths.len() <= 2 * in_use.max(64) {
-        return;
+        return false;
     }
     let mut renumber = vec![u32::MAX; cache.paths.len()];
     let mut paths = Vec::with_capacity(in_use);
@@ -565,6 +574,7 @@ fn compact(cache: &mut CheckCache) {
             *t = renumber[*t as usize];
         }
     }
+    true
 }
 
 /// Links that leave the site (other hosts, mail, phone) are not checked.
@@ -604,6 +614,31 @@ mod tests {
         format!(
             "<!DOCTYPE html><html lang=\"th\"><head><meta charset=\"utf-8\"><title>t</title></head><body>{body}</body></html>"
         )
+    }
+
+    #[test]
+    fn a_page_read_again_that_says_the_same_leaves_the_cache_as_it_was() {
+        let (dir, files) = site(&[
+            ("index.html", &page(r#"<a href="/a/">a</a>"#)),
+            ("a/index.html", &page(r#"<h2 id="x">x</h2>"#)),
+        ]);
+        let check = |written: &[&str], previous: CheckCache| {
+            let written = written.iter().map(PathBuf::from).collect();
+            let none = BTreeSet::new();
+            check_pages_incremental(dir.path(), &files, &written, &none, previous, "/")
+        };
+        let first = check(&["index.html", "a/index.html"], CheckCache::default());
+        assert!(first.changed);
+        let same = check(&["a/index.html"], first.cache);
+        assert!(same.scanned >= 1 && !same.changed);
+        // Another link, or another problem: changed.
+        std::fs::write(
+            dir.path().join("index.html"),
+            page(r#"<a href="/b/">b</a>"#),
+        )
+        .unwrap();
+        let other = check(&["index.html"], same.cache);
+        assert!(other.changed && !other.problems.is_empty());
     }
 
     #[test]

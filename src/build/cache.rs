@@ -6,8 +6,10 @@
 //! Kept in three files under `.khao/cache/`, read and written on both
 //! cores (one file was a serial tenth of a one-edit build at N=5000). The
 //! outputs and the checks begin with the same header, made new by every
-//! build: parts of two builds (one written, then khao stopped) do not
-//! match, and mean a full build. The list of files is usually the last
+//! build that writes the checks: parts of two builds (one written, then
+//! khao stopped) do not match, and mean a full build. The checks are
+//! usually what they were (an edit rarely changes a page's links), and are
+//! then left as they are, the outputs written under their header. The list of files is usually the last
 //! build's (an edit makes the same files): it is written only when it
 //! changed and decoded only when the last one is needed, and the headers
 //! name it by a digest of its paths.
@@ -24,6 +26,8 @@ use crate::render::RenderCache;
 /// What the last build left.
 #[derive(Debug, Default)]
 pub(super) struct BuildCache {
+    /// The build that wrote the outputs and checks (see [`save`]).
+    pub build: u128,
     pub files: Files,
     pub outputs: RenderCache,
     pub checks: CheckCache,
@@ -141,6 +145,7 @@ impl BuildCache {
             && h1.out == out
             && h1.files == header.files;
         fits.then_some(BuildCache {
+            build: header.build,
             files,
             outputs,
             checks,
@@ -150,13 +155,16 @@ impl BuildCache {
 
 /// Saves a build's cache for the output folder `out`: its files (digest
 /// `files_digest`; not written again when `listed` says the part there
-/// already holds them), outputs and checks.
+/// already holds them), outputs and checks. `kept`: the build whose checks
+/// part is there and holds `checks` as they are, with these files; then
+/// only the outputs are written, under that build's header (a stop in
+/// between leaves either outputs with those checks, both of one build).
 pub(super) fn save(
     dir: &Path,
     out: &Path,
     (files, files_digest, listed): (&[PathBuf], u128, bool),
     outputs: &RenderCache,
-    checks: &CheckCache,
+    (checks, kept): (&CheckCache, Option<u128>),
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     // The one file of khao 0.1 before format 3.
@@ -175,6 +183,9 @@ pub(super) fn save(
             crate::plumbing::table::write_msgpack(out, &header(0), false)?;
             crate::plumbing::table::write_msgpack(out, files, false)
         })?;
+    }
+    if let Some(build) = kept.filter(|_| listed) {
+        return write(dir, "outputs", &header(build), outputs, false);
     }
     let header = header(build_id());
     let (outputs, checks) = rayon::join(
@@ -196,7 +207,45 @@ mod tests {
     /// Saves `files` as a build would: written unless `listed`.
     fn save_files(dir: &Path, out: &Path, files: &[PathBuf], listed: bool) {
         let (outputs, checks) = (RenderCache::default(), CheckCache::default());
-        save(dir, out, (files, digest(files), listed), &outputs, &checks).unwrap();
+        let listed = (files, digest(files), listed);
+        save(dir, out, listed, &outputs, (&checks, None)).unwrap();
+    }
+
+    #[test]
+    fn checks_as_they_were_are_not_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dir, out) = (dir.path(), Path::new("/site/public"));
+        let files = vec![PathBuf::from("index.html")];
+        save_files(dir, out, &files, false);
+        let last = BuildCache::load(dir, out).unwrap();
+        let checks_stamp = || {
+            std::fs::metadata(part(dir, "checks"))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let before = checks_stamp();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let mut outputs = RenderCache::default();
+        let record = crate::render::OutputRecord {
+            key: "k".into(),
+            len: 1,
+            mtime_ns: 2,
+        };
+        outputs.insert(PathBuf::from("index.html"), record.clone());
+        let listed = (&files[..], digest(&files), true);
+        save(dir, out, listed, &outputs, (&last.checks, Some(last.build))).unwrap();
+        assert_eq!(checks_stamp(), before);
+        // The new outputs, with the checks as they were: one cache.
+        let back = BuildCache::load(dir, out).expect("outputs and checks still fit");
+        assert_eq!(back.build, last.build);
+        assert_eq!(back.outputs.get(Path::new("index.html")), Some(&record));
+        // A new list of files is named in both parts: both written.
+        let other = vec![PathBuf::from("a.html")];
+        let listed = (&other[..], digest(&other), false);
+        save(dir, out, listed, &outputs, (&back.checks, Some(back.build))).unwrap();
+        assert_ne!(checks_stamp(), before);
+        assert!(BuildCache::load(dir, out).is_some());
     }
 
     #[test]
