@@ -9,10 +9,10 @@
 //! build that writes the checks: parts of two builds (one written, then
 //! khao stopped) do not match, and mean a full build. The checks are
 //! usually what they were (an edit rarely changes a page's links), and are
-//! then left as they are, the outputs written under their header. The list of files is usually the last
-//! build's (an edit makes the same files): it is written only when it
-//! changed and decoded only when the last one is needed, and the headers
-//! name it by a digest of its paths.
+//! then left as they are, the outputs written under their header. The list
+//! of files is usually the last build's (an edit makes the same files): it
+//! is written only when it changed and decoded only when the last one is
+//! needed, and the headers name it by a digest of its paths.
 
 use std::path::{Path, PathBuf};
 
@@ -211,6 +211,14 @@ mod tests {
         save(dir, out, listed, &outputs, (&checks, None)).unwrap();
     }
 
+    /// When the part `name` in `dir` was last written.
+    fn written_at(dir: &Path, name: &str) -> std::time::SystemTime {
+        std::fs::metadata(part(dir, name))
+            .unwrap()
+            .modified()
+            .unwrap()
+    }
+
     #[test]
     fn checks_as_they_were_are_not_written_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -218,12 +226,7 @@ mod tests {
         let files = vec![PathBuf::from("index.html")];
         save_files(dir, out, &files, false);
         let last = BuildCache::load(dir, out).unwrap();
-        let checks_stamp = || {
-            std::fs::metadata(part(dir, "checks"))
-                .unwrap()
-                .modified()
-                .unwrap()
-        };
+        let checks_stamp = || written_at(dir, "checks");
         let before = checks_stamp();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let mut outputs = RenderCache::default();
@@ -278,12 +281,7 @@ mod tests {
         let one = vec![PathBuf::from("a/index.html"), PathBuf::from("index.html")];
         save_files(dir, out, &one, false);
         // The same files: the list stays as it was, and still fits.
-        let stamp = || {
-            std::fs::metadata(part(dir, "files"))
-                .unwrap()
-                .modified()
-                .unwrap()
-        };
+        let stamp = || written_at(dir, "files");
         let before = stamp();
         std::thread::sleep(std::time::Duration::from_millis(20));
         save_files(dir, out, &one, true);

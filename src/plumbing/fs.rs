@@ -86,10 +86,9 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Copies `src` to `dest` (atomically) unless `dest` already has its size
-/// and is not older.
-pub fn copy_if_changed(src: &Path, dest: &Path) -> io::Result<bool> {
-    let src_meta = std::fs::metadata(src)?;
+/// Copies `src` (whose metadata the caller took) to `dest` (atomically)
+/// unless `dest` already has its size and is not older.
+pub fn copy_if_changed(src: &Path, src_meta: &std::fs::Metadata, dest: &Path) -> io::Result<bool> {
     if let Ok(dest_meta) = std::fs::metadata(dest) {
         let fresh = match (src_meta.modified(), dest_meta.modified()) {
             (Ok(s), Ok(d)) => d >= s,

@@ -337,7 +337,8 @@ fn copy_one(
     dest: &Path,
     rel: &Path,
 ) -> std::io::Result<(PathBuf, Option<Done>)> {
-    let source = Stamp::of(&std::fs::metadata(src)?);
+    let meta = std::fs::metadata(src)?;
+    let source = Stamp::of(&meta);
     let key = format!(
         "copy {} {} {} {}",
         source.size, source.mtime_ns, source.ctime_ns, source.inode
@@ -349,7 +350,7 @@ fn copy_one(
     // with its time put back, say): copied again, whatever `dest` looks like.
     let wrote = match previous.records.get(rel) {
         Some(old) if old.key != key => copy_atomic(src, dest).map(|()| true)?,
-        _ => copy_if_changed(src, dest)?,
+        _ => copy_if_changed(src, &meta, dest)?,
     };
     // A second change within the clock's tick would keep the stamp: such
     // a copy is looked at again next build.
