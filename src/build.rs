@@ -428,7 +428,7 @@ fn photos(
             Ok(image) => {
                 let urls = image.variants.iter().map(|v| v.url.trim_start_matches('/'));
                 photos.files.extend(urls.map(PathBuf::from));
-                photos.processed.insert(job.source.clone(), image);
+                photos.processed.insert(job.source.as_path().into(), image);
             }
             Err(e) => {
                 let m = Message::new("build.bad_image").arg_msg("error", e.message());

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::i18n::Message;
-use crate::plumbing::paths::{self, normalize};
+use crate::plumbing::paths::{self, PathKey, normalize};
 use crate::plumbing::url::decode as percent_decode;
 
 /// A problem of a page: a [`Diagnostic`] whose file is the page (relative
@@ -286,7 +286,7 @@ fn resolve_link(
 pub struct CheckCache {
     /// Link targets, each stored once (most pages share the menu's).
     paths: Vec<PathBuf>,
-    pages: HashMap<PathBuf, PageRecord>,
+    pages: HashMap<PathKey, PageRecord>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -331,7 +331,7 @@ impl Files for Produced<'_> {
     fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
         match self.fresh.get(page) {
             Some(scan) => Some(&scan.ids),
-            None => self.previous.pages.get(page).map(|r| &r.ids),
+            None => self.previous.pages.get(paths::key(page)).map(|r| &r.ids),
         }
     }
 }
@@ -406,7 +406,7 @@ fn scan_needed(
     previous: &CheckCache,
 ) -> BTreeMap<PathBuf, PageScan> {
     let must_read = |p: &PathBuf| -> bool {
-        match previous.pages.get(p) {
+        match previous.pages.get(paths::key(p)) {
             None => true,
             Some(r) => written.contains(p) || !r.problems.is_empty(),
         }
@@ -419,7 +419,7 @@ fn scan_needed(
     // Files whose disappearance or new fragments can break other pages.
     let mut changed: BTreeSet<&Path> = removed.iter().map(PathBuf::as_path).collect();
     for (p, scan) in &fresh {
-        if previous.pages.get(p).map(|r| &r.ids) != Some(&scan.ids) {
+        if previous.pages.get(paths::key(p)).map(|r| &r.ids) != Some(&scan.ids) {
             changed.insert(p.as_path());
         }
     }
@@ -440,7 +440,7 @@ fn scan_needed(
         .filter(|p| {
             previous
                 .pages
-                .get(*p)
+                .get(paths::key(p))
                 .is_some_and(|r| r.targets.iter().any(|t| hit.contains(t)))
         })
         .collect();
@@ -523,8 +523,8 @@ fn remember(
                 targets,
                 problems: probs,
             };
-            changed |= cache.pages.get(&page) != Some(&record);
-            records.push((page, record));
+            changed |= cache.pages.get(paths::key(&page)) != Some(&record);
+            records.push((PathKey::from(page), record));
         }
     }
     changed |= !added.is_empty();
@@ -533,8 +533,8 @@ fn remember(
     // Pages gone since (a deleted item's) are forgotten. Every page has a
     // record now: one not known before was read.
     if cache.pages.len() != pages.len() {
-        let keep: HashSet<&Path> = pages.iter().map(|p| p.as_path()).collect();
-        cache.pages.retain(|p, _| keep.contains(p.as_path()));
+        let keep: HashSet<&[u8]> = pages.iter().map(|p| paths::key(p)).collect();
+        cache.pages.retain(|p, _| keep.contains(paths::key(p)));
         changed = true;
     }
     let mut problems: Vec<PageProblem> = (cache.pages.values())

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::images::{ImageMap, ProcessedImage, Variant};
-use crate::plumbing::paths::{normalize, source_url};
+use crate::plumbing::paths::{key, normalize, source_url};
 use crate::plumbing::url::{decode_lossless as percent_decode, encode_path};
 
 /// How relative URLs in one document are resolved.
@@ -125,7 +125,8 @@ impl<'a> Resolver<'a> {
         match classify(url) {
             Target::Local { rel, .. } => {
                 let rel = self.local_path(&rel)?;
-                self.images.get(&Self::image_key(self.content_dir, &rel))
+                self.images
+                    .get(key(&Self::image_key(self.content_dir, &rel)))
             }
             _ => None,
         }
@@ -143,7 +144,9 @@ impl<'a> Resolver<'a> {
         };
         // Leading outside content/: left for the page check to report.
         let rel = self.local_path(&rel)?;
-        if let Some(image) = self.images.get(&Self::image_key(self.content_dir, &rel))
+        if let Some(image) = self
+            .images
+            .get(key(&Self::image_key(self.content_dir, &rel)))
             && let Some(v) = image.variants.last()
         {
             return Some(format!("{}{}", v.url, suffix));
@@ -711,7 +714,7 @@ mod tests {
     fn processed_photos_use_their_variants() {
         let mut images = ImageMap::default();
         images.insert(
-            PathBuf::from("/site/content/news/2026/slug/p1.jpg"),
+            PathBuf::from("/site/content/news/2026/slug/p1.jpg").into(),
             ProcessedImage {
                 source: PathBuf::from("/site/content/news/2026/slug/p1.jpg"),
                 variants: vec![

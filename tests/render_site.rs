@@ -138,7 +138,7 @@ fn images_for(site: &content::Site) -> khao::images::ImageMap {
                 })
                 .collect();
             (
-                job.source.clone(),
+                job.source.as_path().into(),
                 ProcessedImage {
                     source: job.source,
                     variants,

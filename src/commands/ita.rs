@@ -4,9 +4,6 @@
 //! 1 when a link fails. `khao publish` runs [`after_publish`] against the
 //! live site.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Context, exit, fail};
@@ -14,7 +11,10 @@ use crate::build::BuildOptions;
 use crate::config::SiteConfig;
 use crate::diagnostic::Failure;
 use crate::i18n::{Lang, Message};
-use crate::ita::{CheckOptions, ItaFile, ItaReport, LinkErrorKind, LinkReport, LinkTarget, Own};
+use crate::ita::{
+    BuiltFiles, CheckOptions, ItaFile, ItaReport, LinkErrorKind, LinkReport, LinkTarget, Own,
+};
+use crate::plumbing::paths::PathKey;
 
 pub fn run(ctx: &Context) -> u8 {
     let config = match ctx.config_or_exit() {
@@ -37,7 +37,11 @@ pub fn run(ctx: &Context) -> u8 {
             ..BuildOptions::default()
         };
         match crate::build::build_site(&ctx.site_dir, &config, &options) {
-            Ok(report) => report.files.into_iter().collect::<BTreeSet<PathBuf>>(),
+            Ok(report) => report
+                .files
+                .into_iter()
+                .map(PathKey::from)
+                .collect::<BuiltFiles>(),
             Err(e) => return fail(ctx, lang, &e, exit::CONTENT),
         }
     };

@@ -10,11 +10,12 @@ use super::Loaded;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::plumbing::fs::Stamp;
+use crate::plumbing::paths::{PathKey, key as key_of};
 use crate::plumbing::table::Table;
 
 #[derive(Default)]
 pub struct Memo {
-    loaded: Table<PathBuf, (FileKey, Remembered)>,
+    loaded: Table<PathKey, (FileKey, Remembered)>,
     /// What each folder under `content/` held (see [`super::tree`]).
     pub(super) listings: super::tree::Listings,
 }
@@ -54,7 +55,9 @@ pub(super) fn key(file: &Path, dir: Option<Stamp>, digest: [u8; 32]) -> Option<F
 impl Memo {
     /// What `rel` gave last time, if it was read with the key it has now.
     pub(super) fn recall(&self, rel: &Path, now: &FileKey) -> Option<Remembered> {
-        (self.loaded).with_owned(rel, |(was, remembered)| (was == *now).then_some(remembered))
+        (self.loaded).with_owned(key_of(rel), |(was, remembered)| {
+            (was == *now).then_some(remembered)
+        })
     }
 
     /// Remembers what a file read with key `k` gave, a news item without
@@ -73,13 +76,13 @@ impl Memo {
             item.news.body = String::new();
             item.body_elided = true;
         }
-        self.loaded.insert(rel, (k, (loaded, diags)));
+        self.loaded.insert(rel.into(), (k, (loaded, diags)));
     }
 
     /// Forgets the files not among `live` (deleted since); see
     /// [`Table::forget_others`].
     pub fn forget_others<'p>(&self, live: impl ExactSizeIterator<Item = &'p Path>) {
-        self.loaded.forget_others(live);
+        self.loaded.forget_others(live.map(key_of));
     }
 
     /// The memo saved in `dir` with `header` (see [`Table`]).

@@ -31,7 +31,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::news::News;
-use crate::plumbing::paths::{self, CONTENT_DIR, ext_lower};
+use crate::plumbing::paths::{self, CONTENT_DIR, PathKey, ext_lower};
 
 pub use memo::Memo;
 
@@ -52,7 +52,7 @@ pub struct Site {
     /// Every file under `content/` (relative to it) as the walk found it:
     /// the steps after look a photo or document up here instead of asking
     /// the disk once more per file.
-    pub files: FxHashSet<PathBuf>,
+    pub files: FxHashSet<PathKey>,
 }
 
 impl Site {
@@ -63,7 +63,7 @@ impl Site {
 
     /// Whether `rel` (relative to `content/`) is a file of the site.
     pub fn has_file(&self, rel: &Path) -> bool {
-        self.files.contains(rel)
+        self.files.contains(paths::key(rel))
     }
 
     /// The page published at `url`, if any.
@@ -212,7 +212,9 @@ pub fn load_site_memo(
         .par_iter()
         .map(|(rel, kind)| {
             let file = root.join(CONTENT_DIR).join(rel);
-            let folder = rel.parent().and_then(|d| folders.get(d)).copied();
+            let folder = paths::parent(rel)
+                .and_then(|d| folders.get(paths::key(d)))
+                .copied();
             let key = digest.and_then(|d| memo::key(&file, folder, d));
             let remembered = memo.zip(key.as_ref()).and_then(|(m, k)| m.recall(rel, k));
             if let Some(known) = remembered {
@@ -291,7 +293,7 @@ fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnost
         if is_text && entry.is_plain_file {
             texts.push(rel.clone());
         }
-        files.insert(rel);
+        files.insert(rel.into());
     }
     let mut sources = Vec::new();
     for rel in &texts {
@@ -305,15 +307,16 @@ fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnost
             kind => sources.push((rel.clone(), kind)),
         }
     }
-    (sources, files, stamps.into_iter().collect())
+    let stamps = stamps.into_iter().map(|(rel, s)| (rel.into(), s)).collect();
+    (sources, files, stamps)
 }
 
 /// What [`walk`] finds: the text files to read, every file, each folder's
 /// stamp.
 type Found = (
     Vec<(PathBuf, Kind)>,
-    FxHashSet<PathBuf>,
-    FxHashMap<PathBuf, crate::plumbing::fs::Stamp>,
+    FxHashSet<PathKey>,
+    FxHashMap<PathKey, crate::plumbing::fs::Stamp>,
 );
 
 /// Two files for one address (`a.md` and `a/index.md`): the first wins.

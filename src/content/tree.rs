@@ -15,12 +15,13 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::plumbing::fs::Stamp;
+use crate::plumbing::paths::{self, PathKey};
 use crate::plumbing::table::Table;
 use crate::request::is_ignored;
 
 /// What each folder held when it was last listed, by its path under the
 /// walked folder, kept with the folder's stamp then.
-pub(super) type Listings = Table<PathBuf, (Stamp, Vec<(String, Kind)>)>;
+pub(super) type Listings = Table<PathKey, (Stamp, Vec<(String, Kind)>)>;
 
 /// What a folder's entry is, as its listing says (links not followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +78,7 @@ pub(super) fn walk_with(root: &Path, memo: Option<&Remember<'_>>) -> Walked {
     read(root, Path::new(""), 0, memo, &mut out);
     if let Some(m) = memo {
         m.listings
-            .forget_others(out.stamps.iter().map(|(rel, _)| rel.as_path()));
+            .forget_others(out.stamps.iter().map(|(rel, _)| paths::key(rel)));
     }
     out
 }
@@ -152,7 +153,7 @@ fn list(
     let stamp = memo.and_then(|m| Some((m, Stamp::of(&std::fs::metadata(dir).ok()?))));
     if let Some((m, now)) = stamp {
         out.stamps.push((rel.to_path_buf(), now));
-        let known = m.listings.with_owned(rel, |(was, names)| {
+        let known = m.listings.with_owned(paths::key(rel), |(was, names)| {
             let same = was == now;
             same.then(|| names.into_iter().map(|(n, k)| (n.into(), k)).collect())
         });
@@ -185,7 +186,7 @@ fn list(
         && now.settled_before(m.settled_ns)
         && let Some(names) = remembered(&children)
     {
-        m.listings.insert(rel.to_path_buf(), (now, names));
+        m.listings.insert(rel.into(), (now, names));
     }
     Some(children)
 }
@@ -267,7 +268,7 @@ mod tests {
             .find(|(r, _)| r == Path::new("news/a"))
             .unwrap();
         let planted = vec![("planted.jpg".to_string(), Kind::File)];
-        listings.insert(PathBuf::from("news/a"), (*stamp, planted));
+        listings.insert(Path::new("news/a").into(), (*stamp, planted));
         let again = walk_with(dir.path(), Some(&memo));
         assert_eq!(names(&again), ["news", "news/a", "news/a/planted.jpg"]);
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::config::ImagesConfig;
 use crate::plumbing::fs::Stamp;
+use crate::plumbing::paths::{self, PathKey};
 use crate::plumbing::progress::{Progress, Silent, Task};
 
 mod cache;
@@ -44,7 +45,7 @@ pub struct Variant {
 
 /// Every published photo by its source path (see
 /// [`crate::markdown::Resolver::image_key`]).
-pub type ImageMap = rustc_hash::FxHashMap<PathBuf, ProcessedImage>;
+pub type ImageMap = rustc_hash::FxHashMap<PathKey, ProcessedImage>;
 
 /// A published photo: its variants, smallest first.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -102,7 +103,7 @@ pub struct Memo {
 }
 
 /// A job as it was published: source, output folder, file stem.
-type MemoKey = (PathBuf, String, String);
+type MemoKey = (PathKey, String, String);
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,7 +127,7 @@ impl Memo {
             .iter()
             .map(|&i| {
                 let key = (
-                    jobs[i].source.clone(),
+                    jobs[i].source.as_path().into(),
                     jobs[i].out_dir.clone(),
                     stems[i].clone(),
                 );
@@ -217,7 +218,11 @@ impl Memo {
             return;
         }
         self.published.insert(
-            (job.source.clone(), job.out_dir.clone(), stem.to_string()),
+            (
+                job.source.as_path().into(),
+                job.out_dir.clone(),
+                stem.to_string(),
+            ),
             (stamp, image.clone()),
         );
     }
@@ -651,9 +656,11 @@ fn public_stems(jobs: &[ImageJob]) -> Vec<String> {
     let (names, mut stems): (Vec<String>, Vec<String>) = jobs
         .par_iter()
         .map(|j| {
-            let name = j.source.file_name().unwrap_or_default().to_string_lossy();
-            let raw = j.source.file_stem().unwrap_or_default().to_string_lossy();
-            let (stem, lossy) = web_stem(&raw);
+            let name = match paths::file_name(&j.source) {
+                Some(name) => std::borrow::Cow::Borrowed(name),
+                None => j.source.file_name().unwrap_or_default().to_string_lossy(),
+            };
+            let (stem, lossy) = web_stem(paths::file_stem(&name));
             let stem = if lossy {
                 format!("{stem}-{}", short_hash(&name))
             } else {

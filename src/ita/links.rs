@@ -2,18 +2,21 @@
 //! build wrote (`khao ita`) or against the live site (after `khao
 //! publish`), the others fetched from the internet.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::{CheckOptions, ItaPage, LinkErrorKind, LinkTarget, check_external, classify};
+use crate::plumbing::paths::{PathKey, key};
 use crate::plumbing::url::encode_path;
+
+/// The files of a build, relative to its output folder.
+pub type BuiltFiles = rustc_hash::FxHashSet<PathKey>;
 
 /// Where the site's own links are looked for.
 pub enum Own<'a> {
     /// In the files of a build, relative to its output folder.
-    Built(&'a BTreeSet<PathBuf>),
+    Built(&'a BuiltFiles),
     /// On the live site: fetched from this URL (`verify_url`) like any
     /// other link.
     Live(&'a str),
@@ -57,7 +60,7 @@ pub struct LinkReport {
 /// file of `built`, as a web server would serve it: a folder by its
 /// `index.html`, a path without a final slash either as a file or as a
 /// folder (the server redirects).
-pub fn resolves(path: &str, built: &BTreeSet<PathBuf>) -> bool {
+pub fn resolves(path: &str, built: &BuiltFiles) -> bool {
     if !path.starts_with('/') {
         return false;
     }
@@ -67,9 +70,9 @@ pub fn resolves(path: &str, built: &BTreeSet<PathBuf>) -> bool {
     };
     let folder = rel.join("index.html");
     if path.ends_with('/') {
-        return built.contains(&folder);
+        return built.contains(key(&folder));
     }
-    built.contains(&rel) || built.contains(&folder)
+    built.contains(key(&rel)) || built.contains(key(&folder))
 }
 
 /// Checks every link of `page`. `base_url` tells the site's own links
@@ -155,9 +158,9 @@ mod tests {
 
     #[test]
     fn site_paths_resolve_as_a_web_server_serves_them() {
-        let built: BTreeSet<PathBuf> = ["index.html", "news/fy/2569/index.html", "files/plan.pdf"]
+        let built: BuiltFiles = ["index.html", "news/fy/2569/index.html", "files/plan.pdf"]
             .iter()
-            .map(PathBuf::from)
+            .map(|p| Path::new(p).into())
             .collect();
         assert!(resolves("/", &built));
         assert!(resolves("/news/fy/2569/", &built));

@@ -12,7 +12,7 @@ use std::path::Path;
 
 pub use check::{CheckOptions, LinkErrorKind, LinkResult, check_external};
 pub use classify::{LinkTarget, classify};
-pub use links::{ItaReport, ItemReport, LinkReport, Own, check_page, resolves};
+pub use links::{BuiltFiles, ItaReport, ItemReport, LinkReport, Own, check_page, resolves};
 pub use schema::{ItaError, ItaItem, ItaLink, ItaPage};
 
 use crate::diagnostic::{Code, Diagnostic, Failure};

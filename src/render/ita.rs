@@ -4,7 +4,7 @@
 //! would find a 404), an item with nothing to show is `ita-empty`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -13,7 +13,7 @@ use super::plan::Prepared;
 use super::renderer::Renderer;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
-use crate::ita::{ITA_FILE, ItaFile, LinkTarget, classify, resolves};
+use crate::ita::{BuiltFiles, ITA_FILE, ItaFile, LinkTarget, classify, resolves};
 use crate::plumbing::paths::normalize;
 use crate::plumbing::url::encode_path;
 
@@ -127,10 +127,10 @@ impl Renderer<'_> {
         let Some(ita) = &self.site.ita else {
             return Vec::new();
         };
-        let mut built: BTreeSet<PathBuf> = plan.iter().map(|(rel, _)| rel.clone()).collect();
+        let mut built: BuiltFiles = plan.iter().map(|(rel, _)| rel.as_path().into()).collect();
         for image in self.images.values() {
             for v in &image.variants {
-                built.insert(PathBuf::from(v.url.trim_start_matches('/')));
+                built.insert(Path::new(v.url.trim_start_matches('/')).into());
             }
         }
         let empty_archives: BTreeSet<&str> = self

@@ -54,7 +54,7 @@ pub(super) fn images_digest(keys: &[PathBuf], images: &crate::images::ImageMap) 
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for k in keys {
         h.update(k.as_os_str().as_encoded_bytes());
-        match images.get(k) {
+        match images.get(crate::plumbing::paths::key(k)) {
             Some(img) => {
                 for v in &img.variants {
                     h.update(v.url.as_bytes());

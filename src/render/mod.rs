@@ -43,7 +43,7 @@ use crate::content::{NewsItem, Site, is_photo};
 use crate::images::{ImageJob, ImageMap, WholeFolders};
 use crate::markdown::Resolver;
 use crate::plumbing::fs::{Stamp, copy_atomic, copy_if_changed, file_stamp, write_if_changed};
-use crate::plumbing::paths::{normalize, slash};
+use crate::plumbing::paths::{self, normalize, slash};
 
 pub use error::RenderError;
 pub use filters::{absolute, human_size};
@@ -112,7 +112,7 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
         );
     }
     rels.par_sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    rels.dedup();
+    rels.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     // A file the walk found is a plain relative path, so its key is the
     // folder made plain once with the path joined on: the same path as
     // `Resolver::image_key` gives, without going through the whole
@@ -124,7 +124,7 @@ pub fn image_jobs(site: &Site) -> Vec<ImageJob> {
             Some(base) => base.join(&rel),
             None => Resolver::image_key(&content, &rel),
         },
-        out_dir: slash(rel.parent().unwrap_or(Path::new(""))),
+        out_dir: slash(paths::parent(&rel).unwrap_or(Path::new(""))),
     };
     let mut jobs: Vec<ImageJob> = rels.into_par_iter().map(job).collect();
     if base.is_none() {
@@ -175,7 +175,7 @@ pub struct OutputRecord {
 }
 
 /// Output path (relative to `public/`) → what it was made from.
-pub type RenderCache = rustc_hash::FxHashMap<PathBuf, OutputRecord>;
+pub type RenderCache = rustc_hash::FxHashMap<crate::plumbing::paths::PathKey, OutputRecord>;
 
 /// What the last build left in `public/`: its record of each file, and
 /// the folders the image step found whole (nothing added, removed or
@@ -192,9 +192,10 @@ impl Previous<'_> {
     /// The record of `rel` when its key is `key` and the file is still
     /// there as written.
     fn unchanged(&self, rel: &Path, dest: &Path, key: &str) -> Option<&OutputRecord> {
-        let old = self.records.get(rel).filter(|old| old.key == key)?;
-        let whole =
-            || (rel.parent().and_then(Path::to_str)).is_some_and(|dir| self.whole.contains(dir));
+        let old = (self.records.get(paths::key(rel))).filter(|old| old.key == key)?;
+        let whole = || {
+            (paths::parent(rel).and_then(Path::to_str)).is_some_and(|dir| self.whole.contains(dir))
+        };
         (whole() || file_stamp(dest) == Some((old.len, old.mtime_ns))).then_some(old)
     }
 }
@@ -252,7 +253,7 @@ pub fn render_incremental(
                 result.rendered.insert(p.clone());
             }
             result.written += usize::from(wrote);
-            result.records.insert(p.clone(), record);
+            result.records.insert(p.as_path().into(), record);
         }
         files.push(p);
     }
@@ -285,7 +286,7 @@ fn searchable(
                 Job::Page(i) => (renderer.site.pages[*i].url.clone(), None),
                 _ => return None,
             };
-            let key = &records.get(rel)?.key;
+            let key = &records.get(paths::key(rel))?.key;
             let stamp = u64::from_str_radix(key.get(..16)?, 16).ok()?;
             Some(crate::search::Searchable {
                 rel: rel.clone(),
@@ -348,7 +349,7 @@ fn copy_one(
     }
     // Copied from another source than recorded (one written over in place
     // with its time put back, say): copied again, whatever `dest` looks like.
-    let wrote = match previous.records.get(rel) {
+    let wrote = match previous.records.get(paths::key(rel)) {
         Some(old) if old.key != key => copy_atomic(src, dest).map(|()| true)?,
         _ => copy_if_changed(src, &meta, dest)?,
     };

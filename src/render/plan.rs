@@ -333,7 +333,7 @@ impl Renderer<'_> {
         // without news (there for the OIT page's links, not for search).
         let mut entries: Vec<sitemap::Entry> = plan
             .par_iter()
-            .filter(|(rel, _)| rel.as_path() != Path::new("404.html"))
+            .filter(|(rel, _)| rel.as_os_str() != "404.html")
             .filter(
                 |(_, job)| !matches!(job, Job::Archive(a, _) if self.archives[*a].news.is_empty()),
             )

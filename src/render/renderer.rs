@@ -273,7 +273,10 @@ impl<'a> Renderer<'a> {
 
     pub(super) fn image(&self, rel: &Path) -> Option<&'a ProcessedImage> {
         self.images
-            .get(&Resolver::image_key(&self.content_dir, rel))
+            .get(crate::plumbing::paths::key(&Resolver::image_key(
+                &self.content_dir,
+                rel,
+            )))
     }
 
     pub(super) fn word<'s>(&'s self, key: &'s str) -> &'s str {
