@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::plumbing::table::{Positional, Table};
+
 /// One item's remembered work.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
@@ -21,7 +23,6 @@ pub struct Entry {
     pub images_digest: u64,
     /// A hash of the HTML (the HTML itself is made again when the page is).
     pub body_digest: u64,
-    pub summary: String,
     /// The item's prepared form: what it showed of the clock and its
     /// attachments then ([`super::renderer::Renderer`]'s `shown_state`),
     /// and its digest, once known.
@@ -40,7 +41,11 @@ impl Entry {
 /// Each item's work, by its address.
 #[derive(Default)]
 pub struct Memo {
-    items: crate::plumbing::table::Table<String, Entry, crate::plumbing::table::Positional>,
+    items: Table<String, Entry, Positional>,
+    /// Each item's summary with its entry's key, kept apart: every build
+    /// checks every item's entry, and decoding the summary's Thai text
+    /// with it only to compare two keys was most of that check.
+    summaries: Table<String, (u64, String), Positional>,
 }
 
 impl std::fmt::Debug for Memo {
@@ -77,10 +82,12 @@ impl Memo {
         key: u64,
         images: &crate::images::ImageMap,
     ) -> Option<(u64, String)> {
-        self.items.with(url, |e| {
-            e.holds(key, images)
-                .then(|| (e.body_digest, e.summary.clone()))
-        })
+        let digest = self
+            .items
+            .with(url, |e| e.holds(key, images).then_some(e.body_digest))?;
+        let summary =
+            (self.summaries).with_owned(url, |(k, summary)| (k == key).then_some(summary))?;
+        Some((digest, summary))
     }
 
     /// The digest of `url` prepared, if it was prepared from the same text,
@@ -110,13 +117,15 @@ impl Memo {
         }
     }
 
-    pub(super) fn remember(&self, url: &str, entry: Entry) {
+    pub(super) fn remember(&self, url: &str, entry: Entry, summary: String) {
+        self.summaries.insert(url.to_string(), (entry.key, summary));
         self.items.insert(url.to_string(), entry);
     }
 
     /// Forgets the items not among `live`; see
     /// [`crate::plumbing::table::Table::forget_others`].
-    pub(super) fn forget_others<'u>(&self, live: impl ExactSizeIterator<Item = &'u str>) {
+    pub(super) fn forget_others<'u>(&self, live: impl ExactSizeIterator<Item = &'u str> + Clone) {
+        self.summaries.forget_others(live.clone());
         self.items.forget_others(live);
     }
 
@@ -126,12 +135,15 @@ impl Memo {
         dir: &std::path::Path,
         header: &H,
     ) -> Memo {
-        Memo {
-            items: crate::plumbing::table::Table::load(dir, "render", header),
-        }
+        let (items, summaries) = rayon::join(
+            || Table::load(dir, "render", header),
+            || Table::load(dir, "summary", header),
+        );
+        Memo { items, summaries }
     }
 
     pub fn save<H: Serialize>(&self, dir: &std::path::Path, header: &H) {
         self.items.save(dir, "render", header);
+        self.summaries.save(dir, "summary", header);
     }
 }

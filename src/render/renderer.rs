@@ -507,10 +507,10 @@ impl<'a> Renderer<'a> {
                         images_digest: super::memo::images_digest(&images, self.images),
                         images,
                         body_digest,
-                        summary: summary.clone(),
                         shown: 0,
                         digest: None,
                     },
+                    summary.clone(),
                 );
             }
         }
