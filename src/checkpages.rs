@@ -286,12 +286,25 @@ fn resolve_link(
 pub struct CheckCache {
     /// Link targets, each stored once (most pages share the menu's).
     paths: Vec<PathBuf>,
+    /// Sets of fragment ids, each stored once (most pages offer the
+    /// theme's): a build reads this cache whole, and a few strings per
+    /// page were most of reading it.
+    id_sets: Vec<BTreeSet<String>>,
     pages: HashMap<PathKey, PageRecord>,
+}
+
+impl CheckCache {
+    /// The fragment ids a page offered when it was last read.
+    fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
+        let record = self.pages.get(paths::key(page))?;
+        self.id_sets.get(record.ids as usize)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 struct PageRecord {
-    ids: BTreeSet<String>,
+    /// Index into `CheckCache::id_sets`.
+    ids: u32,
     /// Indexes into `CheckCache::paths`.
     targets: Vec<u32>,
     problems: Vec<Diagnostic>,
@@ -331,7 +344,7 @@ impl Files for Produced<'_> {
     fn ids(&self, page: &Path) -> Option<&BTreeSet<String>> {
         match self.fresh.get(page) {
             Some(scan) => Some(&scan.ids),
-            None => self.previous.pages.get(paths::key(page)).map(|r| &r.ids),
+            None => self.previous.ids(page),
         }
     }
 }
@@ -419,7 +432,7 @@ fn scan_needed(
     // Files whose disappearance or new fragments can break other pages.
     let mut changed: BTreeSet<&Path> = removed.iter().map(PathBuf::as_path).collect();
     for (p, scan) in &fresh {
-        if previous.pages.get(paths::key(p)).map(|r| &r.ids) != Some(&scan.ids) {
+        if previous.ids(p) != Some(&scan.ids) {
             changed.insert(p.as_path());
         }
     }
@@ -492,6 +505,8 @@ fn remember(
     let mut changed = false;
     let known = cache.paths.len() as u32;
     let mut added: Vec<PathBuf> = Vec::new();
+    let known_sets = cache.id_sets.len() as u32;
+    let mut new_sets: HashMap<BTreeSet<String>, u32> = HashMap::default();
     let mut records = Vec::with_capacity(checked.len());
     {
         // By the paths' bytes: hashing thousands of paths component by
@@ -515,8 +530,24 @@ fn remember(
             new_index.insert(p.to_path_buf(), i);
             i
         };
+        let set_index: HashMap<&BTreeSet<String>, u32> = if checked.is_empty() {
+            HashMap::default()
+        } else {
+            (cache.id_sets.iter())
+                .enumerate()
+                .map(|(i, s)| (s, i as u32))
+                .collect()
+        };
         for (page, (probs, targets)) in checked {
             let ids = fresh.remove(&page).map(|s| s.ids).unwrap_or_default();
+            let ids = match set_index.get(&ids).or_else(|| new_sets.get(&ids)) {
+                Some(i) => *i,
+                None => {
+                    let i = known_sets + new_sets.len() as u32;
+                    new_sets.insert(ids, i);
+                    i
+                }
+            };
             let targets = targets.iter().map(|t| intern(t)).collect();
             let record = PageRecord {
                 ids,
@@ -527,8 +558,11 @@ fn remember(
             records.push((PathKey::from(page), record));
         }
     }
-    changed |= !added.is_empty();
+    changed |= !added.is_empty() || !new_sets.is_empty();
     cache.paths.extend(added);
+    let mut new_sets: Vec<(BTreeSet<String>, u32)> = new_sets.into_iter().collect();
+    new_sets.sort_unstable_by_key(|(_, i)| *i);
+    cache.id_sets.extend(new_sets.into_iter().map(|(s, _)| s));
     cache.pages.extend(records);
     // Pages gone since (a deleted item's) are forgotten. Every page has a
     // record now: one not known before was read.
@@ -545,36 +579,64 @@ fn remember(
     (problems, cache, changed)
 }
 
-/// Drops the link targets no page uses any more, when they are as many as
-/// those in use. Returns whether it did.
+/// Drops the link targets and id sets no page uses any more, each table
+/// when its unused entries are as many as those in use. Returns whether it
+/// did.
 fn compact(cache: &mut CheckCache) -> bool {
-    let mut used = vec![false; cache.paths.len()];
+    let mut used_paths = vec![false; cache.paths.len()];
+    let mut used_sets = vec![false; cache.id_sets.len()];
     for r in cache.pages.values() {
         for t in &r.targets {
-            if let Some(u) = used.get_mut(*t as usize) {
+            if let Some(u) = used_paths.get_mut(*t as usize) {
                 *u = true;
             }
         }
+        if let Some(u) = used_sets.get_mut(r.ids as usize) {
+            *u = true;
+        }
     }
-    let in_use = used.iter().filter(|u| **u).count();
-    if cache.paths.len() <= 2 * in_use.max(64) {
+    let paths = renumbering(&used_paths);
+    let sets = renumbering(&used_sets);
+    if paths.is_none() && sets.is_none() {
         return false;
     }
-    let mut renumber = vec![u32::MAX; cache.paths.len()];
-    let mut paths = Vec::with_capacity(in_use);
-    for (i, p) in std::mem::take(&mut cache.paths).into_iter().enumerate() {
-        if used[i] {
-            renumber[i] = paths.len() as u32;
-            paths.push(p);
+    let new_index = |table: &Option<Vec<u32>>, i: &mut u32| {
+        if let Some(new) = table {
+            *i = new.get(*i as usize).copied().unwrap_or(u32::MAX);
         }
-    }
-    cache.paths = paths;
+    };
     for r in cache.pages.values_mut() {
-        for t in &mut r.targets {
-            *t = renumber[*t as usize];
-        }
+        r.targets.iter_mut().for_each(|t| new_index(&paths, t));
+        new_index(&sets, &mut r.ids);
     }
+    keep_used(&mut cache.paths, &used_paths, paths.is_some());
+    keep_used(&mut cache.id_sets, &used_sets, sets.is_some());
     true
+}
+
+/// Each entry's new index once the unused ones go (see [`compact`]), when
+/// they are worth dropping.
+fn renumbering(used: &[bool]) -> Option<Vec<u32>> {
+    let in_use = used.iter().filter(|u| **u).count();
+    if used.len() <= 2 * in_use.max(64) {
+        return None;
+    }
+    let mut next = 0u32;
+    let new = used.iter().map(|&u| {
+        next += u32::from(u);
+        if u { next - 1 } else { u32::MAX }
+    });
+    Some(new.collect())
+}
+
+fn keep_used<T>(table: &mut Vec<T>, used: &[bool], dropping: bool) {
+    if dropping {
+        let mut i = 0;
+        table.retain(|_| {
+            i += 1;
+            used[i - 1]
+        });
+    }
 }
 
 /// Links that leave the site (other hosts, mail, phone) are not checked.
@@ -639,6 +701,52 @@ mod tests {
         .unwrap();
         let other = check(&["index.html"], same.cache);
         assert!(other.changed && !other.problems.is_empty());
+    }
+
+    #[test]
+    fn pages_share_their_id_sets_and_unused_ones_are_dropped() {
+        let mut files = vec![(
+            "index.html".to_string(),
+            page(r##"<a href="/p0/#k">a</a>"##),
+        )];
+        for i in 0..200 {
+            files.push((format!("p{i}/index.html"), page(r#"<main id="k">x</main>"#)));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (dir, rels) = site(&refs);
+        let none = BTreeSet::new();
+        let all: BTreeSet<PathBuf> = rels.iter().cloned().collect();
+        let first =
+            check_pages_incremental(dir.path(), &rels, &all, &none, CheckCache::default(), "/");
+        assert!(first.problems.is_empty());
+        // The 200 pages offer one set; the home page none.
+        assert_eq!(first.cache.id_sets.len(), 2);
+        // Each page rewritten with its own ids: 200 new sets, the fragment
+        // link still resolves, and the old shared set stays until the
+        // unused sets are as many as those in use.
+        for i in 0..200 {
+            let p = dir.path().join(format!("p{i}/index.html"));
+            std::fs::write(
+                p,
+                page(&format!(r#"<main id="k{i}">x</main><p id="k">y</p>"#)),
+            )
+            .unwrap();
+        }
+        let mut again = check_pages_incremental(dir.path(), &rels, &all, &none, first.cache, "/");
+        assert!(again.problems.is_empty());
+        assert_eq!(again.cache.id_sets.len(), 202);
+        let ids = again.cache.ids(Path::new("p7/index.html")).unwrap();
+        assert!(ids.contains("k7") && ids.contains("k"));
+        // 300 sets no page uses: dropped, every page's ids as they were.
+        let unused = (0..300).map(|i| BTreeSet::from([format!("gone{i}")]));
+        again.cache.id_sets.extend(unused);
+        assert!(compact(&mut again.cache));
+        assert_eq!(again.cache.id_sets.len(), 201);
+        let ids = again.cache.ids(Path::new("p7/index.html")).unwrap();
+        assert!(ids.contains("k7") && ids.contains("k"));
     }
 
     #[test]

@@ -83,7 +83,7 @@ struct Header {
     files: u128,
 }
 
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// MessagePack: with thousands of pages, reading and writing JSON was a
 /// tenth of a one-edit build.
