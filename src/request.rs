@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::news::yaml::{self, Split, SplitError};
-use crate::plumbing::paths::ext_lower;
+use crate::plumbing::paths::{self, ext_lower};
 use crate::plumbing::text;
 
 /// The report file khao writes inside a request folder.
@@ -72,7 +72,7 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
 
 /// `.md`, `.markdown`, `.yaml` or `.yml`.
 pub fn is_text_name(path: &Path) -> bool {
-    matches!(ext_lower(path).as_str(), "md" | "markdown" | "yaml" | "yml")
+    paths::has_extension(path, &["md", "markdown", "yaml", "yml"])
 }
 
 /// A Word document: `.docx`, or an old `.doc` (reported as such).

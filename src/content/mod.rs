@@ -289,7 +289,7 @@ fn walk(root: &Path, memo: Option<&tree::Remember<'_>>, diags: &mut Vec<Diagnost
             continue;
         }
         let rel = entry.rel;
-        let is_text = matches!(ext_lower(&rel).as_str(), "md" | "markdown" | "yaml" | "yml");
+        let is_text = crate::request::is_text_name(&rel);
         if is_text && entry.is_plain_file {
             texts.push(rel.clone());
         }
@@ -443,9 +443,7 @@ pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp"];
 
 /// A photo the image step handles (by its extension).
 pub fn is_photo(p: &Path) -> bool {
-    // Without a lower-case copy: asked of every file of a build.
-    crate::plumbing::paths::extension(p)
-        .is_some_and(|e| (PHOTO_EXTENSIONS.iter()).any(|x| e.eq_ignore_ascii_case(x.as_bytes())))
+    paths::has_extension(p, PHOTO_EXTENSIONS)
 }
 
 /// A document published as it is: a known office format or one site.yaml

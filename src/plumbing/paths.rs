@@ -110,12 +110,6 @@ impl From<&Path> for PathKey {
     }
 }
 
-impl From<PathKey> for PathBuf {
-    fn from(key: PathKey) -> PathBuf {
-        key.0
-    }
-}
-
 /// A cache of khao's inside the site folder: `.khao/cache/<what>`
 /// (`""` for the cache folder itself).
 pub fn cache_dir(site_dir: &Path, what: &str) -> PathBuf {
@@ -231,6 +225,14 @@ fn is_clean(path: &Path) -> bool {
 /// `path` relative to `base` when it is inside it, else as it is.
 pub fn relative_to(base: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(base).unwrap_or(path).to_path_buf()
+}
+
+/// Whether the extension of `path` is one of `extensions` (lower case,
+/// without the dot), in any case. No lower-case copy is made: asked of
+/// every file of a build.
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    extension(path)
+        .is_some_and(|e| (extensions.iter()).any(|x| e.eq_ignore_ascii_case(x.as_bytes())))
 }
 
 /// The extension in lower case, without the dot (`""` when there is none).
@@ -394,6 +396,11 @@ mod tests {
         }
         assert_eq!(ext_lower(Path::new("รูป/IMG_1.JPEG")), "jpeg");
         assert_eq!(ext_lower(Path::new("README")), "");
+        assert!(has_extension(Path::new("รูป/IMG_1.JPEG"), &["jpg", "jpeg"]));
+        assert!(has_extension(Path::new("a/b.Md"), &["md"]));
+        assert!(!has_extension(Path::new("a/b.mdx"), &["md"]));
+        assert!(!has_extension(Path::new("README"), &["md"]));
+        assert!(!has_extension(Path::new("a/.md"), &["md"]));
     }
 
     #[test]
