@@ -609,8 +609,12 @@ fn compact(cache: &mut CheckCache) -> bool {
         r.targets.iter_mut().for_each(|t| new_index(&paths, t));
         new_index(&sets, &mut r.ids);
     }
-    keep_used(&mut cache.paths, &used_paths, paths.is_some());
-    keep_used(&mut cache.id_sets, &used_sets, sets.is_some());
+    if paths.is_some() {
+        keep_used(&mut cache.paths, &used_paths);
+    }
+    if sets.is_some() {
+        keep_used(&mut cache.id_sets, &used_sets);
+    }
     true
 }
 
@@ -629,14 +633,10 @@ fn renumbering(used: &[bool]) -> Option<Vec<u32>> {
     Some(new.collect())
 }
 
-fn keep_used<T>(table: &mut Vec<T>, used: &[bool], dropping: bool) {
-    if dropping {
-        let mut i = 0;
-        table.retain(|_| {
-            i += 1;
-            used[i - 1]
-        });
-    }
+/// Keeps the entries of `table` marked in `used`.
+fn keep_used<T>(table: &mut Vec<T>, used: &[bool]) {
+    let mut used = used.iter();
+    table.retain(|_| used.next().copied().unwrap_or(false));
 }
 
 /// Links that leave the site (other hosts, mail, phone) are not checked.

@@ -211,6 +211,17 @@ mod tests {
         save(dir, out, listed, &outputs, (&checks, None)).unwrap();
     }
 
+    const OUT: &str = "/site/public";
+
+    /// A cache folder holding a build of one page, `index.html`, into
+    /// [`OUT`].
+    fn saved_home_page() -> (tempfile::TempDir, Vec<PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![PathBuf::from("index.html")];
+        save_files(dir.path(), Path::new(OUT), &files, false);
+        (dir, files)
+    }
+
     /// When the part `name` in `dir` was last written.
     fn written_at(dir: &Path, name: &str) -> std::time::SystemTime {
         std::fs::metadata(part(dir, name))
@@ -221,10 +232,8 @@ mod tests {
 
     #[test]
     fn checks_as_they_were_are_not_written_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let (dir, out) = (dir.path(), Path::new("/site/public"));
-        let files = vec![PathBuf::from("index.html")];
-        save_files(dir, out, &files, false);
+        let (tmp, files) = saved_home_page();
+        let (dir, out) = (tmp.path(), Path::new(OUT));
         let last = BuildCache::load(dir, out).unwrap();
         let checks_stamp = || written_at(dir, "checks");
         let before = checks_stamp();
@@ -257,10 +266,8 @@ mod tests {
 
     #[test]
     fn parts_of_two_builds_are_no_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        let (dir, out) = (dir.path(), Path::new("/site/public"));
-        let files = vec![PathBuf::from("index.html")];
-        save_files(dir, out, &files, false);
+        let (tmp, files) = saved_home_page();
+        let (dir, out) = (tmp.path(), Path::new(OUT));
         let back = BuildCache::load(dir, out).expect("read back");
         assert_eq!(back.files.digest, digest(&files));
         assert_eq!(back.files.list(), Some(files.clone()));

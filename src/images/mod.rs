@@ -109,15 +109,10 @@ type MemoKey = u128;
 
 fn memo_key(job: &ImageJob, stem: &str) -> MemoKey {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for part in [
-        paths::key(&job.source),
-        b"\0",
-        job.out_dir.as_bytes(),
-        b"\0",
-    ] {
+    let (source, out_dir) = (paths::key(&job.source), job.out_dir.as_bytes());
+    for part in [source, b"\0", out_dir, b"\0", stem.as_bytes()] {
         h.update(part);
     }
-    h.update(stem.as_bytes());
     h.digest128()
 }
 
