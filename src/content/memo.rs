@@ -11,6 +11,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
 use crate::plumbing::fs::Stamp;
 use crate::plumbing::paths::{PathKey, key as key_of};
+use crate::plumbing::stat::Stater;
 use crate::plumbing::table::Table;
 
 #[derive(Default)]
@@ -43,11 +44,16 @@ pub(super) fn config_digest(config: &SiteConfig) -> [u8; 32] {
 
 /// The key of `file` now; `None` when it or its folder is not there.
 /// `dir` is its folder's stamp when the walk took it already.
-pub(super) fn key(file: &Path, dir: Option<Stamp>, digest: [u8; 32]) -> Option<FileKey> {
-    let stamp = Stamp::of(&std::fs::metadata(file).ok()?);
+pub(super) fn key(
+    stater: &Stater,
+    file: &Path,
+    dir: Option<Stamp>,
+    digest: [u8; 32],
+) -> Option<FileKey> {
+    let stamp = stater.stamp(file)?;
     let dir = match dir {
         Some(d) => d,
-        None => Stamp::of(&std::fs::metadata(file.parent()?).ok()?),
+        None => stater.stamp(file.parent()?)?,
     };
     Some((stamp, dir, digest))
 }
@@ -108,7 +114,7 @@ mod tests {
     use super::*;
 
     fn remembered(memo: &Memo, rel: &Path, file: &Path) -> bool {
-        let k = key(file, None, [0; 32]).unwrap();
+        let k = key(&Stater::new(), file, None, [0; 32]).unwrap();
         memo.recall(rel, &k).is_some()
     }
 
@@ -119,7 +125,7 @@ mod tests {
         std::fs::write(&file, "---\ntitle: ก\n---\n").unwrap();
         let rel = Path::new("news/2026/a/index.md");
         let memo = Memo::default();
-        let k = key(&file, None, [0; 32]).unwrap();
+        let k = key(&Stater::new(), &file, None, [0; 32]).unwrap();
 
         // Changed a moment ago: a second change in the same tick would
         // keep the key, so it is not remembered.
@@ -130,7 +136,7 @@ mod tests {
         memo.remember(rel.into(), k, (Loaded::Nothing, vec![]), later);
         assert!(remembered(&memo, rel, &file));
         // Another configuration is another key.
-        let other = key(&file, None, [1; 32]).unwrap();
+        let other = key(&Stater::new(), &file, None, [1; 32]).unwrap();
         assert!(memo.recall(rel, &other).is_none());
 
         // The same size, its mtime put back (an editor or a copy keeping
@@ -152,9 +158,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("index.md");
         std::fs::write(&file, "x").unwrap();
-        let before = key(&file, None, [0; 32]).unwrap();
+        let before = key(&Stater::new(), &file, None, [0; 32]).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(dir.path().join("p1.jpg"), "y").unwrap();
-        assert_ne!(key(&file, None, [0; 32]).unwrap(), before);
+        assert_ne!(key(&Stater::new(), &file, None, [0; 32]).unwrap(), before);
     }
 }

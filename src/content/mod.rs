@@ -32,6 +32,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::news::News;
 use crate::plumbing::paths::{self, CONTENT_DIR, PathKey, ext_lower};
+use crate::plumbing::stat::Stater;
 
 pub use memo::Memo;
 
@@ -200,9 +201,11 @@ pub fn load_site_memo(
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let settled_ns = crate::plumbing::fs::settled_ns();
+    let stater = Stater::new();
     let listings = memo.map(|m| tree::Remember {
         listings: &m.listings,
         settled_ns,
+        stater: &stater,
     });
     let (sources, files, folders) = walk(root, listings.as_ref(), &mut diags);
     // Read and parse on all cores: with a thousand news items this is most
@@ -215,7 +218,7 @@ pub fn load_site_memo(
             let folder = paths::parent(rel)
                 .and_then(|d| folders.get(paths::key(d)))
                 .copied();
-            let key = digest.and_then(|d| memo::key(&file, folder, d));
+            let key = digest.and_then(|d| memo::key(&stater, &file, folder, d));
             let remembered = memo.zip(key.as_ref()).and_then(|(m, k)| m.recall(rel, k));
             if let Some(known) = remembered {
                 return known;
@@ -238,17 +241,17 @@ pub fn load_site_memo(
         m.forget_others(sources.iter().map(|(rel, _)| rel.as_path()));
     }
     let mut pages = Vec::new();
-    let mut news = Vec::new();
+    let mut news = Vec::with_capacity(loaded.len());
     for (loaded, mine) in loaded {
         diags.extend(mine);
         match loaded {
-            Loaded::News(item) => news.push(*item),
+            Loaded::News(item) => news.push(item),
             Loaded::Page(page) => pages.push(page),
             Loaded::Nothing => {}
         }
     }
     let pages = unique_pages(pages, &mut diags);
-    sort_news(&mut news, &mut diags, root);
+    let news = sort_news(news, &mut diags, root);
     let ita = crate::ita::load(root).unwrap_or_else(|e| {
         diags.push(e.diagnostic());
         None
@@ -340,19 +343,23 @@ fn unique_pages(mut pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> 
 
 /// Newest first, ties by slug; the same slug in two year folders would
 /// give two addresses staff think of as one item: kept, but said.
-fn sort_news(news: &mut Vec<NewsItem>, diags: &mut Vec<Diagnostic>, root: &Path) {
-    // The order is found on indices and each item moved once: an item is
-    // large, and sorting the items themselves moved each a dozen times.
-    let mut order: Vec<usize> = (0..news.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&news[a], &news[b]);
+///
+/// The items come boxed and are sorted as boxes, then each is moved once
+/// into a list of exactly their number: an item is large, and sorting or
+/// growing a list of the items themselves moved each several times.
+#[allow(clippy::vec_box)] // deliberate: see above
+fn sort_news(
+    mut news: Vec<Box<NewsItem>>,
+    diags: &mut Vec<Diagnostic>,
+    root: &Path,
+) -> Vec<NewsItem> {
+    news.sort_by(|a, b| {
         b.date
             .cmp(&a.date)
             .then_with(|| a.slug.cmp(&b.slug))
             .then_with(|| a.url.cmp(&b.url))
     });
-    let mut slots: Vec<Option<NewsItem>> = std::mem::take(news).into_iter().map(Some).collect();
-    news.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    let news: Vec<NewsItem> = news.into_iter().map(|item| *item).collect();
     let mut by_slug: BTreeMap<&str, &NewsItem> = BTreeMap::new();
     for item in news.iter() {
         if let Some(other) = by_slug.insert(&item.slug, item) {
@@ -363,6 +370,7 @@ fn sort_news(news: &mut Vec<NewsItem>, diags: &mut Vec<Diagnostic>, root: &Path)
             diags.push(Diagnostic::warning(Code::Duplicate, m).in_file(file));
         }
     }
+    news
 }
 
 /// Where a text file under `content/` belongs, knowing every other one.

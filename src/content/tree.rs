@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plumbing::fs::Stamp;
 use crate::plumbing::paths::{self, PathKey};
+use crate::plumbing::stat::Stater;
 use crate::plumbing::table::Table;
 use crate::request::is_ignored;
 
@@ -49,11 +50,13 @@ impl Kind {
     }
 }
 
-/// The listings to ask and to keep, and the instant before which a
-/// folder's stamp may be trusted (see [`crate::plumbing::fs::SETTLED_NS`]).
+/// The listings to ask and to keep, the instant before which a folder's
+/// stamp may be trusted (see [`crate::plumbing::fs::SETTLED_NS`]), and
+/// what takes the stamps.
 pub(super) struct Remember<'m> {
     pub listings: &'m Listings,
     pub settled_ns: i128,
+    pub stater: &'m Stater,
 }
 
 /// One entry under the walked folder.
@@ -150,7 +153,7 @@ fn list(
 ) -> Option<Vec<(OsString, Kind)>> {
     // Taken before the folder is read: a change while it is read shows in
     // the next walk's stamp.
-    let stamp = memo.and_then(|m| Some((m, Stamp::of(&std::fs::metadata(dir).ok()?))));
+    let stamp = memo.and_then(|m| Some((m, m.stater.stamp(dir)?)));
     if let Some((m, now)) = stamp {
         out.stamps.push((rel.to_path_buf(), now));
         let known = m.listings.with_owned(paths::key(rel), |(was, names)| {
@@ -251,9 +254,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         crate::content::tests::write(dir.path(), "news/a/index.md", "x");
         let listings = Listings::default();
+        let stater = Stater::new();
         let memo = Remember {
             listings: &listings,
             settled_ns: i128::MAX,
+            stater: &stater,
         };
         let first = walk_with(dir.path(), Some(&memo));
         assert_eq!(names(&first), ["news", "news/a", "news/a/index.md"]);
@@ -285,6 +290,7 @@ mod tests {
         let unsettled = Remember {
             listings: &fresh,
             settled_ns: 0,
+            stater: &stater,
         };
         walk_with(dir.path(), Some(&unsettled));
         assert!(fresh.is_empty());

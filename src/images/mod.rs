@@ -16,6 +16,7 @@ use crate::config::ImagesConfig;
 use crate::plumbing::fs::Stamp;
 use crate::plumbing::paths::{self, PathKey};
 use crate::plumbing::progress::{Progress, Silent, Task};
+use crate::plumbing::stat::Stater;
 
 mod cache;
 mod error;
@@ -133,7 +134,7 @@ impl Memo {
         source: &Path,
         public: &Public<'_>,
     ) -> Option<Vec<(usize, Result<ProcessedImage, ImageError>)>> {
-        let stamp = Stamp::of(&std::fs::metadata(source).ok()?);
+        let stamp = public.stater.stamp(source)?;
         indices
             .iter()
             .map(|&i| {
@@ -259,6 +260,8 @@ fn published(image: &ProcessedImage, public_dir: &Path) -> bool {
 struct Public<'a> {
     dir: &'a Path,
     folders: FxHashMap<&'a str, (Stamp, bool)>,
+    /// Takes the stamps of the output folders and of the sources.
+    stater: Stater,
 }
 
 impl<'a> Public<'a> {
@@ -283,16 +286,21 @@ impl<'a> Public<'a> {
         };
         names.sort_unstable();
         names.dedup();
+        let stater = Stater::new();
         let folders = names
             .into_par_iter()
             .filter_map(|name| {
                 let path = folder(dir, &clean_out_dir(name)?);
-                let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
+                let stamp = stater.stamp(&path)?;
                 let whole = memo.is_some_and(|m| m.found_whole(name, &stamp));
                 Some((name, (stamp, whole)))
             })
             .collect();
-        Public { dir, folders }
+        Public {
+            dir,
+            folders,
+            stater,
+        }
     }
 }
 

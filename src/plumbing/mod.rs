@@ -9,6 +9,7 @@
 //!   source or output file;
 //! - [`url`]: percent-encoding and -decoding;
 //! - [`progress`]: how long steps report how far they are;
+//! - [`stat`]: stamps of many files below a few folders, cheaply;
 //! - [`text`]: decoding staff text files (UTF-8 or TIS-620) and line numbers.
 
 /// Frees `value` on a thread of its own. Freeing what a build of a large
@@ -24,6 +25,7 @@ pub mod fs;
 pub mod lock;
 pub mod paths;
 pub mod progress;
+pub mod stat;
 pub mod table;
 pub mod text;
 pub mod url;

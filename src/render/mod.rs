@@ -44,6 +44,7 @@ use crate::images::{ImageJob, ImageMap, WholeFolders};
 use crate::markdown::Resolver;
 use crate::plumbing::fs::{Stamp, copy_atomic, copy_if_changed, file_stamp, write_if_changed};
 use crate::plumbing::paths::{self, normalize, slash};
+use crate::plumbing::stat::Stater;
 
 pub use error::RenderError;
 pub use filters::{absolute, human_size};
@@ -308,7 +309,8 @@ fn make_one(
 ) -> Result<(PathBuf, Option<Done>), RenderError> {
     let dest = public_dir.join(rel);
     if let Job::Copy(src) = job {
-        return copy_one(previous, src, &dest, rel).map_err(error::write_error(&dest));
+        let stater = &renderer.stater;
+        return copy_one(stater, previous, src, &dest, rel).map_err(error::write_error(&dest));
     }
     let unchanged = |key: &str| previous.unchanged(rel, &dest, key);
     // A news page's key is made from its item's digest, without preparing
@@ -333,13 +335,17 @@ fn make_one(
 /// that stamp has settled and is the recorded one, and the folder is
 /// whole, neither file is looked at again.
 fn copy_one(
+    stater: &Stater,
     previous: &Previous<'_>,
     src: &Path,
     dest: &Path,
     rel: &Path,
 ) -> std::io::Result<(PathBuf, Option<Done>)> {
-    let meta = std::fs::metadata(src)?;
-    let source = Stamp::of(&meta);
+    // Not there: the file system's own error, asked again by full path.
+    let source = match stater.stamp(src) {
+        Some(stamp) => stamp,
+        None => Stamp::of(&std::fs::metadata(src)?),
+    };
     let key = format!(
         "copy {} {} {} {}",
         source.size, source.mtime_ns, source.ctime_ns, source.inode
@@ -347,6 +353,7 @@ fn copy_one(
     if let Some(old) = previous.unchanged(rel, dest, &key) {
         return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
     }
+    let meta = std::fs::metadata(src)?;
     // Copied from another source than recorded (one written over in place
     // with its time put back, say): copied again, whatever `dest` looks like.
     let wrote = match previous.records.get(paths::key(rel)) {

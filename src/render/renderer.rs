@@ -16,6 +16,7 @@ use crate::content::{NewsItem, Page, Site, is_document};
 use crate::images::{ImageMap, ProcessedImage};
 use crate::markdown::{self, Resolver};
 use crate::plumbing::paths::{CONTENT_DIR, ext_lower, normalize};
+use crate::plumbing::stat::Stater;
 use crate::plumbing::url::encode_path;
 
 /// Everything shared while rendering.
@@ -27,6 +28,9 @@ pub(super) struct Renderer<'a> {
     pub(super) theme: Theme,
     pub(super) base: String,
     pub(super) content_dir: PathBuf,
+    /// Takes the stamps of attachments (their size is shown; a copy is
+    /// made again when the stamp changes).
+    pub(super) stater: Stater,
     /// The values every page has, the same on each (never set per page).
     pub(super) common: tera::Context,
     pub(super) categories: Vec<CategoryCtx>,
@@ -89,12 +93,14 @@ impl Members {
 /// prepares one item and its lists' cards, not every item.
 pub(super) struct NewsSlot {
     pub(super) digest: u64,
-    ctx: std::sync::OnceLock<NewsCtx>,
+    /// Boxed: most slots stay empty, and a list of thousands of empty
+    /// slots should not be thousands of prepared items' size.
+    ctx: std::sync::OnceLock<Box<NewsCtx>>,
 }
 
 /// The size of an attachment of `item` (0 when it is missing).
-fn attachment_size(item: &NewsItem, file: &str) -> u64 {
-    std::fs::metadata(item.dir.join(file)).map_or(0, |m| m.len())
+fn attachment_size(stater: &Stater, item: &NewsItem, file: &str) -> u64 {
+    stater.stamp(&item.dir.join(file)).map_or(0, |s| s.size)
 }
 
 /// What every page knows of the site.
@@ -207,6 +213,7 @@ impl<'a> Renderer<'a> {
             theme,
             base,
             content_dir: site.content_dir(),
+            stater: Stater::new(),
             common,
             categories,
             news: Vec::new(),
@@ -314,7 +321,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn item(&self, i: usize) -> &NewsCtx {
         let slot = &self.news[i];
         slot.ctx
-            .get_or_init(|| self.prepare_news(&self.site.news[i]))
+            .get_or_init(|| Box::new(self.prepare_news(&self.site.news[i])))
     }
 
     /// An item's slot: its digest from the memo when the item, its photos
@@ -339,7 +346,7 @@ impl<'a> Renderer<'a> {
         }
         NewsSlot {
             digest: ctx.digest,
-            ctx: std::sync::OnceLock::from(ctx),
+            ctx: std::sync::OnceLock::from(Box::new(ctx)),
         }
     }
 
@@ -355,7 +362,7 @@ impl<'a> Renderer<'a> {
         ]);
         for a in &front.attachments {
             h.update(a.file.as_bytes());
-            h.update(&attachment_size(item, &a.file).to_le_bytes());
+            h.update(&attachment_size(&self.stater, item, &a.file).to_le_bytes());
         }
         h.digest()
     }
@@ -421,7 +428,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|a| is_document(Path::new(&a.file), self.config))
             .map(|a| {
-                let size = attachment_size(item, &a.file);
+                let size = attachment_size(&self.stater, item, &a.file);
                 let title = if a.title.trim().is_empty() {
                     a.file.clone()
                 } else {
