@@ -11,8 +11,8 @@
 //! usually what they were (an edit rarely changes a page's links), and are
 //! then left as they are, the outputs written under their header. The list
 //! of files is usually the last build's (an edit makes the same files): it
-//! is written only when it changed and decoded only when the last one is
-//! needed, and the headers name it by a digest of its paths.
+//! is written only when it changed and read past its header only when the
+//! last one is needed, and the headers name it by a digest of its paths.
 
 use std::path::{Path, PathBuf};
 
@@ -34,19 +34,24 @@ pub(super) struct BuildCache {
 }
 
 /// The last build's files, relative to the output folder: a digest of
-/// the list, and the list as read, decoded when asked for.
+/// the list, and where to read the list when asked for (a build that
+/// makes the same files, as an edit does, never reads more than the
+/// header: megabytes at N=5000).
 #[derive(Debug, Default)]
 pub(super) struct Files {
     pub digest: u128,
-    /// The part file and where in it the list begins.
-    bytes: Vec<u8>,
-    start: usize,
+    /// The part file.
+    path: PathBuf,
 }
 
 impl Files {
-    /// The list; `None` when it no longer decodes.
+    /// The list; `None` when it is gone, no longer decodes, or is another
+    /// list than the one the header named when the build began.
     pub fn list(&self) -> Option<Vec<PathBuf>> {
-        rmp_serde::from_slice(self.bytes.get(self.start..)?).ok()
+        let bytes = std::fs::read(&self.path).ok()?;
+        let (header, start): (Header, usize) = read_header(&bytes)?;
+        (header.files == self.digest).then_some(())?;
+        rmp_serde::from_slice(bytes.get(start..)?).ok()
     }
 }
 
@@ -96,19 +101,21 @@ fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Option<(Header, T)> {
     rmp_serde::from_slice(&bytes).ok()
 }
 
-/// The list of files: its header, and the rest left as bytes.
+/// The list of files: its header only (see [`Files`]).
 fn read_files(dir: &Path) -> Option<(Header, Files)> {
-    let bytes = std::fs::read(part(dir, "files")).ok()?;
-    let (header, start): (Header, usize) = read_header(&bytes)?;
+    use std::io::Read;
+    let path = part(dir, "files");
+    // The header is an output folder's path and three numbers: it fits in
+    // the first few kilobytes unless that path is very long.
+    let mut head = Vec::with_capacity(8192);
+    let file = std::fs::File::open(&path).ok()?;
+    file.take(8192).read_to_end(&mut head).ok()?;
+    let header = match read_header::<Header>(&head) {
+        Some((header, _)) => header,
+        None => read_header(&std::fs::read(&path).ok()?)?.0,
+    };
     let digest = header.files;
-    Some((
-        header,
-        Files {
-            digest,
-            bytes,
-            start,
-        },
-    ))
+    Some((header, Files { digest, path }))
 }
 
 /// Writes one part; `named`: its structs with their field names (the
@@ -307,8 +314,13 @@ mod tests {
         let back = BuildCache::load(dir, out).unwrap();
         assert_eq!(
             (back.files.digest, back.files.list()),
-            (digest(&two), Some(two))
+            (digest(&two), Some(two.clone()))
         );
+        // Read only when asked for: a list written since is not the one
+        // the header named.
+        save_files(dir, out, &one, false);
+        assert_eq!(back.files.list(), None);
+        save_files(dir, out, &two, false);
         // Stopped after a new list, before the outputs and checks: they
         // name the old list, so no cache.
         let last = ["outputs", "checks"].map(|p| std::fs::read(part(dir, p)).unwrap());
