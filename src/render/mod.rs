@@ -353,12 +353,13 @@ fn copy_one(
     if let Some(old) = previous.unchanged(rel, dest, &key) {
         return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
     }
-    let meta = std::fs::metadata(src)?;
     // Copied from another source than recorded (one written over in place
     // with its time put back, say): copied again, whatever `dest` looks like.
+    // Otherwise `copy_if_changed` compares the two files' metadata, the
+    // source's taken here: only a copy that may be needed stats it again.
     let wrote = match previous.records.get(paths::key(rel)) {
         Some(old) if old.key != key => copy_atomic(src, dest).map(|()| true)?,
-        _ => copy_if_changed(src, &meta, dest)?,
+        _ => copy_if_changed(src, &std::fs::metadata(src)?, dest)?,
     };
     // A second change within the clock's tick would keep the stamp: such
     // a copy is looked at again next build.
