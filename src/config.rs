@@ -465,6 +465,8 @@ fn explain_yaml_error(e: &serde_yaml::Error, lang: Lang, file: &Path) -> ConfigE
             format!("{path}.{}", &caps[1])
         };
         Message::new("config.missing_key").arg("key", key)
+    } else if let Some(problem) = crate::news::yaml::known_problem(&raw) {
+        Message::new("config.syntax").arg_msg("error", problem)
     } else {
         Message::new("config.syntax").arg("error", &raw)
     };
@@ -526,6 +528,15 @@ mod tests {
                 .unwrap_err();
         assert!(e.message.render(Lang::En).contains("news.per_page"));
         assert_eq!(e.line, Some(5));
+    }
+
+    #[test]
+    fn a_syntax_mistake_is_told_in_thai() {
+        let e = parse("title: สพม.: เว็บไซต์\nbase_url: https://x.go.th/\n").unwrap_err();
+        let th = e.message.render(Lang::Th);
+        let colon = crate::i18n::tr(Lang::Th, "yaml.colon", &[]);
+        assert!(th.contains(&colon), "{th}");
+        assert_eq!(e.line, Some(1));
     }
 
     #[test]

@@ -76,11 +76,9 @@ pub fn mapping(text: &str, split: Split) -> Result<Mapping, Box<Diagnostic>> {
                 .location()
                 .map(|l| (first_line + l.line() - 1, l.column()))
                 .unwrap_or((first_line, 1));
-            let raw = e.to_string();
-            let detail = raw.split(" at line ").next().unwrap_or(&raw).to_string();
             let mut d = Diagnostic::error(
                 Code::YamlSyntax,
-                Message::new("check.yaml_syntax").arg("error", detail),
+                Message::new("check.yaml_syntax").arg_msg("error", problem(&e.to_string())),
             )
             .at(line, col);
             let range = line_range(text, line);
@@ -90,6 +88,45 @@ pub fn mapping(text: &str, split: Split) -> Result<Mapping, Box<Diagnostic>> {
             Err(Box::new(d))
         }
     }
+}
+
+/// What a YAML parser's error means to someone who typed the form in
+/// Notepad, in their language: the mistakes staff make (a colon or a quote
+/// in a title, a Tab, a bracket left open, a line typed twice) each have
+/// their own words. Anything else keeps the parser's own English.
+fn problem(raw: &str) -> Message {
+    known_problem(raw).unwrap_or_else(|| {
+        let what = raw.split(" at line ").next().unwrap_or(raw);
+        Message::new("yaml.other").arg("error", what)
+    })
+}
+
+/// The words for one of the mistakes [`problem`] knows, from the error
+/// text of serde_yaml (also for site.yaml's).
+pub fn known_problem(raw: &str) -> Option<Message> {
+    // "… at line 2 column 1, while scanning …": the position is given apart.
+    let what = raw.split(" at line ").next().unwrap_or(raw);
+    let key = match what {
+        "mapping values are not allowed in this context" => "yaml.colon",
+        "could not find expected ':'" => "yaml.no_colon",
+        "did not find expected key" => "yaml.indent",
+        "found unexpected end of stream" if raw.contains("quoted scalar") => "yaml.open_quote",
+        "did not find expected ',' or ']'" => "yaml.open_bracket",
+        "did not find expected ',' or '}'" => "yaml.open_brace",
+        "found unknown escape character" => "yaml.escape",
+        "found character that cannot start any token"
+        | "unknown anchor"
+        | "did not find expected alphabetic or numeric character" => "yaml.bad_start",
+        "deserializing from YAML containing more than one document is not supported" => {
+            "yaml.second_document"
+        }
+        _ if what.contains("tab character") => "yaml.tab",
+        _ => {
+            let name = what.strip_prefix("duplicate entry with key ")?;
+            return Some(Message::new("yaml.duplicate").arg("key", name.trim_matches('"')));
+        }
+    };
+    Some(Message::new(key))
 }
 
 /// Finds keys in the YAML text, for diagnostics: serde_yaml's values carry
@@ -197,6 +234,47 @@ mod tests {
         assert_eq!(split("---\ntitle: x\n"), Err(SplitError::Unclosed));
         let s = split("---\n---\n").unwrap();
         assert_eq!(s.yaml, (4, 4));
+    }
+
+    /// The mistakes staff make in the form's header, each told in its own
+    /// words; the parser's English only for the rest.
+    #[test]
+    fn syntax_errors_are_told_in_the_users_words() {
+        let cases = [
+            ("title: ประกาศ: รับสมัคร\n", "yaml.colon"),
+            ("title ก\ndate: x\n", "yaml.colon"),
+            ("title: ก\nข\n", "yaml.no_colon"),
+            ("requester:\n  name: ก\n group: ข\n", "yaml.indent"),
+            ("title: \"ก\" ข\n", "yaml.indent"),
+            ("title: \"ก\n", "yaml.open_quote"),
+            ("title: 'ก\n", "yaml.open_quote"),
+            ("tags: [ก, ข\n", "yaml.open_bracket"),
+            ("images:\n  - { file: a.jpg, alt: ก\n", "yaml.open_brace"),
+            ("title: \"C:\\ก\"\n", "yaml.escape"),
+            ("title: @ก\n", "yaml.bad_start"),
+            ("title: *ก\n", "yaml.bad_start"),
+            ("title: ก\n\tdate: x\n", "yaml.tab"),
+            ("title: ก\ntitle: ข\n", "yaml.duplicate"),
+            ("title: |x\n", "yaml.other"),
+        ];
+        for (yaml, key) in cases {
+            let text = format!("---\n{yaml}---\nเนื้อหา\n");
+            let d = mapping(&text, split(&text).unwrap()).unwrap_err();
+            assert_eq!(d.code, Code::YamlSyntax, "{yaml:?}");
+            let th = d.message.render(crate::i18n::Lang::Th);
+            let detail = th.split_once(": ").map(|(_, rest)| rest).unwrap_or(&th);
+            let want = crate::i18n::tr(crate::i18n::Lang::Th, key, &[("key", "title")]);
+            // The mistake's own words (the rest's: the advice after the dash).
+            let want = match key {
+                "yaml.other" => want.rsplit(" — ").next().unwrap(),
+                _ => want.split(" — ").next().unwrap(),
+            };
+            assert!(detail.contains(want), "{yaml:?}: {th}");
+            // Known mistakes carry no parser English.
+            if key != "yaml.other" {
+                assert!(!th.contains("found") && !th.contains("expected"), "{th}");
+            }
+        }
     }
 
     #[test]
