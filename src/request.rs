@@ -54,8 +54,10 @@ pub fn report_path(path: &Path) -> PathBuf {
     }
 }
 
-/// Every request under `requests_dir`, sorted by name. A missing folder has
-/// no requests.
+/// Every request under `requests_dir`, sorted by name: each entry but the
+/// ignored ones, so a photo or a `.txt` dropped beside the folders is told
+/// about rather than passed over in silence. A missing folder has no
+/// requests.
 pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(requests_dir) else {
         return Vec::new();
@@ -64,7 +66,6 @@ pub fn list_requests(requests_dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| !is_ignored(&e.file_name().to_string_lossy()))
         .map(|e| e.path())
-        .filter(|p| p.is_dir() || is_text_name(p) || is_word_name(p))
         .collect();
     out.sort();
     out
@@ -140,6 +141,16 @@ pub enum ReadProblem {
     },
     /// Word documents, none of them with a fields table.
     NoFieldsTable { files: Vec<PathBuf> },
+    /// The news text saved as `.txt` (Notepad's default, the extension
+    /// hidden by Windows: `ข่าว.md.txt` shows as `ข่าว.md`).
+    SavedAsTxt { file: PathBuf },
+    /// A file that is not a news text, put directly in `requests/`.
+    Loose { file: PathBuf },
+}
+
+/// A `.txt` file: a news text saved with Notepad's default type.
+fn is_txt_name(path: &Path) -> bool {
+    ext_lower(path) == "txt"
 }
 
 impl Request {
@@ -246,8 +257,15 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         let files = all.into_iter().filter(|f| *f != text_file).collect();
         (text_file, files, modified)
     } else {
+        let file = PathBuf::from(&name);
+        if is_txt_name(&file) {
+            return Err(ReadProblem::SavedAsTxt { file });
+        }
+        if !(is_text_name(&file) || is_word_name(&file)) {
+            return Err(ReadProblem::Loose { file });
+        }
         let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-        (PathBuf::from(&name), Vec::new(), modified)
+        (file, Vec::new(), modified)
     };
     let full = if meta.is_dir() {
         path.join(&text_file)
@@ -323,7 +341,10 @@ fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
     }
     let words = top(is_word_name);
     if words.is_empty() {
-        return Err(ReadProblem::NoText);
+        return Err(match top(is_txt_name).into_iter().next() {
+            Some(file) => ReadProblem::SavedAsTxt { file },
+            None => ReadProblem::NoText,
+        });
     }
     let mut requests = Vec::new();
     let mut unreadable = None;

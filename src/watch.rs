@@ -139,9 +139,6 @@ impl Watch<'_> {
             if !(path.is_dir() || path.is_file()) {
                 continue; // vanished or renamed: its new name has its own events
             }
-            if !request::is_text_name(&path) && !path.is_dir() {
-                continue;
-            }
             let before = snapshot(&path);
             // A file changed within the settle time (an event was missed, or
             // the share reports late): wait for it.

@@ -343,3 +343,56 @@ fn unchanged_photos_are_not_decoded_twice() {
     assert_eq!(code, 1, "{v:#}");
     assert!(codes(&v).contains(&"bad-image".to_string()));
 }
+
+/// What staff drop beside the request folders is told about, never passed
+/// over: a news text Notepad saved as `.txt` (Windows hides the extension,
+/// so `ข่าว.md.txt` looks like `ข่าว.md`), and a photo outside any folder.
+/// Intake leaves each where it is, with its report; khao's own files and
+/// Windows' are still ignored.
+#[test]
+fn a_text_saved_as_txt_and_a_loose_photo_are_told_about() {
+    let site = site();
+    let requests = site.path().join("requests");
+    let folder = requests.join("sports-day");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let text = request_md("กีฬาสี", "", "เนื้อหา");
+    std::fs::write(folder.join("ข่าว.md.txt"), &text).expect("txt");
+    std::fs::write(folder.join("photo1.jpg"), jpeg(800, 600)).expect("photo");
+    std::fs::write(requests.join("ประกาศ.txt"), &text).expect("loose txt");
+    std::fs::write(requests.join("IMG_0001.jpg"), jpeg(800, 600)).expect("loose photo");
+    std::fs::write(requests.join("Thumbs.db"), b"x").expect("thumbs");
+    std::fs::write(requests.join("old.receipt.txt"), "ใบแจ้ง").expect("receipt");
+
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1, "{v}");
+    let paths: Vec<&str> = (v["requests"].as_array().expect("requests").iter())
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(codes(&v), vec!["ambiguous-request"; 3], "{v}");
+
+    let (_, human, _) = khao(site.path(), &["check", "--lang", "th"]);
+    assert!(human.contains("requests/sports-day/ข่าว.md.txt:"), "{human}");
+    assert!(human.contains("ตั้งชื่อเป็น `ข่าว.md`"), "{human}");
+    assert!(human.contains("requests/ประกาศ.txt:"), "{human}");
+    assert!(human.contains("ตั้งชื่อเป็น `ประกาศ.md`"), "{human}");
+    assert!(
+        human.contains("ไฟล์ `IMG_0001.jpg` วางไว้นอกโฟลเดอร์คำขอ"),
+        "{human}"
+    );
+
+    settle();
+    let (code, _, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 1, "{err}");
+    for kept in ["sports-day/ข่าว.md.txt", "ประกาศ.txt", "IMG_0001.jpg"] {
+        assert!(requests.join(kept).is_file(), "{kept} was moved");
+    }
+    for report in [
+        "sports-day/khao-report.txt",
+        "ประกาศ.report.txt",
+        "IMG_0001.report.txt",
+    ] {
+        assert!(requests.join(report).is_file(), "no {report}");
+    }
+    assert!(!site.path().join("content/news/2026/sports-day").exists());
+}

@@ -222,6 +222,22 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
                 Message::new("check.many_texts").arg("files", list.join(", ")),
             )
         }
+        ReadProblem::SavedAsTxt { file } => {
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            let stem = name.get(..name.len().saturating_sub(4)).unwrap_or(&name);
+            let want = match stem.to_lowercase().ends_with(".md") {
+                true => stem.to_string(),
+                false => format!("{stem}.md"),
+            };
+            let m = Message::new("check.saved_as_txt")
+                .arg("file", paths::slash(file))
+                .arg("want", want);
+            Diagnostic::error(Code::AmbiguousRequest, m).in_file(file.clone())
+        }
+        ReadProblem::Loose { file } => {
+            let m = Message::new("check.loose_file").arg("file", paths::slash(file));
+            Diagnostic::error(Code::AmbiguousRequest, m)
+        }
         ReadProblem::NoFrontMatter { file } => {
             Diagnostic::error(Code::YamlSyntax, Message::new("check.no_front_matter"))
                 .in_file(file.clone())

@@ -136,9 +136,11 @@ fn problem(c: &Checked, d: &Diagnostic, lang: Lang, colour: bool, p: &Palette) -
         Severity::Error => (Message::new("check.word_error"), p.red),
         Severity::Warning => (Message::new("check.word_warning"), p.yellow),
     };
-    // A folder request's files are inside it; a single file is the request.
-    let file = match (&d.file, c.request.as_ref().map(|r| r.is_dir)) {
-        (Some(f), Some(true)) | (Some(f), None) => format!("{}/{}", c.shown, f.to_string_lossy()),
+    // A folder request's files are inside it; a single file is the request
+    // (also when it could not be read).
+    let in_folder = (c.request.as_ref()).map_or_else(|| c.path.is_dir(), |r| r.is_dir);
+    let file = match &d.file {
+        Some(f) if in_folder => format!("{}/{}", c.shown, f.to_string_lossy()),
         _ => c.shown.clone(),
     };
     let place = match (d.line, d.location) {
