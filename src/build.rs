@@ -19,7 +19,7 @@ use crate::checkpages;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostic::{Code, Diagnostic, Failure, Severity};
-use crate::i18n::Message;
+use crate::i18n::{Message, os_error};
 use crate::images::{self, ImageStats};
 use crate::plumbing::paths::{PUBLIC_DIR, cache_dir};
 use crate::plumbing::progress::{Progress, Silent};
@@ -54,7 +54,7 @@ impl Failure for BuildError {
             BuildError::Search(e) => e.message(),
             BuildError::Io { path, error } => Message::new("build.io")
                 .arg("file", path.display())
-                .arg("error", error),
+                .arg_msg("error", os_error(error)),
         }
     }
 }

@@ -291,7 +291,7 @@ impl SiteConfig {
         let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {
             message: Message::new("config.unreadable")
                 .arg("file", file.display())
-                .arg("error", e),
+                .arg_msg("error", crate::i18n::os_error(e)),
             file: file.clone(),
             line: None,
             column: None,

@@ -108,7 +108,7 @@ impl Failure for IntakeError {
             IntakeError::Io { path, error } => format!("{}: {error}", path.display()),
             IntakeError::Record(e) => e.clone(),
         };
-        Message::new("intake.copy_failed").arg("error", detail)
+        Message::new("intake.copy_failed").arg_msg("error", crate::i18n::os_error(detail))
     }
 }
 

@@ -114,7 +114,7 @@ impl Failure for NewRequestError {
             NewRequestError::Exists(path) => Message::new("new.exists").arg("path", path.display()),
             NewRequestError::Io { path, error } => Message::new("new.failed")
                 .arg("path", path.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
         }
     }
 }

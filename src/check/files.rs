@@ -79,7 +79,7 @@ fn unreadable(shown: &str, e: &std::io::Error) -> Diagnostic {
         Code::MissingFile,
         Message::new("check.unreadable_file")
             .arg("file", shown)
-            .arg("error", e),
+            .arg_msg("error", crate::i18n::os_error(e)),
     )
 }
 

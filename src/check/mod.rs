@@ -263,7 +263,7 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
             Code::MissingFile,
             Message::new("check.unreadable_file")
                 .arg("file", file.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
         )
         .in_file(file.clone()),
     }

@@ -136,6 +136,6 @@ impl Failure for LockError {
     }
 
     fn message(&self) -> crate::i18n::Message {
-        crate::i18n::Message::new("lock.failed").arg("error", &self.0)
+        crate::i18n::Message::new("lock.failed").arg_msg("error", crate::i18n::os_error(&self.0))
     }
 }

@@ -417,7 +417,7 @@ fn classify(rel: &Path, all: &[PathBuf]) -> Kind {
 fn unreadable(file: PathBuf, error: &dyn std::fmt::Display) -> Diagnostic {
     let m = Message::new("content.unreadable")
         .arg("file", file.display())
-        .arg("error", error);
+        .arg_msg("error", crate::i18n::os_error(error));
     Diagnostic::error(Code::Unreadable, m).in_file(file)
 }
 

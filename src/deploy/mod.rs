@@ -186,7 +186,9 @@ impl Failure for DeployError {
                 .arg("op", e.op)
                 .arg("path", &e.path)
                 .arg("error", &e.source),
-            DeployError::Local(e) => Message::new("deploy.local_failed").arg("error", e),
+            DeployError::Local(e) => {
+                Message::new("deploy.local_failed").arg_msg("error", crate::i18n::os_error(e))
+            }
             DeployError::NoPrevious => Message::new("deploy.no_previous"),
         }
     }

@@ -168,6 +168,31 @@ impl Message {
     }
 }
 
+/// An operating-system error (`io::Error`'s text, "Permission denied (os
+/// error 13)") as a message: the usual ones (no permission, disk full, not
+/// there) in the reader's words, the system's text kept beside them for
+/// whoever looks it up.
+pub fn os_error(error: impl fmt::Display) -> Message {
+    let raw = error.to_string();
+    let errno = (raw.rsplit_once("(os error "))
+        .and_then(|(_, n)| n.strip_suffix(')'))
+        .and_then(|n| n.parse::<i32>().ok());
+    let key = match errno {
+        Some(libc::ENOENT) => "os.not_found",
+        Some(libc::EACCES | libc::EPERM) => "os.denied",
+        Some(libc::ENOSPC) => "os.disk_full",
+        Some(libc::EDQUOT) => "os.quota",
+        Some(libc::EROFS) => "os.read_only",
+        Some(libc::EIO) => "os.io",
+        Some(libc::ENAMETOOLONG) => "os.name_too_long",
+        Some(libc::ENOTDIR) => "os.not_a_folder",
+        Some(libc::EISDIR) => "os.is_a_folder",
+        Some(libc::EEXIST) => "os.exists",
+        _ => "os.other",
+    };
+    Message::new(key).arg("raw", raw)
+}
+
 /// English, for `Display` of errors (logs, panics in tests); people see
 /// [`Message::render`] in their own language.
 impl fmt::Display for Message {
@@ -181,6 +206,22 @@ mod tests {
     use super::*;
 
     type Parsed = HashMap<String, String>;
+
+    #[test]
+    fn an_os_error_is_told_in_the_readers_words() {
+        let denied = std::io::Error::from_raw_os_error(libc::EACCES);
+        let th = os_error(&denied).render(Lang::Th);
+        assert!(th.starts_with("ไม่มีสิทธิ์"), "{th}");
+        assert!(th.contains("os error 13"), "{th}");
+        let full = os_error(format!(
+            "/srv/x: {}",
+            std::io::Error::from_raw_os_error(libc::ENOSPC)
+        ));
+        assert!(full.render(Lang::Th).starts_with("พื้นที่ในดิสก์เต็ม"));
+        // Anything else is the system's own text.
+        let other = os_error("connection reset");
+        assert_eq!(other.render(Lang::Th), "connection reset");
+    }
 
     #[test]
     fn the_line_index_reads_each_file_exactly_as_yaml_does() {

@@ -57,13 +57,13 @@ impl Failure for ImageError {
             ImageError::Corrupt(detail) => Message::new("images.corrupt").arg("error", detail),
             ImageError::Unreadable { file, error } => Message::new("images.unreadable")
                 .arg("file", file.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
             ImageError::FileTooLarge { mb, max } => Message::new("images.file_too_large")
                 .arg("size", mb)
                 .arg("max", max),
             ImageError::Write { file, error } => Message::new("images.write_failed")
                 .arg("file", file.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
         }
     }
 }

@@ -66,7 +66,9 @@ impl Failure for ItaError {
 
     fn message(&self) -> Message {
         match self {
-            ItaError::Unreadable(error) => Message::new("ita.unreadable").arg("error", error),
+            ItaError::Unreadable(error) => {
+                Message::new("ita.unreadable").arg_msg("error", crate::i18n::os_error(error))
+            }
             ItaError::Syntax {
                 message,
                 suggestion,

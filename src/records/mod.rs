@@ -41,7 +41,7 @@ impl Failure for RecordsError {
         let RecordsError::Io { path, error } = self;
         Message::new("records.failed")
             .arg("file", path.display())
-            .arg("error", error)
+            .arg_msg("error", crate::i18n::os_error(error))
     }
 }
 

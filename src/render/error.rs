@@ -48,7 +48,7 @@ impl Failure for RenderError {
                 .arg("dir", dir.display()),
             RenderError::ThemeFile { path, error } => Message::new("render.theme_file")
                 .arg("file", path.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
             RenderError::MissingTemplate { template } => {
                 Message::new("render.missing_template").arg("template", template)
             }
@@ -65,7 +65,7 @@ impl Failure for RenderError {
                 .arg("error", error),
             RenderError::Write { path, error } => Message::new("render.write")
                 .arg("file", path.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
         }
     }
 }

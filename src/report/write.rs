@@ -45,7 +45,7 @@ impl Failure for ReportError {
             ReportError::Records(e) => e.message(),
             ReportError::Io { path, error } => Message::new("records.failed")
                 .arg("file", path.display())
-                .arg("error", error),
+                .arg_msg("error", crate::i18n::os_error(error)),
         }
     }
 }

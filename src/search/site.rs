@@ -48,7 +48,8 @@ impl Failure for SearchError {
 
     fn message(&self) -> Message {
         let SearchError::Io { path, error } = self;
-        Message::new("build.search_failed").arg("error", format!("{}: {error}", path.display()))
+        let error = format!("{}: {error}", path.display());
+        Message::new("build.search_failed").arg_msg("error", crate::i18n::os_error(error))
     }
 }
 
