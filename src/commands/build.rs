@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::output::{build_problem_json, build_problem_line};
+use super::output::{build_problem_json, build_problem_lines};
 use super::progress::bars;
 use super::{Context, exit, fail};
 use crate::browser::{self, BrowserError, BrowserReport};
@@ -60,8 +60,8 @@ pub fn print(ctx: &Context, lang: Lang, report: &BuildReport) {
         println!("{}", json_object(report, lang));
         return;
     }
-    for p in &report.problems {
-        eprintln!("{}", build_problem_line(p, lang));
+    for line in build_problem_lines(&report.problems, lang) {
+        eprintln!("{line}");
     }
     if std::env::var_os("KHAO_TIMINGS").is_some() {
         for t in &report.timings {

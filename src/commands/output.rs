@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::i18n::{Lang, Message};
 
 /// Colours only when stdout is a terminal and NO_COLOR is not set.
@@ -69,6 +69,42 @@ pub fn build_problem_line(d: &Diagnostic, lang: Lang) -> String {
             d.render(lang)
         ),
     }
+}
+
+/// How many warnings of one code are shown before the rest are counted.
+const WARNINGS_SHOWN: usize = 3;
+
+/// A build's problems, a line each, for people: every error, and up to
+/// [`WARNINGS_SHOWN`] warnings of each code, the others counted on one
+/// line that says where to see them all. The example site's 24 empty OIT
+/// items would otherwise fill every hourly `khao publish` log and bury
+/// the line that matters (`--format json` keeps every one).
+pub fn build_problem_lines(problems: &[Diagnostic], lang: Lang) -> Vec<String> {
+    let mut shown: std::collections::BTreeMap<Code, usize> = Default::default();
+    let mut lines = Vec::new();
+    for d in problems {
+        if d.severity == Severity::Warning {
+            let n = shown.entry(d.code).or_default();
+            *n += 1;
+            if *n > WARNINGS_SHOWN {
+                continue;
+            }
+        }
+        lines.push(build_problem_line(d, lang));
+    }
+    for (code, n) in shown.into_iter().filter(|&(_, n)| n > WARNINGS_SHOWN) {
+        let command = match code {
+            Code::ItaEmpty => "khao ita",
+            _ => "khao build --format json",
+        };
+        let m = Message::new("build.more_warnings")
+            .arg("label", severity_label(Severity::Warning, lang))
+            .arg("code", code)
+            .arg("count", n - WARNINGS_SHOWN)
+            .arg("command", command);
+        lines.push(m.render(lang));
+    }
+    lines
 }
 
 /// The source lines around `span` of `text`, the offending text underlined
@@ -138,5 +174,32 @@ impl Palette {
                 reset: "",
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every error is shown; past three warnings of one code, the rest are
+    /// counted on one line naming the command that lists them all.
+    #[test]
+    fn many_warnings_of_one_code_are_counted_not_listed() {
+        let warn = |code, n: usize| {
+            Diagnostic::warning(code, Message::new("x").arg("n", n)).in_file(format!("f{n}"))
+        };
+        let mut problems: Vec<Diagnostic> = (0..10).map(|n| warn(Code::ItaEmpty, n)).collect();
+        problems.push(warn(Code::MissingAlt, 1));
+        problems.extend((0..4).map(|_| Diagnostic::error(Code::BrokenLink, Message::new("y"))));
+        let lines = build_problem_lines(&problems, Lang::En);
+        assert_eq!(lines.len(), 3 + 1 + 4 + 1, "{lines:#?}");
+        assert!(lines[..3].iter().all(|l| l.contains("[ita-empty]")));
+        let errors = lines.iter().filter(|l| l.contains("[broken-link]")).count();
+        assert_eq!(errors, 4);
+        let last = lines.last().unwrap();
+        assert!(
+            last.contains("7 more") && last.contains("khao ita"),
+            "{last}"
+        );
     }
 }
