@@ -223,10 +223,10 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
             )
         }
         ReadProblem::SavedAsTxt { file } => {
-            let name = file.file_name().unwrap_or_default().to_string_lossy();
-            let stem = name.get(..name.len().saturating_sub(4)).unwrap_or(&name);
-            let want = match stem.to_lowercase().ends_with(".md") {
-                true => stem.to_string(),
+            // `ข่าว.md.txt` → `ข่าว.md`, `ข่าว.txt` → `ข่าว.md`.
+            let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+            let want = match paths::ext_lower(Path::new(&*stem)) == "md" {
+                true => stem.into_owned(),
                 false => format!("{stem}.md"),
             };
             let m = Message::new("check.saved_as_txt")

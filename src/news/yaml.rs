@@ -95,17 +95,20 @@ pub fn mapping(text: &str, split: Split) -> Result<Mapping, Box<Diagnostic>> {
 /// in a title, a Tab, a bracket left open, a line typed twice) each have
 /// their own words. Anything else keeps the parser's own English.
 fn problem(raw: &str) -> Message {
-    known_problem(raw).unwrap_or_else(|| {
-        let what = raw.split(" at line ").next().unwrap_or(raw);
-        Message::new("yaml.other").arg("error", what)
-    })
+    known_problem(raw)
+        .unwrap_or_else(|| Message::new("yaml.other").arg("error", without_place(raw)))
+}
+
+/// serde_yaml's text without "at line 2 column 1, while scanning …": the
+/// position is given apart.
+fn without_place(raw: &str) -> &str {
+    raw.split(" at line ").next().unwrap_or(raw)
 }
 
 /// The words for one of the mistakes [`problem`] knows, from the error
 /// text of serde_yaml (also for site.yaml's).
 pub fn known_problem(raw: &str) -> Option<Message> {
-    // "… at line 2 column 1, while scanning …": the position is given apart.
-    let what = raw.split(" at line ").next().unwrap_or(raw);
+    let what = without_place(raw);
     let key = match what {
         "mapping values are not allowed in this context" => "yaml.colon",
         "could not find expected ':'" => "yaml.no_colon",
