@@ -70,6 +70,9 @@ codes! {
     UnsafeHtml = "unsafe-html",
     NotUtf8 = "not-utf8",
     PersonalId = "personal-id",
+    /// A mobile phone number in what a news item publishes (a warning:
+    /// it may be a contact number its owner agreed to publish).
+    PersonalPhone = "personal-phone",
     Duplicate = "duplicate",
     OldWordFormat = "old-word-format",
     BadDocument = "bad-document",

@@ -9,7 +9,7 @@ use std::path::Path;
 use requests_support::*;
 
 /// The request codes of docs/diagnostics.md.
-const SPEC_CODES: [&str; 20] = [
+const SPEC_CODES: [&str; 21] = [
     "yaml-syntax",
     "missing-field",
     "unknown-field",
@@ -30,8 +30,10 @@ const SPEC_CODES: [&str; 20] = [
     "unsafe-html",
     "not-utf8",
     "personal-id",
+    "personal-phone",
 ];
-const WARNINGS: [&str; 5] = [
+const WARNINGS: [&str; 6] = [
+    "personal-phone",
     "unknown-field",
     "image-too-small",
     "missing-alt",

@@ -252,3 +252,26 @@ fn hostile_and_wrong_documents_are_refused_with_their_code() {
         "{id}"
     );
 }
+
+#[test]
+fn a_mobile_number_in_the_body_is_a_warning_at_its_paragraph() {
+    let site = site();
+    request(site.path(), "มือถือ", &["mobile-phone.docx"]);
+    let v = check(site.path());
+    let phones: Vec<&Value> = diagnostics(&v, "requests/มือถือ")
+        .iter()
+        .filter(|d| d["code"] == "personal-phone")
+        .collect();
+    // The body's number only: the requester's phone is never published.
+    assert_eq!(phones.len(), 1, "{phones:#?}");
+    let d = phones[0];
+    assert_eq!(d["severity"], "warning");
+    assert!(
+        d["message"].as_str().unwrap().contains("089-765-4321"),
+        "{d}"
+    );
+    assert!(
+        d["location"].as_str().unwrap().starts_with("ย่อหน้าที่ "),
+        "{d}"
+    );
+}

@@ -13,6 +13,7 @@ pub mod files;
 pub mod html;
 mod media;
 pub mod personal_id;
+mod phone;
 pub mod report;
 mod word;
 
@@ -24,7 +25,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic, Failure};
 use crate::i18n::Message;
 use crate::news::yaml::{self, YamlLines};
-use crate::news::{self, News, Origin, Sink};
+use crate::news::{self, News, Origin, Place, Sink};
 use crate::plumbing::paths;
 use crate::request::{ReadProblem, Request};
 
@@ -171,6 +172,8 @@ fn check_text(
     let body = req.split.body.map(|b| &req.text[b..]);
     let fields = news::parse(&map, body, &mut sink, config, Origin::Request);
     unsafe_html(&mut sink, req, &fields.body);
+    phones_in_fields(&mut sink, &fields);
+    phones_in_body(&mut sink, req, &fields.body);
     let resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
     Ok(Read {
         fields,
@@ -187,6 +190,57 @@ fn personal_ids(sink: &mut Sink, text: &str) {
             .at_line(line)
             .with_span(r);
         sink.push(d, None, None);
+    }
+}
+
+/// The warning for mobile number `number` in what a news item publishes.
+fn personal_phone(number: &str) -> Diagnostic {
+    let m = Message::new("check.personal_phone").arg("number", number);
+    Diagnostic::warning(Code::PersonalPhone, m)
+}
+
+/// Mobile numbers in what an item publishes besides its body: its title,
+/// summary, tags, photos' alt text and attachments' titles (not the
+/// requester's phone, which is never published).
+fn phones_in_fields(sink: &mut Sink, fields: &news::Fields) {
+    let mut texts: Vec<(&str, Option<Place>)> = Vec::new();
+    let keyed = [
+        ("title", fields.title.as_deref()),
+        ("summary", fields.summary.as_deref()),
+    ];
+    for (key, text) in keyed {
+        texts.extend(text.map(|t| (t, sink.locate.key(key))));
+    }
+    texts.extend(
+        fields
+            .tags
+            .iter()
+            .map(|t| (t.as_str(), sink.locate.key("tags"))),
+    );
+    let files = fields.images.iter().chain(&fields.attachments).flatten();
+    texts.extend(files.map(|f| (f.text.as_str(), f.place)));
+    for (text, place) in texts {
+        for r in phone::find(text) {
+            sink.push(personal_phone(&text[r.clone()]), place, Some(&text[r]));
+        }
+    }
+}
+
+/// Mobile numbers in a Markdown or `request.yaml` request's body.
+fn phones_in_body(sink: &mut Sink, req: &Request, body: &str) {
+    for r in phone::find(body) {
+        let number = &body[r.clone()];
+        match req.split.body {
+            Some(o) => {
+                let span = o + r.start..o + r.end;
+                let d = personal_phone(number).at_line(req.line_of(span.start));
+                sink.push(d.with_span(span), None, None);
+            }
+            None => {
+                let place = sink.locate.key("body");
+                sink.push(personal_phone(number), place, Some(number));
+            }
+        }
     }
 }
 

@@ -25,33 +25,37 @@ fn digit(c: char) -> Option<u8> {
     }
 }
 
-/// Byte ranges of `text` holding a valid national ID: plain, dashed
-/// (1-2345-67890-12-3), spaced, or in Thai digits.
-pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
-    // Runs of digit groups separated by one '-' or ' '.
-    let mut found = Vec::new();
+/// A run of digits (ASCII or Thai) in a text: its byte range and the
+/// digits as ASCII.
+pub(super) struct Group {
+    pub start: usize,
+    pub end: usize,
+    pub digits: Vec<u8>,
+}
+
+/// The numbers of `text` as runs of digit groups joined by one '-', space
+/// or no-break space (`1-2345-67890-12-3`, `081 234 5678`): what the
+/// national ID and phone number checks look through.
+pub(super) fn digit_runs(text: &str) -> Vec<Vec<Group>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if digit(chars[i].1).is_none() {
             i += 1;
             continue;
         }
-        // groups: (start byte, end byte, digits)
-        let mut groups: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+        let mut groups = Vec::new();
         let mut j = i;
         loop {
             let start = chars[j].0;
-            let mut ds = Vec::new();
-            while j < chars.len() {
-                match digit(chars[j].1) {
-                    Some(d) => ds.push(d),
-                    None => break,
-                }
+            let mut digits = Vec::new();
+            while let Some(d) = chars.get(j).and_then(|c| digit(c.1)) {
+                digits.push(d);
                 j += 1;
             }
             let end = chars.get(j).map(|c| c.0).unwrap_or(text.len());
-            groups.push((start, end, ds));
+            groups.push(Group { start, end, digits });
             let sep = chars.get(j).map(|c| c.1);
             if matches!(sep, Some('-' | ' ' | '\u{a0}'))
                 && chars.get(j + 1).and_then(|c| digit(c.1)).is_some()
@@ -61,6 +65,17 @@ pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
             }
             break;
         }
+        runs.push(groups);
+        i = j.max(i + 1);
+    }
+    runs
+}
+
+/// Byte ranges of `text` holding a valid national ID: plain, dashed
+/// (1-2345-67890-12-3), spaced, or in Thai digits.
+pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    for groups in digit_runs(text) {
         // Thirteen digits in one run, or grouped as printed on the card
         // (1-2345-67890-12-3). Other groupings are dates, slugs, phone
         // lists: `20221017-00006` is a news slug, not a person.
@@ -68,18 +83,17 @@ pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
             let mut all = Vec::new();
             let mut lengths = Vec::new();
             for b in a..groups.len() {
-                all.extend_from_slice(&groups[b].2);
-                lengths.push(groups[b].2.len());
+                all.extend_from_slice(&groups[b].digits);
+                lengths.push(groups[b].digits.len());
                 let card_grouping = lengths == [13] || lengths == [1, 4, 5, 2, 1];
                 if all.len() == 13 && card_grouping && valid_checksum(&all) {
-                    found.push(groups[a].0..groups[b].1);
+                    found.push(groups[a].start..groups[b].end);
                 }
                 if all.len() >= 13 {
                     break;
                 }
             }
         }
-        i = j.max(i + 1);
     }
     found
 }

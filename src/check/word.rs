@@ -104,6 +104,12 @@ pub(super) fn check(
         config,
         Origin::Request,
     );
+    super::phones_in_fields(&mut sink, &fields);
+    for r in super::phone::find(&body) {
+        let number = &body[r.clone()];
+        let place = paragraph_of(doc, &body, r.start);
+        sink.push(super::personal_phone(number), Some(place), None);
+    }
     let mut resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
     let pictures = pictures(&mut sink, doc, config, site_dir, media);
     if fields.cover.is_none()

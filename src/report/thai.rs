@@ -75,6 +75,7 @@ pub fn problem_label(code: &str) -> Option<&'static str> {
         "unsafe-html" => "เนื้อหามีโค้ดที่ไม่ปลอดภัย",
         "not-utf8" => "ไฟล์ข้อความใช้รหัสอักขระแบบเก่า",
         "personal-id" => "มีเลขประจำตัวประชาชน",
+        "personal-phone" => "มีหมายเลขโทรศัพท์มือถือ",
         "duplicate" => "ข่าวซ้ำกับที่เผยแพร่แล้ว",
         "old-word-format" => "ไฟล์ Word รุ่นเก่า (.doc)",
         "bad-document" => "ไฟล์ Word เปิดไม่ได้",
