@@ -6,7 +6,6 @@
 //! an earlier build left (a deleted news item's pages and photos) is removed,
 //! and a file whose bytes did not change is not rewritten.
 
-use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,6 +26,7 @@ use crate::render::{self, RenderError};
 use crate::search::SearchError;
 
 mod cache;
+mod stale;
 use cache::BuildCache;
 
 /// What stops a build (problems with the content are diagnostics instead).
@@ -299,7 +299,7 @@ pub fn build_site_with(
     problems.extend(rendered.problems.iter().cloned());
     let mut files: Vec<PathBuf> = rendered.files.clone();
     files.extend(photos.files);
-    // The search index reads the pages just written (src/search.rs).
+    // The search index reads the pages just written ([`crate::search`]).
     files.extend(crate::search::index_site(
         &out,
         &inc.searchable,
@@ -307,25 +307,11 @@ pub fn build_site_with(
     )?);
     timings.lap("search index");
     crate::plumbing::paths::sort_by_bytes(&mut files);
-    // The usual build makes the files the last one made, which their
-    // digests say without the last list read.
-    let files_digest = cache::digest(&files);
-    let same_files = trusted && previous.files.digest == files_digest;
-    let before = (trusted && !same_files)
-        .then(|| previous.files.list())
-        .flatten();
-    let trusted = same_files || before.is_some();
-    let removed: BTreeSet<PathBuf> = match &before {
-        Some(before) => remove_listed(&out, before, &files).map_err(io_error(&out))?,
-        None if same_files => BTreeSet::new(),
-        None => {
-            remove_stale(&out, &files).map_err(io_error(&out))?;
-            BTreeSet::new()
-        }
-    };
+    let last = trusted.then_some(&previous.files);
+    let stale = stale::clear(&out, &files, last).map_err(io_error(&out))?;
     timings.lap("stale files");
 
-    let checks = if trusted {
+    let checks = if stale.trusted {
         previous.checks
     } else {
         checkpages::CheckCache::default()
@@ -334,7 +320,7 @@ pub fn build_site_with(
         &out,
         &files,
         &inc.rendered,
-        &removed,
+        &stale.removed,
         checks,
         &config.base_url(),
     );
@@ -343,10 +329,10 @@ pub fn build_site_with(
 
     // The build itself is fine without them; the next one is just slower.
     // The build cache and the memo are written side by side.
-    let listed = (&files[..], files_digest, same_files);
+    let listed = (&files[..], stale.digest, stale.same_files);
     // The checks part is the last build's while the page checks found
     // what it holds (most edits): not written again.
-    let kept = (same_files && !checked.changed).then_some(previous.build);
+    let kept = (stale.same_files && !checked.changed).then_some(previous.build);
     let _ = rayon::join(
         || {
             let checks = (&checked.cache, kept);
@@ -375,7 +361,7 @@ pub fn build_site_with(
         timings: timings.phases,
     };
     let everything = (memo, site, photos.processed, inc.output, inc.rendered);
-    let last = (previous.outputs, previous.files, before);
+    let last = (previous.outputs, previous.files, stale.before);
     let cache = (inc.records, checked.cache);
     crate::plumbing::drop_in_background((everything, inc.searchable, cache, last));
     Ok(report)
@@ -483,64 +469,4 @@ impl Timings {
             cpu_seconds: None,
         });
     }
-}
-
-/// Removes the files the previous build listed and this one does not make
-/// (a deleted news item's pages and photos), then their folders if empty.
-/// Returns what was removed.
-fn remove_listed(
-    out: &Path,
-    before: &[PathBuf],
-    now: &[PathBuf],
-) -> std::io::Result<BTreeSet<PathBuf>> {
-    let mut removed = BTreeSet::new();
-    let keep: HashSet<&std::ffi::OsStr> = now.iter().map(|p| p.as_os_str()).collect();
-    let mut dirs = BTreeSet::new();
-    for rel in before {
-        if keep.contains(rel.as_os_str()) {
-            continue;
-        }
-        match std::fs::remove_file(out.join(rel)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        let mut d = rel.parent();
-        while let Some(dir) = d {
-            if dir.as_os_str().is_empty() {
-                break;
-            }
-            dirs.insert(dir.to_path_buf());
-            d = dir.parent();
-        }
-        removed.insert(rel.clone());
-    }
-    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in dirs {
-        let _ = std::fs::remove_dir(out.join(d)); // fails, harmlessly, when not empty
-    }
-    Ok(removed)
-}
-
-/// Deletes every file under `out` that this build did not produce, then the
-/// folders left empty.
-fn remove_stale(out: &Path, keep: &[PathBuf]) -> std::io::Result<()> {
-    let keep: HashSet<&Path> = keep.iter().map(PathBuf::as_path).collect();
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
-        let Ok(entry) = entry else { continue };
-        let rel = entry.path().strip_prefix(out).unwrap_or(entry.path());
-        if entry.file_type().is_dir() {
-            dirs.push(entry.path().to_path_buf());
-        } else if !keep.contains(rel) {
-            std::fs::remove_file(entry.path())?;
-        }
-    }
-    // Deepest first, so a folder is emptied before its parent is tried.
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in dirs {
-        let _ = std::fs::remove_dir(d); // fails, harmlessly, when not empty
-    }
-    Ok(())
 }
