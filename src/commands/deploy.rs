@@ -220,21 +220,9 @@ fn deploy_public(
         return exit::OK;
     }
     // Step 7: the live check, through a web server.
-    let explicit_url = config.deploy.as_ref().and_then(|d| d.verify_url.clone());
-    let mut _server = None;
-    let verify_url = match (&target, explicit_url) {
-        (_, Some(url)) => url,
-        (DeployTarget::Local(path), None) => {
-            match StaticServer::start(path.join(crate::deploy::release::CURRENT), 0) {
-                Ok(s) => {
-                    let url = s.url();
-                    _server = Some(s);
-                    url
-                }
-                Err(e) => return deploy_failed(ctx, &DeployError::Local(e), lang),
-            }
-        }
-        (DeployTarget::Sftp(_), None) => config.verify_url(),
+    let (verify_url, _server) = match live_url(config, &target) {
+        Ok(live) => live,
+        Err(e) => return deploy_failed(ctx, &e, lang),
     };
     if !ctx.json() {
         eprintln!(
@@ -244,12 +232,7 @@ fn deploy_public(
                 .render(lang)
         );
     }
-    // News not yet seen live are checked too: their receipts wait for it.
-    let records = crate::records::Records::of(&ctx.site_dir);
-    let mut pages = verify::pages_to_check(public, &report.uploaded);
-    pages.extend(crate::receipt::pending_pages(&records, public).unwrap_or_default());
-    pages.sort();
-    pages.dedup();
+    let pages = pages_to_verify(ctx, public, report);
     let verified = verify::verify_live(public, &verify_url, &pages);
     phases.lap("verify");
     let browser_code = display_check(
@@ -298,6 +281,36 @@ fn deploy_public(
         return exit::DEPLOY;
     }
     outcome.code
+}
+
+/// Where the live site is checked: site.yaml's `verify_url`, else for a
+/// local folder a web server started on it (kept running while the
+/// returned guard lives), else the site's address.
+fn live_url(
+    config: &SiteConfig,
+    target: &DeployTarget,
+) -> Result<(String, Option<StaticServer>), DeployError> {
+    let explicit = config.deploy.as_ref().and_then(|d| d.verify_url.clone());
+    match (target, explicit) {
+        (_, Some(url)) => Ok((url, None)),
+        (DeployTarget::Local(path), None) => {
+            let current = path.join(crate::deploy::release::CURRENT);
+            let server = StaticServer::start(current, 0).map_err(DeployError::Local)?;
+            Ok((server.url(), Some(server)))
+        }
+        (DeployTarget::Sftp(_), None) => Ok((config.verify_url(), None)),
+    }
+}
+
+/// The pages the live check fetches: those this upload changed, and the
+/// news not yet seen live, whose receipts wait for it.
+fn pages_to_verify(ctx: &Context, public: &Path, report: &DeployReport) -> Vec<String> {
+    let records = crate::records::Records::of(&ctx.site_dir);
+    let mut pages = verify::pages_to_check(public, &report.uploaded);
+    pages.extend(crate::receipt::pending_pages(&records, public).unwrap_or_default());
+    pages.sort();
+    pages.dedup();
+    pages
 }
 
 /// The display check in Chromium after a good live check: asked for with
