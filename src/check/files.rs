@@ -103,6 +103,11 @@ pub fn check_attachment(path: &Path, shown: &str, config: &SiteConfig) -> Vec<Di
                 .arg("ext", &ext);
             out.push(error(Code::FileTypeMismatch, m));
         }
+        // Within the limit, its text is searched for national IDs.
+        Ok(_) if out.is_empty() => match std::fs::read(path) {
+            Ok(bytes) => out.extend(super::documents::personal_ids(&bytes, shown)),
+            Err(e) => out.push(unreadable(shown, &e)),
+        },
         Ok(_) => {}
         Err(e) => out.push(unreadable(shown, &e)),
     }

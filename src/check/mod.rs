@@ -2,12 +2,15 @@
 //!
 //! [`check_paths`] reads each request ([`crate::request`]), reads its
 //! fields through the one news schema ([`crate::news`]), checks its photos
-//! and attachments ([`media`], [`files`]), its body ([`html`]) and its text
-//! for national ID numbers ([`personal_id`]), then looks for duplicates
+//! and attachments ([`media`], [`files`]), its body ([`html`]), its text
+//! and its attachments' text for national ID numbers ([`personal_id`],
+//! [`documents`]) and what it publishes for mobile phone numbers
+//! ([`phone`]), then looks for duplicates
 //! among the requests and in `content/news/` ([`duplicates`]). The result
 //! is plain data — [`Checked`] per request — which the command layer
 //! prints and [`report`] writes beside the request.
 
+mod documents;
 pub mod duplicates;
 pub mod files;
 pub mod html;

@@ -8,6 +8,8 @@
 //!   original bytes and alt text, and [`Finding`]s.
 //! * [`has_fields_table`] tells a request `.docx` from an attachment.
 //! * [`template`] writes the `.docx` for `khao new --word`.
+//! * [`office_text`] gives the text of a Word, Excel or PowerPoint
+//!   attachment, for the national ID check.
 //!
 //! Hostile files are bounded by [`Limits`]; nothing here panics on input,
 //! prints, or touches the file system.
@@ -55,6 +57,7 @@ mod pictures;
 mod reader;
 mod styles;
 mod template;
+mod text;
 mod types;
 mod xml;
 
@@ -63,4 +66,5 @@ pub use labels::{FIELDS, FieldLabel};
 pub use package::is_old_word;
 pub use reader::{has_fields_table, read, read_picture};
 pub use template::template;
+pub use text::office_text;
 pub use types::{Document, FieldRow, Finding, Limits, Picture, UnknownLabel};

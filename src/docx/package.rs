@@ -149,6 +149,13 @@ impl<'a> Package<'a> {
         &self.limits
     }
 
+    /// The names of every part.
+    pub(crate) fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.zip
+            .file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+    }
+
     /// Whether a part exists, by exact name.
     pub(crate) fn has(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()

@@ -498,7 +498,7 @@ fn resolved(r: &ResolveResult<'_>) -> Ns {
     }
 }
 
-fn predefined_entity(name: &str) -> Option<char> {
+pub(crate) fn predefined_entity(name: &str) -> Option<char> {
     match name {
         "lt" => Some('<'),
         "gt" => Some('>'),

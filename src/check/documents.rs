@@ -1,0 +1,181 @@
+//! National ID numbers inside attachments. Lists of names with their ID
+//! numbers (candidates, award winners, trainees) most often reach the
+//! website as an attached spreadsheet, Word table or PDF of one, not in
+//! the news text: the text of a `.docx`, `.xlsx` or `.pptx`
+//! ([`crate::docx::office_text`]) or of a PDF's pages (lopdf, every stream
+//! decompressed within a limit) is searched like the news text
+//! ([`super::personal_id`]). A scanned PDF has no text and is not
+//! searched; a file that cannot be read is left to the other checks.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
+
+use super::files::{Container, sniff_document};
+
+/// Most bytes one PDF stream may decompress to: a page's text is
+/// kilobytes; a crafted stream must not take the machine's memory.
+const PDF_STREAM_LIMIT: usize = 16 << 20;
+
+/// Where in a document text was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    Page(u32),
+    Sheet(u32),
+    Slide(u32),
+    Somewhere,
+}
+
+/// The `personal-id` error for attachment `bytes` (shown as `shown`),
+/// when its text holds a valid national ID number.
+pub fn personal_ids(bytes: &[u8], shown: &str) -> Option<Diagnostic> {
+    let (texts, fix) = match sniff_document(bytes)? {
+        Container::Zip => (office_texts(bytes), "check.fix_office"),
+        Container::Pdf => (pdf_texts(bytes), "check.fix_pdf"),
+        Container::Ole => return None,
+    };
+    let mut found = texts.iter().flat_map(|(at, text)| {
+        super::personal_id::find(text)
+            .into_iter()
+            .map(move |r| (*at, masked(&text[r])))
+    });
+    let (at, first) = found.next()?;
+    let count = 1 + found.count();
+    let m = Message::new("check.personal_id_attachment")
+        .arg("file", shown)
+        .arg("count", count)
+        .arg("number", first)
+        .arg_msg("at", place(at))
+        .arg_msg("fix", Message::new(fix));
+    Some(Diagnostic::error(Code::PersonalId, m))
+}
+
+/// `number` with every digit but the last three hidden: enough for the
+/// staff member to find it, not enough to publish it again in a report.
+fn masked(number: &str) -> String {
+    let digits = number.chars().filter(char::is_ascii_digit).count()
+        + number.chars().filter(|c| ('๐'..='๙').contains(c)).count();
+    let mut seen = 0;
+    number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() || ('๐'..='๙').contains(&c) {
+                seen += 1;
+                if seen + 3 <= digits { 'x' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn place(at: At) -> Message {
+    match at {
+        At::Page(n) => Message::new("check.at_page").arg("n", n),
+        At::Sheet(n) => Message::new("check.at_sheet").arg("n", n),
+        At::Slide(n) => Message::new("check.at_slide").arg("n", n),
+        At::Somewhere => Message::new("check.at_somewhere"),
+    }
+}
+
+/// The text of each part of an Office document; none when it cannot be
+/// read.
+fn office_texts(bytes: &[u8]) -> Vec<(At, String)> {
+    let limits = crate::docx::Limits::default();
+    let parts = crate::docx::office_text(bytes, &limits).unwrap_or_default();
+    parts
+        .into_iter()
+        .map(|(part, text)| (part_at(&part), text))
+        .collect()
+}
+
+/// `xl/worksheets/sheet3.xml` is the third sheet, `ppt/slides/slide2.xml`
+/// the second slide.
+fn part_at(part: &str) -> At {
+    let number = |prefix: &str| {
+        part.strip_prefix(prefix)?
+            .strip_suffix(".xml")?
+            .parse::<u32>()
+            .ok()
+    };
+    if let Some(n) = number("xl/worksheets/sheet") {
+        At::Sheet(n)
+    } else if let Some(n) = number("ppt/slides/slide") {
+        At::Slide(n)
+    } else {
+        At::Somewhere
+    }
+}
+
+/// The text of each page of a PDF; none when it cannot be read. lopdf is
+/// a parser of untrusted input: a panic in it is this file unread, not
+/// the check stopped.
+fn pdf_texts(bytes: &[u8]) -> Vec<(At, String)> {
+    std::panic::catch_unwind(|| {
+        let options = lopdf::LoadOptions {
+            max_decompressed_size: Some(PDF_STREAM_LIMIT),
+            ..Default::default()
+        };
+        let Ok(doc) = lopdf::Document::load_mem_with_options(bytes, options) else {
+            return Vec::new();
+        };
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        pages
+            .into_iter()
+            .filter_map(|n| {
+                let text = doc.extract_text_with_limit(&[n], PDF_STREAM_LIMIT).ok()?;
+                Some((At::Page(n), text))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_masked_but_their_last_three_digits() {
+        assert_eq!(masked("1-1017-00203-45-5"), "x-xxxx-xxxxx-45-5");
+        assert_eq!(masked("1101700203455"), "xxxxxxxxxx455");
+        assert_eq!(masked("๑๑๐๑๗๐๐๒๐๓๔๕๕"), "xxxxxxxxxx๔๕๕");
+    }
+
+    #[test]
+    fn parts_name_their_sheet_or_slide() {
+        assert_eq!(part_at("xl/worksheets/sheet3.xml"), At::Sheet(3));
+        assert_eq!(part_at("ppt/slides/slide12.xml"), At::Slide(12));
+        assert_eq!(part_at("word/document.xml"), At::Somewhere);
+        assert_eq!(part_at("xl/sharedStrings.xml"), At::Somewhere);
+    }
+
+    #[test]
+    fn an_id_in_a_real_pdf_and_spreadsheet_is_found_and_broken_ones_are_not_read() {
+        let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests/bad/");
+        for (file, at) in [
+            ("personal-id--in-attached-pdf/รายชื่อ.pdf", "check.at_page"),
+            ("personal-id--in-attached-xlsx/รายชื่อ.xlsx", "check.at_sheet"),
+        ] {
+            let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
+            let d = personal_ids(&bytes, file).expect(file);
+            let shown = format!("{:?}", d.message);
+            assert!(shown.contains(at), "{file}: {shown}");
+            // Cut anywhere, it is read as far as it goes or not at all.
+            for cut in [10, bytes.len() / 3, bytes.len() / 2, bytes.len() - 20] {
+                let _ = personal_ids(&bytes[..cut], file);
+            }
+        }
+        // Pages that are their own child.
+        let cycle = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+            2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n\
+            trailer<</Root 1 0 R>>\n%%EOF\n";
+        assert!(personal_ids(cycle, "cycle.pdf").is_none());
+    }
+
+    #[test]
+    fn other_files_and_garbage_have_no_ids() {
+        assert!(personal_ids(b"%PDF-1.4 garbage", "a.pdf").is_none());
+        assert!(personal_ids(b"PK\x03\x04garbage", "a.xlsx").is_none());
+        assert!(personal_ids(b"plain text 1101700203455", "a.txt").is_none());
+    }
+}
