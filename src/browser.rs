@@ -233,7 +233,7 @@ fn news_pages(public: &Path) -> Vec<(String, String, std::time::SystemTime)> {
     out
 }
 
-/// The first service page: /ict/<name>/ in name order.
+/// The first service page: `/ict/<name>/` in name order.
 fn service_page(public: &Path) -> Option<String> {
     let mut names: Vec<String> = std::fs::read_dir(public.join("ict"))
         .ok()?

@@ -23,6 +23,10 @@
 //! The contract (request format, diagnostic codes, commands, exit codes,
 //! JSON) is in `docs/`.
 
+// These docs are for khao's developers (`cargo doc --document-private-items`):
+// a module's text may name the private parts it is made of.
+#![allow(rustdoc::private_intra_doc_links)]
+
 // Below the steps.
 pub mod config;
 pub mod diagnostic;

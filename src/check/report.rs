@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::i18n::{Lang, Message};
 use crate::plumbing::fs;
 
-/// The report's text (LF line ends; [`write`] converts them).
+/// The report's text (LF line ends; [`write()`] converts them).
 pub fn text(c: &Checked, lang: Lang) -> String {
     let (e, w) = c.counts();
     let mut s = Message::new("check.report_title")

@@ -84,6 +84,7 @@ pub enum Command {
     /// Intake, then deploy: the whole process in one command.
     Publish(DeployArgs),
     /// The fiscal-year service report: records/reports/fy<YEAR>.html and .csv.
+    #[allow(rustdoc::invalid_html_tags)] // clap's help text, not HTML
     Report {
         /// The fiscal year, in the Buddhist Era (default: the current one).
         #[arg(long, value_name = "YEAR")]

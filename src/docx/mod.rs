@@ -7,7 +7,7 @@
 //!   validates values), the body as Markdown, the pictures with their
 //!   original bytes and alt text, and [`Finding`]s.
 //! * [`has_fields_table`] tells a request `.docx` from an attachment.
-//! * [`template`] writes the `.docx` for `khao new --word`.
+//! * [`template()`] writes the `.docx` for `khao new --word`.
 //! * [`office_text`] gives the text of a Word, Excel or PowerPoint
 //!   attachment, for the national ID check.
 //!

@@ -248,7 +248,7 @@ fn by_source(jobs: &[ImageJob]) -> Vec<(&Path, Vec<usize>)> {
 
 /// Whether every variant of `image` is in `public_dir`: asked only of the
 /// photos of a folder that changed since the memo found it whole (see
-/// [`Memo::whole`]), so one edit costs a `stat` per output folder, not one
+/// [`Public::whole`]), so one edit costs a `stat` per output folder, not one
 /// per photo or variant.
 fn published(image: &ProcessedImage, public_dir: &Path) -> bool {
     (image.variants.iter()).all(|v| public_dir.join(v.url.trim_start_matches('/')).is_file())

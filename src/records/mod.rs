@@ -2,12 +2,12 @@
 //! site, never published):
 //!
 //! - every accepted request as it was received, byte for byte with its
-//!   last report, under `records/requests/<yyyy>/<slug>/` ([`keep`]); a
+//!   last report, under `records/requests/<yyyy>/<slug>/` ([`Records::keep`]); a
 //!   record is never overwritten: a second request with the same slug gets
 //!   `<slug>-2`;
 //! - the service log, `records/service-log.jsonl` ([`log`]).
 //!
-//! `khao check`, `watch`, the preview and intake all [`observe`] what they
+//! `khao check`, `watch`, the preview and intake all [`Records::observe`] what they
 //! checked, so the log knows when each request was first seen and every
 //! verdict it had.
 

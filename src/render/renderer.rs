@@ -472,7 +472,7 @@ impl<'a> Renderer<'a> {
     /// An item's text as HTML, a hash of it, and its summary. While nothing
     /// they are made from changed, an earlier build's memo gives the hash
     /// and the summary, and the HTML is left empty (made only if the page
-    /// is: [`Renderer::body_html`]); otherwise they are made (and
+    /// is: [`Renderer::with_body`]); otherwise they are made (and
     /// remembered).
     fn text_of(&self, item: &NewsItem, dir: &Path) -> (String, u64, String) {
         let key = self.text_key(item);

@@ -1,5 +1,5 @@
 //! Counting a fiscal year's figures from the request cycles and
-//! publications of [`History`](super::history::History).
+//! publications of [`super::history::History`].
 //!
 //! Each figure counts an event in the year it happened: a request received
 //! on 29 September and published on 2 October is *received* in one year and

@@ -1,7 +1,7 @@
 //! `khao report`: the fiscal-year service report of the news-publicity
 //! service (work manual 6.5), counted from the service log and the site's
 //! news, and written as JSON ([`Report`] serialises to SPEC's object), a
-//! printable Thai HTML page ([`html`]) and a spreadsheet ([`csv()`]).
+//! printable Thai HTML page ([`html()`]) and a spreadsheet ([`csv()`]).
 //!
 //! Plain data in, plain data out: khao reads `records/service-log.jsonl`
 //! into a [`ServiceLog`], lists its news as [`NewsItem`]s, and writes what
