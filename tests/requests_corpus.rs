@@ -309,13 +309,20 @@ fn unchanged_photos_are_not_decoded_twice() {
     let (code, _) = check_json(site.path(), &[]);
     assert_eq!(code, 0);
     let cache = site.path().join(".khao/cache/check");
-    let listed = || {
+    let all = || {
         let mut entries: Vec<_> = std::fs::read_dir(&cache)
             .expect("cache")
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         entries.sort();
         entries
+    };
+    // The photo's verdicts; the attachment's (`ids-`) are looked at below.
+    let listed = || -> Vec<String> {
+        all()
+            .into_iter()
+            .filter(|e| !e.starts_with("ids-"))
+            .collect()
     };
     // A photo copied a moment ago may still be changing within the clock's
     // tick: its verdict is kept by content (and by its file state only if
@@ -336,6 +343,16 @@ fn unchanged_photos_are_not_decoded_twice() {
         "a content verdict and a file-state entry: {entries:?}"
     );
     assert!(entries[1].starts_with("stat-"), "{entries:?}");
+    // The attached PDF's text was searched once, and found without an ID.
+    let ids: Vec<String> = all()
+        .into_iter()
+        .filter(|e| e.starts_with("ids-"))
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(
+        std::fs::read_to_string(cache.join(&ids[0])).unwrap(),
+        "null"
+    );
     // Verdicts are trusted: poisoned ones show they are used. The same bytes
     // written again (new mtime) are answered by the content hash.
     std::fs::write(cache.join(&entries[0]), "bad\n").unwrap();

@@ -7,6 +7,8 @@
 //! ([`super::personal_id`]). A scanned PDF has no text and is not
 //! searched; a file that cannot be read is left to the other checks.
 
+use serde::{Deserialize, Serialize};
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 
@@ -17,7 +19,7 @@ use super::files::{Container, sniff_document};
 const PDF_STREAM_LIMIT: usize = 16 << 20;
 
 /// Where in a document text was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum At {
     Page(u32),
     Sheet(u32),
@@ -25,12 +27,21 @@ enum At {
     Somewhere,
 }
 
-/// The `personal-id` error for attachment `bytes` (shown as `shown`),
-/// when its text holds a valid national ID number.
-pub fn personal_ids(bytes: &[u8], shown: &str) -> Option<Diagnostic> {
-    let (texts, fix) = match sniff_document(bytes)? {
-        Container::Zip => (office_texts(bytes), "check.fix_office"),
-        Container::Pdf => (pdf_texts(bytes), "check.fix_pdf"),
+/// What the search of an attachment's text found: how many ID numbers,
+/// where the first is, and it masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdsFound {
+    count: usize,
+    at: At,
+    first: String,
+    pdf: bool,
+}
+
+/// The national ID numbers in the text of attachment `bytes`, if any.
+pub fn personal_ids(bytes: &[u8]) -> Option<IdsFound> {
+    let (texts, pdf) = match sniff_document(bytes)? {
+        Container::Zip => (office_texts(bytes), false),
+        Container::Pdf => (pdf_texts(bytes), true),
         Container::Ole => return None,
     };
     let mut found = texts.iter().flat_map(|(at, text)| {
@@ -40,13 +51,30 @@ pub fn personal_ids(bytes: &[u8], shown: &str) -> Option<Diagnostic> {
     });
     let (at, first) = found.next()?;
     let count = 1 + found.count();
-    let m = Message::new("check.personal_id_attachment")
-        .arg("file", shown)
-        .arg("count", count)
-        .arg("number", first)
-        .arg_msg("at", place(at))
-        .arg_msg("fix", Message::new(fix));
-    Some(Diagnostic::error(Code::PersonalId, m))
+    Some(IdsFound {
+        count,
+        at,
+        first,
+        pdf,
+    })
+}
+
+impl IdsFound {
+    /// The `personal-id` error for the attachment shown as `shown`.
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        let fix = if self.pdf {
+            "check.fix_pdf"
+        } else {
+            "check.fix_office"
+        };
+        let m = Message::new("check.personal_id_attachment")
+            .arg("file", shown)
+            .arg("count", self.count)
+            .arg("number", &self.first)
+            .arg_msg("at", place(self.at))
+            .arg_msg("fix", Message::new(fix));
+        Diagnostic::error(Code::PersonalId, m)
+    }
 }
 
 /// `number` with every digit but the last three hidden: enough for the
@@ -157,25 +185,25 @@ mod tests {
             ("personal-id--in-attached-xlsx/รายชื่อ.xlsx", "check.at_sheet"),
         ] {
             let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
-            let d = personal_ids(&bytes, file).expect(file);
+            let d = personal_ids(&bytes).expect(file).diagnostic(file);
             let shown = format!("{:?}", d.message);
             assert!(shown.contains(at), "{file}: {shown}");
             // Cut anywhere, it is read as far as it goes or not at all.
             for cut in [10, bytes.len() / 3, bytes.len() / 2, bytes.len() - 20] {
-                let _ = personal_ids(&bytes[..cut], file);
+                let _ = personal_ids(&bytes[..cut]);
             }
         }
         // Pages that are their own child.
         let cycle = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
             2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n\
             trailer<</Root 1 0 R>>\n%%EOF\n";
-        assert!(personal_ids(cycle, "cycle.pdf").is_none());
+        assert!(personal_ids(cycle).is_none());
     }
 
     #[test]
     fn other_files_and_garbage_have_no_ids() {
-        assert!(personal_ids(b"%PDF-1.4 garbage", "a.pdf").is_none());
-        assert!(personal_ids(b"PK\x03\x04garbage", "a.xlsx").is_none());
-        assert!(personal_ids(b"plain text 1101700203455", "a.txt").is_none());
+        assert!(personal_ids(b"%PDF-1.4 garbage").is_none());
+        assert!(personal_ids(b"PK\x03\x04garbage").is_none());
+        assert!(personal_ids(b"plain text 1101700203455").is_none());
     }
 }

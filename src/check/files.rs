@@ -13,6 +13,8 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::images::{self, SniffedFormat};
+
+use super::documents::IdsFound;
 use crate::plumbing::{fs, paths::ext_lower};
 
 /// Photo extensions khao publishes (HEIC is recognised only to explain how
@@ -83,8 +85,15 @@ fn unreadable(shown: &str, e: &std::io::Error) -> Diagnostic {
     )
 }
 
-/// Checks an attachment: allowed type, content matching the extension, size.
-pub fn check_attachment(path: &Path, shown: &str, config: &SiteConfig) -> Vec<Diagnostic> {
+/// Checks an attachment: allowed type, content matching the extension,
+/// size, and national ID numbers in its text. `cache_dir` holds verdicts
+/// by stamp.
+pub fn check_attachment(
+    path: &Path,
+    shown: &str,
+    config: &SiteConfig,
+    cache_dir: Option<&Path>,
+) -> Vec<Diagnostic> {
     let ext = ext_lower(path);
     let types = &config.attachments.types;
     if !types.iter().any(|t| t.eq_ignore_ascii_case(&ext)) {
@@ -104,8 +113,8 @@ pub fn check_attachment(path: &Path, shown: &str, config: &SiteConfig) -> Vec<Di
             out.push(error(Code::FileTypeMismatch, m));
         }
         // Within the limit, its text is searched for national IDs.
-        Ok(_) if out.is_empty() => match std::fs::read(path) {
-            Ok(bytes) => out.extend(super::documents::personal_ids(&bytes, shown)),
+        Ok(_) if out.is_empty() => match attachment_ids(path, shown, cache_dir) {
+            Ok(found) => out.extend(found),
             Err(e) => out.push(unreadable(shown, &e)),
         },
         Ok(_) => {}
@@ -238,15 +247,7 @@ pub fn probe_file(
     max_pixels: u64,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Probe> {
-    let stat_file = cache_dir.and_then(|dir| {
-        let stamp = fs::Stamp::of(&std::fs::metadata(path).ok()?);
-        let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let mut h = blake3::Hasher::new();
-        h.update(full.to_string_lossy().as_bytes());
-        h.update(&stamp.to_le_bytes());
-        let file = dir.join(format!("stat-{}", &h.finalize().to_hex()[..32]));
-        Some((file, stamp.settled_before(fs::settled_ns())))
-    });
+    let stat_file = cache_dir.and_then(|dir| by_stamp(dir, "stat", path));
     let remembered = |file: &Path| -> Option<Probe> {
         let p: Probe = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
         let tried = p.decodes.is_some()
@@ -267,6 +268,47 @@ pub fn probe_file(
         let _ = fs::write_atomic(file, &json);
     }
     Ok(probe)
+}
+
+/// Where `dir` keeps a verdict on `path` as it is now (its full path and
+/// stamp), named `<kind>-<hash>`, and whether the file has settled (a
+/// file still changing is checked but not remembered by its stamp).
+fn by_stamp(dir: &Path, kind: &str, path: &Path) -> Option<(std::path::PathBuf, bool)> {
+    let stamp = fs::Stamp::of(&std::fs::metadata(path).ok()?);
+    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut h = blake3::Hasher::new();
+    h.update(full.to_string_lossy().as_bytes());
+    h.update(&stamp.to_le_bytes());
+    let file = dir.join(format!("{kind}-{}", &h.finalize().to_hex()[..32]));
+    Some((file, stamp.settled_before(fs::settled_ns())))
+}
+
+/// National ID numbers in the attachment at `path`: answered from
+/// `cache_dir` while the file is unchanged (`khao watch` and the preview
+/// check a request again whenever it changes, and a PDF's text is the
+/// slowest part of that).
+fn attachment_ids(
+    path: &Path,
+    shown: &str,
+    cache_dir: Option<&Path>,
+) -> std::io::Result<Option<Diagnostic>> {
+    let verdict_file = cache_dir.and_then(|dir| by_stamp(dir, "ids", path));
+    let remembered = verdict_file.as_ref().and_then(|(file, _)| {
+        serde_json::from_slice::<Option<IdsFound>>(&std::fs::read(file).ok()?).ok()
+    });
+    let found = match remembered {
+        Some(found) => found,
+        None => {
+            let found = super::documents::personal_ids(&std::fs::read(path)?);
+            if let Some((file, true)) = &verdict_file
+                && let Ok(json) = serde_json::to_vec(&found)
+            {
+                let _ = fs::write_atomic(file, &json);
+            }
+            found
+        }
+    };
+    Ok(found.map(|f| f.diagnostic(shown)))
 }
 
 /// Probes a photo's bytes: the header first (a bomb is refused before

@@ -88,7 +88,8 @@ pub fn check(
     for r in &attachments {
         if let Some(name) = usable(sink, req, r) {
             if media {
-                let problems = files::check_attachment(&req.dir().join(&name), &name, config);
+                let file = req.dir().join(&name);
+                let problems = files::check_attachment(&file, &name, config, Some(&cache));
                 report(sink, r, &name, problems);
             }
             let title = if r.text.is_empty() {
