@@ -30,6 +30,7 @@ use crate::plumbing::paths::{self, CONTENT_DIR, REQUESTS_DIR};
 use crate::receipt;
 use crate::records::log::Accepted as AcceptedEvent;
 use crate::records::{Event, Records, RecordsError};
+use crate::request::Request;
 
 /// Hidden name prefix of intake's temporary copies in `content/news/`.
 const TEMP_PREFIX: &str = ".khao-intake-";
@@ -322,9 +323,7 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
         std::fs::create_dir(&tmp).map_err(io_error(&tmp))?;
         for file in news.media() {
             let dst = tmp.join(&file);
-            // A picture of a Word request is written from the document.
-            let embedded = c.request.as_ref().and_then(|r| r.picture(&file));
-            match embedded {
+            match c.request.as_ref().and_then(|r| made(r, &file)) {
                 Some(bytes) => {
                     let bytes = bytes.map_err(io_error(&c.path))?;
                     write_atomic(&dst, &bytes).map_err(io_error(&dst))?
@@ -346,6 +345,30 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
         let _ = remove_path(&tmp);
     }
     result.map(|()| dest)
+}
+
+/// The bytes intake writes for `file` of `request` when they are not the
+/// file's own: a Word request's picture (written from the document), or an
+/// Office attachment whose photos' GPS positions are removed (attachments
+/// are published as they are; see [`crate::docx::without_gps`]). `None`:
+/// the file is copied as it is.
+fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
+    if let Some(picture) = request.picture(file) {
+        return Some(picture);
+    }
+    let office = ["docx", "xlsx", "pptx"].contains(&paths::ext_lower(Path::new(file)).as_str());
+    if !office {
+        return None;
+    }
+    let bytes = match std::fs::read(request.dir().join(file)) {
+        Ok(bytes) => bytes,
+        Err(e) => return Some(Err(e)),
+    };
+    let limits = crate::docx::Limits::default();
+    crate::docx::without_gps(&bytes, &limits)
+        .ok()
+        .flatten()
+        .map(Ok)
 }
 
 /// When a request's only problem is that its news already exists, and that
@@ -371,7 +394,7 @@ fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option
     }
     let request = fresh.request.as_ref()?;
     for file in news.media() {
-        let source = match request.picture(&file) {
+        let source = match made(request, &file) {
             Some(bytes) => {
                 let bytes = bytes.ok()?;
                 (bytes.len() as u64, blake3::hash(&bytes))

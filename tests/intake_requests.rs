@@ -252,3 +252,69 @@ fn the_requesters_phone_and_email_are_kept_but_never_published() {
         }
     }
 }
+
+/// The GPS latitude 13° 45′ 30″ of the photo in good.docx, as EXIF
+/// rationals in either byte order.
+fn has_latitude(bytes: &[u8]) -> bool {
+    let rationals = |f: fn(u32) -> [u8; 4]| -> Vec<u8> {
+        [13u32, 1, 45, 1, 30, 1].into_iter().flat_map(f).collect()
+    };
+    let (le, be) = (rationals(u32::to_le_bytes), rationals(u32::to_be_bytes));
+    bytes.windows(le.len()).any(|w| w == le || w == be)
+}
+
+/// The photos inside a Word, Excel or PowerPoint file, one after another.
+fn photos_in(office: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(office)).expect("zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        if part
+            .name()
+            .is_ok_and(|n| n.ends_with(".jpeg") || n.ends_with(".jpg"))
+        {
+            part.read_to_end(&mut out).expect("read");
+        }
+    }
+    out
+}
+
+#[test]
+fn an_attached_documents_photos_are_published_without_their_position() {
+    let site = site();
+    let dir = site.path().join("requests/แข่งขันกีฬา");
+    std::fs::create_dir_all(&dir).unwrap();
+    let extra = "attachments:\n  - { file: ภาพกิจกรรม.docx, title: ภาพกิจกรรม }\n";
+    std::fs::write(dir.join("ข่าว.md"), request_md("แข่งขันกีฬา", extra, "เนื้อหา")).unwrap();
+    let original = std::fs::read(crate::docx_support::fixture_path("good.docx")).unwrap();
+    assert!(
+        has_latitude(&photos_in(&original)),
+        "the fixture has a position"
+    );
+    std::fs::write(dir.join("ภาพกิจกรรม.docx"), &original).unwrap();
+    settle();
+    let (code, out, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = khao(site.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let named = |folder: &str| -> Vec<std::path::PathBuf> {
+        walkdir::WalkDir::new(site.path().join(folder))
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.file_name().is_some_and(|n| n == "ภาพกิจกรรม.docx"))
+            .collect()
+    };
+    let published = named("public");
+    assert_eq!(published.len(), 1, "{published:?}");
+    let photos = photos_in(&std::fs::read(&published[0]).unwrap());
+    assert!(!photos.is_empty());
+    assert!(!has_latitude(&photos), "the position was published");
+    // The rest of the photo's EXIF (the camera) stays; the request is kept
+    // as received in records/.
+    assert!(photos.windows(11).any(|w| w == b"KhaoTestCam"));
+    let kept = named("records");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), original);
+}

@@ -156,6 +156,34 @@ impl<'a> Package<'a> {
             .filter_map(|n| n.ok().map(|n| n.into_owned()))
     }
 
+    /// The package written again: the parts named in `replaced` with the
+    /// bytes given (compressed as they were), every other part copied as it
+    /// is, in the same order.
+    pub(crate) fn rewritten(
+        &mut self,
+        replaced: &std::collections::HashMap<String, Vec<u8>>,
+    ) -> Result<Vec<u8>, DocxError> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..self.zip.len() {
+            let file = self.zip.by_index_raw(i).map_err(|e| corrupt(&e))?;
+            let name = file.name().map_err(|e| corrupt(&e))?.into_owned();
+            match replaced.get(&name) {
+                Some(bytes) => {
+                    let options = zip::write::SimpleFileOptions::default()
+                        .compression_method(file.compression())
+                        .last_modified_time(file.last_modified().unwrap_or_default());
+                    drop(file);
+                    out.start_file(name, options).map_err(|e| corrupt(&e))?;
+                    out.write_all(bytes).map_err(|e| io_corrupt("zip", &e))?;
+                }
+                None => out.raw_copy_file(file).map_err(|e| corrupt(&e))?,
+            }
+        }
+        let written = out.finish().map_err(|e| corrupt(&e))?;
+        Ok(written.into_inner())
+    }
+
     /// Whether a part exists, by exact name.
     pub(crate) fn has(&self, name: &str) -> bool {
         self.zip.index_for_name(name).is_some()

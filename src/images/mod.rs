@@ -20,10 +20,12 @@ use crate::plumbing::stat::Stater;
 
 mod cache;
 mod error;
+mod gps;
 mod probe;
 mod resize;
 
 pub use error::ImageError;
+pub use gps::without_gps;
 pub use probe::{SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes};
 
 /// One photo to publish.
