@@ -28,7 +28,7 @@ enum At {
 }
 
 /// What the search of an attachment's text found: how many ID numbers,
-/// where the first is, and it masked.
+/// where the first is, and the first with its digits masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdsFound {
     count: usize,
