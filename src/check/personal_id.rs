@@ -1,7 +1,8 @@
 //! Thai national ID numbers: thirteen digits whose last is a mod-11 check
 //! digit. A valid one in a request would be published to the world, so it
 //! is an error; thirteen digits that fail the checksum (a phone list, a
-//! document number) are not reported.
+//! document number) are not reported, nor a company's tax number
+//! ([`is_person`]): a procurement result must publish the winner's.
 
 /// True when `digits` (13 ASCII digits) carry a valid check digit.
 pub fn valid_checksum(digits: &[u8]) -> bool {
@@ -14,6 +15,15 @@ pub fn valid_checksum(digits: &[u8]) -> bool {
         .map(|(i, d)| u32::from(d - b'0') * (13 - i as u32))
         .sum();
     (11 - sum % 11) % 10 == u32::from(digits[12] - b'0')
+}
+
+/// Whether a valid number (13 ASCII digits) is a person's. The same
+/// numbering gives a juristic person (a company, a foundation) its tax
+/// number, beginning with 0; people's begin with 1 to 8, or with 0 and 89
+/// as the sixth and seventh digits (people registered without Thai
+/// nationality, children in the office's schools among them).
+fn is_person(digits: &[u8]) -> bool {
+    digits[0] != b'0' || &digits[5..7] == b"89"
 }
 
 /// The digit value of an ASCII or Thai digit.
@@ -86,7 +96,7 @@ pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
                 all.extend_from_slice(&groups[b].digits);
                 lengths.push(groups[b].digits.len());
                 let card_grouping = lengths == [13] || lengths == [1, 4, 5, 2, 1];
-                if all.len() == 13 && card_grouping && valid_checksum(&all) {
+                if all.len() == 13 && card_grouping && valid_checksum(&all) && is_person(&all) {
                     found.push(groups[a].start..groups[b].end);
                 }
                 if all.len() >= 13 {
@@ -139,6 +149,18 @@ mod tests {
         assert!(find(&bad).is_empty());
         assert!(find("โทร 077-205317 วันที่ 20/11/2569").is_empty());
         assert!(find("12345678901234567").is_empty());
+    }
+
+    #[test]
+    fn a_companys_tax_number_is_not_a_persons_id() {
+        // A company's (0-1055-36…): published in every procurement result.
+        let company = with_check("010553609264");
+        assert!(valid_checksum(company.as_bytes()));
+        assert!(find(&format!("เลขประจำตัวผู้เสียภาษี {company}")).is_empty());
+        // A person registered without Thai nationality: 0, then 89 as the
+        // sixth and seventh digits.
+        let stateless = with_check("063018900123");
+        assert_eq!(find(&format!("เลขประจำตัว {stateless}")).len(), 1);
     }
 
     #[test]
