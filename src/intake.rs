@@ -356,7 +356,8 @@ fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
     if let Some(picture) = request.picture(file) {
         return Some(picture);
     }
-    let office = ["docx", "xlsx", "pptx"].contains(&paths::ext_lower(Path::new(file)).as_str());
+    let office = ["docx", "xlsx", "pptx", "odt", "ods", "odp"];
+    let office = office.contains(&paths::ext_lower(Path::new(file)).as_str());
     if !office {
         return None;
     }

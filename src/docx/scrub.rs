@@ -1,10 +1,11 @@
-//! An Office attachment (Word, Excel, PowerPoint) published without the
-//! GPS positions of its photos. A phone photo pasted into a document or a
-//! slide keeps its EXIF, where it was taken included; khao publishes
-//! attachments as they are, so intake removes the positions from the copy
-//! it puts in `content/` (the request is kept as received in `records/`).
-//! Only the photos' GPS values change ([`crate::images::without_gps`]);
-//! every other part is copied byte for byte.
+//! An Office attachment (Word, Excel, PowerPoint, or LibreOffice's
+//! OpenDocument) published without the GPS positions of its photos. A
+//! phone photo pasted into a document or a slide keeps its EXIF, where it
+//! was taken included; khao publishes attachments as they are, so intake
+//! removes the positions from the copy it puts in `content/` (the request
+//! is kept as received in `records/`). Only the photos' GPS values change
+//! ([`crate::images::without_gps`]); every other part is copied byte for
+//! byte.
 
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
 //! The text of an Office document's parts — a Word, Excel or PowerPoint
-//! file (all OOXML zips) sent as an attachment — for the national ID
+//! file (OOXML zips), or LibreOffice's OpenDocument — sent as an
+//! attachment — for the national ID
 //! check: lists of names with their ID numbers are most often spreadsheets
 //! and Word tables attached to an announcement. Read within [`Limits`]
 //! like a request's `.docx`; only text is kept, one line per paragraph,
@@ -18,8 +19,12 @@ use super::xml::predefined_entity;
 
 /// The parts holding what a reader sees: Word's body, headers, footers,
 /// notes and comments; Excel's shared strings and sheets (numbers are
-/// there); PowerPoint's slides and notes.
+/// there); PowerPoint's slides and notes; an OpenDocument file's
+/// (LibreOffice's `.odt`, `.ods`, `.odp`) `content.xml`.
 fn holds_text(part: &str) -> bool {
+    if part == "content.xml" {
+        return true;
+    }
     const PREFIXES: [&str; 5] = [
         "word/",
         "xl/sharedStrings",
