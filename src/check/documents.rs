@@ -1,9 +1,9 @@
 //! National ID numbers inside attachments. Lists of names with their ID
 //! numbers (candidates, award winners, trainees) most often reach the
 //! website as an attached spreadsheet, Word table or PDF of one, not in
-//! the news text: the text of a `.docx`, `.xlsx` or `.pptx`
-//! ([`crate::docx::office_text`]) or of a PDF's pages (lopdf, every stream
-//! decompressed within a limit) is searched like the news text
+//! the news text: the text of a `.docx`, `.xlsx`, `.pptx` or OpenDocument
+//! file ([`crate::docx::office_text`]) or of a PDF's pages (lopdf, every
+//! stream decompressed within a limit) is searched like the news text
 //! ([`super::personal_id`]). A scanned PDF has no text and is not
 //! searched; a file that cannot be read is left to the other checks.
 
