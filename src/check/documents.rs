@@ -16,7 +16,12 @@ use super::files::{Container, sniff_document};
 
 /// Most bytes one PDF stream may decompress to: a page's text is
 /// kilobytes; a crafted stream must not take the machine's memory.
-const PDF_STREAM_LIMIT: usize = 16 << 20;
+const PDF_STREAM_LIMIT: usize = 4 << 20;
+
+/// Most PDF pages read: a list of 3,000 names is 70 pages; a crafted file
+/// of many pages sharing one large stream must not keep `khao watch`
+/// busy for minutes.
+const PDF_PAGES: usize = 2000;
 
 /// Where in a document text was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +154,7 @@ fn pdf_texts(bytes: &[u8]) -> Vec<(At, String)> {
         let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
         pages
             .into_iter()
+            .take(PDF_PAGES)
             .filter_map(|n| {
                 let text = doc.extract_text_with_limit(&[n], PDF_STREAM_LIMIT).ok()?;
                 Some((At::Page(n), text))
