@@ -4,7 +4,10 @@
 //! was kept as received in `records/` ([`crate::records`]). The requester
 //! gets a receipt ([`crate::receipt`]) and the service log an `accepted`.
 //! A request whose files changed within `requests.settle_seconds` (still
-//! being copied over the share) waits for the next run.
+//! being copied over the share) waits for the next run. Files are copied
+//! as sent, but for a Word request's pictures (written from the document)
+//! and the GPS positions of the photos inside Office attachments, which
+//! are removed on the way ([`made`]).
 //!
 //! Crash safety: the copy is made in a hidden folder inside `content/news/`
 //! (same file system, so the final rename is atomic), every file is checked

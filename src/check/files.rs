@@ -13,9 +13,9 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::images::{self, SniffedFormat};
+use crate::plumbing::{fs, paths::ext_lower};
 
 use super::documents::IdsFound;
-use crate::plumbing::{fs, paths::ext_lower};
 
 /// Photo extensions khao publishes (HEIC is recognised only to explain how
 /// to send JPEG instead).
