@@ -93,7 +93,8 @@ proptest! {
 
     #[test]
     fn body_checks_never_panic(s in "\\PC{0,200}|[0-9๐-๙ -]{0,60}") {
-        let _ = khao::check::personal_id::find(&s);
+        let _ = khao::news::personal_id::find(&s);
+        let _ = khao::news::phone::find(&s);
         let _ = khao::check::html::find(&s);
     }
 }

@@ -4,7 +4,7 @@
 //! the news text: the text of a `.docx`, `.xlsx`, `.pptx` or OpenDocument
 //! file ([`crate::docx::office_text`]) or of a PDF's pages (lopdf, every
 //! stream decompressed within a limit) is searched like the news text
-//! ([`super::personal_id`]). A scanned PDF has no text and is not
+//! ([`crate::news::personal_id`]). A scanned PDF has no text and is not
 //! searched; a file that cannot be read is left to the other checks.
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ pub fn personal_ids(bytes: &[u8]) -> Option<IdsFound> {
         Container::Ole => return None,
     };
     let mut found = texts.iter().flat_map(|(at, text)| {
-        super::personal_id::find(text)
+        crate::news::personal_id::find(text)
             .into_iter()
             .map(move |r| (*at, masked(&text[r])))
     });

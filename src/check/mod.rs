@@ -3,9 +3,9 @@
 //! [`check_paths`] reads each request ([`crate::request`]), reads its
 //! fields through the one news schema ([`crate::news`]), checks its photos
 //! and attachments ([`media`], [`files`]), its body ([`html`]), its text
-//! and its attachments' text for national ID numbers ([`personal_id`],
-//! [`documents`]) and what it publishes for mobile phone numbers
-//! ([`phone`]), then looks for duplicates
+//! and its attachments' text for national ID numbers
+//! ([`news::personal_id`], [`documents`]) and what it publishes for mobile
+//! phone numbers ([`news::phone`]), then looks for duplicates
 //! among the requests and in `content/news/` ([`duplicates`]). The result
 //! is plain data — [`Checked`] per request — which the command layer
 //! prints and [`report`] writes beside the request.
@@ -15,8 +15,6 @@ pub mod duplicates;
 pub mod files;
 pub mod html;
 mod media;
-pub mod personal_id;
-mod phone;
 pub mod report;
 mod word;
 
@@ -164,7 +162,10 @@ fn check_text(
         let m = Message::new("check.not_utf8").arg("file", req.text_file.display());
         sink.warning(Code::NotUtf8, m, None, None);
     }
-    personal_ids(&mut sink, &req.text);
+    // Anywhere in the text, even when the YAML is broken.
+    for d in news::personal_id::diagnostics(&req.text) {
+        sink.push(d, None, None);
+    }
     let map = match yaml::mapping(&req.text, req.split) {
         Ok(m) => m,
         Err(d) => {
@@ -183,17 +184,6 @@ fn check_text(
         resolved,
         diagnostics: sink.diags,
     })
-}
-
-/// National ID numbers anywhere in the text, even when the YAML is broken.
-fn personal_ids(sink: &mut Sink, text: &str) {
-    for r in personal_id::find(text) {
-        let line = crate::plumbing::text::line_of(text, r.start);
-        let d = Diagnostic::error(Code::PersonalId, Message::new("check.personal_id"))
-            .at_line(line)
-            .with_span(r);
-        sink.push(d, None, None);
-    }
 }
 
 /// The warning for mobile number `number` in what a news item publishes.
@@ -223,7 +213,7 @@ fn phones_in_fields(sink: &mut Sink, fields: &news::Fields) {
     let files = fields.images.iter().chain(&fields.attachments).flatten();
     texts.extend(files.map(|f| (f.text.as_str(), f.place)));
     for (text, place) in texts {
-        for r in phone::find(text) {
+        for r in news::phone::find(text) {
             sink.push(personal_phone(&text[r.clone()]), place, Some(&text[r]));
         }
     }
@@ -231,7 +221,7 @@ fn phones_in_fields(sink: &mut Sink, fields: &news::Fields) {
 
 /// Mobile numbers in a Markdown or `request.yaml` request's body.
 fn phones_in_body(sink: &mut Sink, req: &Request, body: &str) {
-    for r in phone::find(body) {
+    for r in news::phone::find(body) {
         let number = &body[r.clone()];
         match req.split.body {
             Some(o) => {

@@ -8,11 +8,12 @@ use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
 
-use super::{Read, files, html, media, personal_id};
+use super::{Read, files, html, media};
 use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::docx::{Document, Finding};
 use crate::i18n::Message;
+use crate::news::personal_id;
 use crate::news::{self, Locate, Origin, Photo, Place, Sink};
 use crate::plumbing::paths;
 use crate::request::Request;
@@ -105,7 +106,7 @@ pub(super) fn check(
         Origin::Request,
     );
     super::phones_in_fields(&mut sink, &fields);
-    for r in super::phone::find(&body) {
+    for r in crate::news::phone::find(&body) {
         let number = &body[r.clone()];
         let place = paragraph_of(doc, &body, r.start);
         sink.push(super::personal_phone(number), Some(place), None);

@@ -35,6 +35,10 @@ pub fn load(
         diags.push(Diagnostic::error(Code::BadSlug, m).in_file(&file));
         return None;
     }
+    // A national ID typed into published news (a correction made by hand,
+    // a folder copied in without intake): an error, so the site is not
+    // deployed with it.
+    diags.extend(news::personal_id::diagnostics(&text).map(|d| d.in_file(&file)));
     let yaml_only = matches!(paths::ext_lower(rel).as_str(), "yaml" | "yml");
     let split = match yaml::split(&text) {
         _ if yaml_only => yaml::whole(&text),

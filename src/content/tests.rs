@@ -134,3 +134,25 @@ fn a_request_copied_by_hand_into_content_news_loads_with_its_requester() {
     assert_eq!(site.news[1].news.requester.phone, "077-000000");
     assert_eq!(site.news[0].news.body, "เนื้อหา");
 }
+
+#[test]
+fn a_national_id_typed_into_published_news_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "content/news/2026/winners/index.md",
+        "---\ntitle: ผู้ได้รับรางวัล\ndate: 2026-11-20\ncategory: pr\n---\nเด็กชายสมชาย 3-1017-00203-45-6\n",
+    );
+    let (site, diags) = load_site(root, config());
+    let id = diags.iter().find(|d| d.code == Code::PersonalId);
+    let id = id.unwrap_or_else(|| panic!("{diags:?}"));
+    assert!(id.is_error());
+    assert_eq!(id.line, Some(6));
+    assert_eq!(
+        id.file.as_deref(),
+        Some(Path::new("content/news/2026/winners/index.md"))
+    );
+    // The item still loads; the error keeps the site from being deployed.
+    assert_eq!(site.news.len(), 1);
+}

@@ -7,9 +7,15 @@
 //!
 //! A request is a news item plus submission data (its folder, its files,
 //! when khao first saw it): see [`crate::request`].
+//!
+//! What a news text must not publish is found here too, for the check of
+//! requests and the build of `content/`: national ID numbers
+//! ([`personal_id`]) and mobile phone numbers ([`phone`]).
 
 pub mod clock;
 mod parse;
+pub mod personal_id;
+pub mod phone;
 pub mod yaml;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};

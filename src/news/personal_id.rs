@@ -4,6 +4,9 @@
 //! document number) are not reported, nor a company's tax number
 //! ([`is_person`]): a procurement result must publish the winner's.
 
+use crate::diagnostic::{Code, Diagnostic};
+use crate::i18n::Message;
+
 /// True when `digits` (13 ASCII digits) carry a valid check digit.
 pub fn valid_checksum(digits: &[u8]) -> bool {
     if digits.len() != 13 || !digits.iter().all(u8::is_ascii_digit) {
@@ -15,6 +18,18 @@ pub fn valid_checksum(digits: &[u8]) -> bool {
         .map(|(i, d)| u32::from(d - b'0') * (13 - i as u32))
         .sum();
     (11 - sum % 11) % 10 == u32::from(digits[12] - b'0')
+}
+
+/// The `personal-id` error for each national ID number in `text` (a
+/// request's or a news item's whole file: front matter and body), with its
+/// line and span; the caller names the file.
+pub fn diagnostics(text: &str) -> impl Iterator<Item = Diagnostic> + '_ {
+    find(text).into_iter().map(|r| {
+        let line = crate::plumbing::text::line_of(text, r.start);
+        Diagnostic::error(Code::PersonalId, Message::new("check.personal_id"))
+            .at_line(line)
+            .with_span(r)
+    })
 }
 
 /// Whether a valid number (13 ASCII digits) is a person's. The same
