@@ -134,18 +134,17 @@ mod tests {
         format!("{first12}{}", (11 - sum % 11) % 10)
     }
 
+    /// `id` grouped as printed on the card: 1-2345-67890-12-3.
+    fn card(id: &str) -> String {
+        let parts = [&id[0..1], &id[1..5], &id[5..10], &id[10..12], &id[12..]];
+        parts.join("-")
+    }
+
     #[test]
     fn finds_plain_dashed_spaced_and_thai_digits() {
         let id = with_check("110170020345");
         assert!(valid_checksum(id.as_bytes()));
-        let dashed = format!(
-            "{}-{}-{}-{}-{}",
-            &id[0..1],
-            &id[1..5],
-            &id[5..10],
-            &id[10..12],
-            &id[12..]
-        );
+        let dashed = card(&id);
         let spaced = dashed.replace('-', " ");
         let thai = crate::thaidate::to_thai_digits(&dashed);
         for s in [&id, &dashed, &spaced, &thai] {
@@ -187,14 +186,7 @@ mod tests {
         let phone_like = format!("{} {} {}", &id[..3], &id[3..6], &id[6..]);
         assert!(find(&phone_like).is_empty(), "{phone_like}");
         // The same digits as on the card are found.
-        let card = format!(
-            "{}-{}-{}-{}-{}",
-            &id[0..1],
-            &id[1..5],
-            &id[5..10],
-            &id[10..12],
-            &id[12..]
-        );
+        let card = card(&id);
         assert_eq!(find(&card).len(), 1);
     }
 }
