@@ -85,18 +85,17 @@ impl IdsFound {
 /// `number` with every digit but the last three hidden: enough for the
 /// staff member to find it, not enough to publish it again in a report.
 fn masked(number: &str) -> String {
-    let digits = number.chars().filter(char::is_ascii_digit).count()
-        + number.chars().filter(|c| ('๐'..='๙').contains(c)).count();
+    let is_digit = |c: char| crate::news::personal_id::digit(c).is_some();
+    let digits = number.chars().filter(|&c| is_digit(c)).count();
     let mut seen = 0;
     number
         .chars()
         .map(|c| {
-            if c.is_ascii_digit() || ('๐'..='๙').contains(&c) {
-                seen += 1;
-                if seen + 3 <= digits { 'x' } else { c }
-            } else {
-                c
+            if !is_digit(c) {
+                return c;
             }
+            seen += 1;
+            if seen + 3 <= digits { 'x' } else { c }
         })
         .collect()
 }

@@ -247,40 +247,53 @@ pub fn probe_file(
     max_pixels: u64,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Probe> {
-    let stat_file = cache_dir.and_then(|dir| by_stamp(dir, "stat", path));
-    let remembered = |file: &Path| -> Option<Probe> {
-        let p: Probe = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-        let tried = p.decodes.is_some()
+    let tried = |p: &Probe| {
+        p.decodes.is_some()
             || p.dims
                 .is_none_or(|(w, h)| u64::from(w) * u64::from(h) > max_pixels)
-            || !p.kind.is_some_and(SniffedFormat::is_supported);
-        tried.then_some(p)
+            || !p.kind.is_some_and(SniffedFormat::is_supported)
     };
-    if let Some(p) = stat_file.as_ref().and_then(|(file, _)| remembered(file)) {
-        return Ok(p);
+    by_stamp(cache_dir, "stat", path, tried, |bytes| {
+        probe_bytes(bytes, max_pixels, cache_dir)
+    })
+}
+
+/// What `verdict` makes of the file at `path`, remembered in `cache_dir`
+/// by the file's full path and stamp under `<kind>-<hash>`: an unchanged
+/// file is answered without being read (a remembered verdict is taken when
+/// `usable` says so). A file still changing (in the last two seconds,
+/// [`fs::SETTLED_NS`]) is judged but not remembered by its stamp.
+fn by_stamp<T: serde::Serialize + serde::de::DeserializeOwned>(
+    cache_dir: Option<&Path>,
+    kind: &str,
+    path: &Path,
+    usable: impl Fn(&T) -> bool,
+    verdict: impl FnOnce(&[u8]) -> T,
+) -> std::io::Result<T> {
+    let entry = cache_dir.and_then(|dir| {
+        let stamp = fs::Stamp::of(&std::fs::metadata(path).ok()?);
+        let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut h = blake3::Hasher::new();
+        h.update(full.to_string_lossy().as_bytes());
+        h.update(&stamp.to_le_bytes());
+        let file = dir.join(format!("{kind}-{}", &h.finalize().to_hex()[..32]));
+        Some((file, stamp.settled_before(fs::settled_ns())))
+    });
+    let remembered = entry.as_ref().and_then(|(file, _)| {
+        let v: T = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        usable(&v).then_some(v)
+    });
+    if let Some(v) = remembered {
+        return Ok(v);
     }
-    let bytes = std::fs::read(path)?;
-    let probe = probe_bytes(&bytes, max_pixels, cache_dir);
-    if let Some((file, true)) = &stat_file
-        && let Ok(json) = serde_json::to_vec(&probe)
+    let v = verdict(&std::fs::read(path)?);
+    if let Some((file, true)) = &entry
+        && let Ok(json) = serde_json::to_vec(&v)
     {
         // Only a speed-up: a cache that cannot be written costs time.
         let _ = fs::write_atomic(file, &json);
     }
-    Ok(probe)
-}
-
-/// Where `dir` keeps a verdict on `path` as it is now (its full path and
-/// stamp), named `<kind>-<hash>`, and whether the file has settled (a
-/// file still changing is checked but not remembered by its stamp).
-fn by_stamp(dir: &Path, kind: &str, path: &Path) -> Option<(std::path::PathBuf, bool)> {
-    let stamp = fs::Stamp::of(&std::fs::metadata(path).ok()?);
-    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut h = blake3::Hasher::new();
-    h.update(full.to_string_lossy().as_bytes());
-    h.update(&stamp.to_le_bytes());
-    let file = dir.join(format!("{kind}-{}", &h.finalize().to_hex()[..32]));
-    Some((file, stamp.settled_before(fs::settled_ns())))
+    Ok(v)
 }
 
 /// National ID numbers in the attachment at `path`: answered from
@@ -292,22 +305,13 @@ fn attachment_ids(
     shown: &str,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Option<Diagnostic>> {
-    let verdict_file = cache_dir.and_then(|dir| by_stamp(dir, "ids", path));
-    let remembered = verdict_file.as_ref().and_then(|(file, _)| {
-        serde_json::from_slice::<Option<IdsFound>>(&std::fs::read(file).ok()?).ok()
-    });
-    let found = match remembered {
-        Some(found) => found,
-        None => {
-            let found = super::documents::personal_ids(&std::fs::read(path)?);
-            if let Some((file, true)) = &verdict_file
-                && let Ok(json) = serde_json::to_vec(&found)
-            {
-                let _ = fs::write_atomic(file, &json);
-            }
-            found
-        }
-    };
+    let found: Option<IdsFound> = by_stamp(
+        cache_dir,
+        "ids",
+        path,
+        |_| true,
+        super::documents::personal_ids,
+    )?;
     Ok(found.map(|f| f.diagnostic(shown)))
 }
 

@@ -42,7 +42,7 @@ fn is_person(digits: &[u8]) -> bool {
 }
 
 /// The digit value of an ASCII or Thai digit.
-fn digit(c: char) -> Option<u8> {
+pub(crate) fn digit(c: char) -> Option<u8> {
     match c {
         '0'..='9' => Some(c as u8),
         '\u{0E50}'..='\u{0E59}' => Some(b'0' + (c as u32 - 0x0E50) as u8),
