@@ -1,11 +1,10 @@
-//! The text of an Office document's parts — a Word, Excel or PowerPoint
-//! file (OOXML zips), or LibreOffice's OpenDocument — sent as an
-//! attachment — for the national ID
-//! check: lists of names with their ID numbers are most often spreadsheets
-//! and Word tables attached to an announcement. Read within [`Limits`]
-//! like a request's `.docx`; only text is kept, one line per paragraph,
-//! cell or shared string, the runs of a paragraph joined as Word shows
-//! them (a number typed in two runs is one number).
+//! The text of an Office document's parts, for the national ID check of
+//! attachments: a Word, Excel or PowerPoint file (OOXML zips) or
+//! LibreOffice's OpenDocument. Lists of names with their ID numbers are
+//! most often spreadsheets and Word tables attached to an announcement.
+//! Read within [`Limits`] like a request's `.docx`; only text is kept, one
+//! line per paragraph, cell or shared string, the runs of a paragraph
+//! joined as Word shows them (a number typed in two runs is one number).
 
 use std::io::BufRead;
 
