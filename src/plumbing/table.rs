@@ -19,7 +19,9 @@
 //! what a one-edit build spent decoding a memo was matching field names).
 //! Position is only for values whose every field is always written: a
 //! field skipped when empty (as the news record's are, in its YAML and
-//! JSON) would shift the ones after it.
+//! JSON) would shift the ones after it. Each value is framed as a
+//! MessagePack binary, its length first: loading a file of thousands of
+//! entries steps from one to the next without walking what is inside them.
 
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -273,16 +275,23 @@ where
         entries: &[(&K, &Slot<V>)],
     ) -> std::io::Result<()> {
         rmp::encode::write_array_len(out, entries.len() as u32)?;
+        let mut made = Vec::new();
         for (k, slot) in entries {
             rmp::encode::write_array_len(out, 2)?;
             write_msgpack(out, k, L::NAMED)?;
-            match slot {
-                Slot::Made(v) => write_msgpack(out, v, L::NAMED)?,
-                Slot::Read { shard, start, end } => {
-                    let file = &self.files[usize::from(*shard)];
-                    out.write_all(&file[*start as usize..*end as usize])?;
+            let value = match slot {
+                Slot::Made(v) => {
+                    made.clear();
+                    write_msgpack(&mut made, v, L::NAMED)?;
+                    &made[..]
                 }
-            }
+                Slot::Read { shard, start, end } => {
+                    &self.files[usize::from(*shard)][*start as usize..*end as usize]
+                }
+            };
+            let len = u32::try_from(value.len()).map_err(std::io::Error::other)?;
+            rmp::encode::write_bin_len(out, len)?;
+            out.write_all(value)?;
         }
         Ok(())
     }
@@ -292,7 +301,8 @@ where
 type Entries<K, V> = Vec<(K, Slot<V>)>;
 
 /// The entries of shard file `bytes` (number `shard`) when it begins with
-/// `header`: each key decoded, each value left where it is.
+/// `header`: each key decoded, each value (a framed MessagePack binary, see
+/// the module's doc) left where it is.
 fn read_shard<K, V, H>(bytes: &[u8], shard: u8, header: &H) -> Option<Entries<K, V>>
 where
     K: DeserializeOwned,
@@ -315,9 +325,12 @@ where
         }
         let key_start = bytes.len() - rest.len();
         let key_end = value_end(bytes, key_start)?;
-        let end = value_end(bytes, key_end)?;
         let key = rmp_serde::from_slice(&bytes[key_start..key_end]).ok()?;
-        let (start, end) = (key_end as u32, end as u32);
+        let mut rest = &bytes[key_end..];
+        let len = rmp::decode::read_bin_len(&mut rest).ok()? as usize;
+        let start = bytes.len() - rest.len();
+        let end = start.checked_add(len).filter(|&e| e <= bytes.len())?;
+        let (start, end) = (start as u32, end as u32);
         entries.push((key, Slot::Read { shard, start, end }));
         pos = end as usize;
     }
