@@ -353,26 +353,20 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
 /// The bytes intake writes for `file` of `request` when they are not the
 /// file's own: a Word request's picture (written from the document), or an
 /// Office attachment whose photos' GPS positions are removed (attachments
-/// are published as they are; see [`crate::docx::without_gps`]). `None`:
+/// are published as they are; see [`crate::news::documents`]). `None`:
 /// the file is copied as it is.
 fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
+    use crate::news::documents;
     if let Some(picture) = request.picture(file) {
         return Some(picture);
     }
-    let office = ["docx", "xlsx", "pptx", "odt", "ods", "odp"];
-    let office = office.contains(&paths::ext_lower(Path::new(file)).as_str());
-    if !office {
+    if !documents::is_office(Path::new(file)) {
         return None;
     }
-    let bytes = match std::fs::read(request.dir().join(file)) {
-        Ok(bytes) => bytes,
-        Err(e) => return Some(Err(e)),
-    };
-    let limits = crate::docx::Limits::default();
-    crate::docx::without_gps(&bytes, &limits)
-        .ok()
-        .flatten()
-        .map(Ok)
+    match std::fs::read(request.dir().join(file)) {
+        Ok(bytes) => documents::without_gps(&bytes).map(Ok),
+        Err(e) => Some(Err(e)),
+    }
 }
 
 /// When a request's only problem is that its news already exists, and that

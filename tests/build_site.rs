@@ -351,3 +351,98 @@ fn every_page_of_the_example_site_has_an_og_image_with_its_size() {
     let card = image::open(public.join("images/share-card.png")).unwrap();
     assert_eq!((card.width(), card.height()), (1200, 630));
 }
+
+/// `small_site` whose news item attaches `file`, with `bytes` there.
+fn site_attaching(file: &str, bytes: &[u8]) -> tempfile::TempDir {
+    let site = small_site("รายละเอียดตามเอกสารแนบ");
+    let news = site.path().join("content/news/2026/test-news");
+    std::fs::write(
+        news.join("index.md"),
+        format!(
+            "---\ntitle: ข่าวทดสอบ\ndate: 2026-11-20\ncategory: pr\nattachments:\n  - {{ file: {file}, title: เอกสารแนบ }}\n---\nรายละเอียดตามเอกสารแนบ\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(news.join(file), bytes).unwrap();
+    site
+}
+
+#[test]
+fn an_attachment_holding_national_ids_is_not_published_from_content() {
+    // A list of names replaced by hand in content/ never went through a
+    // request's check: the build reads it as intake would.
+    let fixtures = Path::new(REPO).join("tests/fixtures/requests");
+    let clean = std::fs::read(fixtures.join("good/sports-day-2569/คำสั่ง.pdf")).unwrap();
+    let with_ids =
+        std::fs::read(fixtures.join("bad/personal-id--in-attached-pdf/รายชื่อ.pdf")).unwrap();
+    let site = site_attaching("รายชื่อ.pdf", &clean);
+    let published = site.path().join("public/news/2026/test-news/รายชื่อ.pdf");
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(std::fs::read(&published).unwrap(), clean);
+
+    let source = site.path().join("content/news/2026/test-news/รายชื่อ.pdf");
+    std::fs::write(&source, &with_ids).unwrap();
+    // Every build says so until it is fixed; the copy published before
+    // stays as it was.
+    for _ in 0..2 {
+        let (code, report) = build_json(site.path());
+        assert_eq!(code, 1, "{report:#}");
+        let problems = report["problems"].as_array().unwrap();
+        let found = problems
+            .iter()
+            .find(|p| p["code"] == "personal-id")
+            .unwrap_or_else(|| panic!("{report:#}"));
+        assert_eq!(found["file"], "content/news/2026/test-news/รายชื่อ.pdf");
+        assert_eq!(found["severity"], "error");
+        assert_eq!(std::fs::read(&published).unwrap(), clean);
+    }
+    // deploy refuses it: nothing reaches the live folder.
+    let yaml = site.path().join("site.yaml");
+    let mut settings = std::fs::read_to_string(&yaml).unwrap();
+    settings.push_str("deploy:\n  target: live\n");
+    std::fs::write(&yaml, settings).unwrap();
+    let out = khao(site.path(), &["deploy"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!site.path().join("live").exists());
+
+    std::fs::write(&source, &clean).unwrap();
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+
+    // A site built for the first time with it: the file is not in public/.
+    let fresh = site_attaching("รายชื่อ.pdf", &with_ids);
+    let (code, report) = build_json(fresh.path());
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        !fresh
+            .path()
+            .join("public/news/2026/test-news/รายชื่อ.pdf")
+            .exists()
+    );
+}
+
+#[test]
+fn an_office_attachment_in_content_is_published_without_its_photos_positions() {
+    use crate::intake_requests::{has_latitude, photos_in};
+    let original = std::fs::read(crate::docx_support::fixture_path("good.docx")).unwrap();
+    assert!(has_latitude(&photos_in(&original)), "the fixture has one");
+    let site = site_attaching("ภาพกิจกรรม.docx", &original);
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    let published = std::fs::read(
+        site.path()
+            .join("public/news/2026/test-news/ภาพกิจกรรม.docx"),
+    )
+    .unwrap();
+    assert!(
+        !has_latitude(&photos_in(&published)),
+        "the position was published"
+    );
+    // content/ keeps what the officer put there.
+    let kept = std::fs::read(
+        site.path()
+            .join("content/news/2026/test-news/ภาพกิจกรรม.docx"),
+    );
+    assert_eq!(kept.unwrap(), original);
+}

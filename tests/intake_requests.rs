@@ -255,7 +255,7 @@ fn the_requesters_phone_and_email_are_kept_but_never_published() {
 
 /// The GPS latitude 13° 45′ 30″ of the photo in good.docx, as EXIF
 /// rationals in either byte order.
-fn has_latitude(bytes: &[u8]) -> bool {
+pub(crate) fn has_latitude(bytes: &[u8]) -> bool {
     let rationals = |f: fn(u32) -> [u8; 4]| -> Vec<u8> {
         [13u32, 1, 45, 1, 30, 1].into_iter().flat_map(f).collect()
     };
@@ -264,7 +264,7 @@ fn has_latitude(bytes: &[u8]) -> bool {
 }
 
 /// The photos inside a Word, Excel or PowerPoint file, one after another.
-fn photos_in(office: &[u8]) -> Vec<u8> {
+pub(crate) fn photos_in(office: &[u8]) -> Vec<u8> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(office)).expect("zip");
     let mut out = Vec::new();

@@ -15,7 +15,7 @@ use crate::i18n::Message;
 use crate::images::{self, SniffedFormat};
 use crate::plumbing::{fs, paths::ext_lower};
 
-use super::documents::IdsFound;
+use crate::news::documents::{Container, IdsFound, sniff_document};
 
 /// Photo extensions khao publishes (HEIC is recognised only to explain how
 /// to send JPEG instead).
@@ -23,29 +23,6 @@ pub const PHOTO_EXTS: [&str; 7] = ["jpg", "jpeg", "png", "gif", "webp", "heic", 
 
 pub fn is_photo_ext(ext: &str) -> bool {
     PHOTO_EXTS.contains(&ext)
-}
-
-/// A document container recognised from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Container {
-    Pdf,
-    /// ZIP: docx, xlsx, pptx, odt...
-    Zip,
-    /// OLE2: doc, xls, ppt.
-    Ole,
-}
-
-/// The container of a document, from its first bytes.
-pub fn sniff_document(b: &[u8]) -> Option<Container> {
-    if b[..b.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
-        Some(Container::Pdf)
-    } else if b.starts_with(b"PK\x03\x04") {
-        Some(Container::Zip)
-    } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Some(Container::Ole)
-    } else {
-        None
-    }
 }
 
 /// Whether the first bytes honour the extension, for the types khao knows
@@ -310,7 +287,7 @@ fn attachment_ids(
         "ids",
         path,
         |_| true,
-        super::documents::personal_ids,
+        crate::news::documents::personal_ids,
     )?;
     Ok(found.map(|f| f.diagnostic(shown)))
 }

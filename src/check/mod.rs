@@ -10,7 +10,6 @@
 //! is plain data — [`Checked`] per request — which the command layer
 //! prints and [`report`] writes beside the request.
 
-mod documents;
 pub mod duplicates;
 pub mod files;
 pub mod html;

@@ -8,11 +8,13 @@
 //! A request is a news item plus submission data (its folder, its files,
 //! when khao first saw it): see [`crate::request`].
 //!
-//! What a news text must not publish is found here too, for the check of
+//! What a news item must not publish is found here too, for the check of
 //! requests and the build of `content/`: national ID numbers
-//! ([`personal_id`]) and mobile phone numbers ([`phone`]).
+//! ([`personal_id`]) and mobile phone numbers ([`phone`]) in its text,
+//! ID numbers and photos' positions in its attachments ([`documents`]).
 
 pub mod clock;
+pub mod documents;
 mod parse;
 pub mod personal_id;
 pub mod phone;

@@ -86,35 +86,6 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Copies `src` (whose metadata the caller took) to `dest` (atomically)
-/// unless `dest` already has its size and is not older.
-pub fn copy_if_changed(src: &Path, src_meta: &std::fs::Metadata, dest: &Path) -> io::Result<bool> {
-    if let Ok(dest_meta) = std::fs::metadata(dest) {
-        let fresh = match (src_meta.modified(), dest_meta.modified()) {
-            (Ok(s), Ok(d)) => d >= s,
-            _ => false,
-        };
-        if dest_meta.len() == src_meta.len() && fresh {
-            return Ok(false);
-        }
-    }
-    copy_atomic(src, dest).map(|()| true)
-}
-
-/// Copies `src` to `dest` through a temporary file beside it, so `dest` is
-/// never seen half-written.
-pub fn copy_atomic(src: &Path, dest: &Path) -> io::Result<()> {
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = temp_beside(dest);
-    let result = std::fs::copy(src, &tmp).and_then(|_| std::fs::rename(&tmp, dest));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Size and modification time (ns since 1970) of a file, `None` when it is
 /// not there: how khao recognises a file it has seen before without
 /// reading it.

@@ -42,7 +42,7 @@ pub use crate::content::{DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS};
 use crate::content::{NewsItem, Site, is_photo};
 use crate::images::{ImageJob, ImageMap, WholeFolders};
 use crate::markdown::Resolver;
-use crate::plumbing::fs::{Stamp, copy_atomic, copy_if_changed, file_stamp, write_if_changed};
+use crate::plumbing::fs::{Stamp, file_stamp, write_if_changed};
 use crate::plumbing::paths::{self, normalize, slash};
 use crate::plumbing::stat::Stater;
 
@@ -237,7 +237,7 @@ pub fn render_incremental(
     let prepare_seconds = t0.elapsed().as_secs_f64();
     let pages = plan.iter().filter(|(_, j)| j.is_page()).count();
     std::fs::create_dir_all(public_dir).map_err(error::write_error(public_dir))?;
-    let done: Vec<Result<(PathBuf, Option<Done>), RenderError>> = plan
+    let done: Vec<Result<Copied, RenderError>> = plan
         .par_iter()
         .map(|(rel, job)| make_one(&renderer, &previous, public_dir, rel, job))
         .collect();
@@ -247,8 +247,10 @@ pub fn render_incremental(
     };
     let mut files = Vec::with_capacity(done.len());
     result.records.reserve(done.len());
+    let mut problems = problems;
     for r in done {
-        let (p, record) = r?;
+        let ((p, record), problem) = r?;
+        problems.extend(problem);
         if let Some((record, rendered, wrote)) = record {
             if rendered {
                 result.rendered.insert(p.clone());
@@ -299,6 +301,13 @@ fn searchable(
         .collect()
 }
 
+/// An output file and its record (none: looked at again next build), and
+/// what kept an attachment from being published.
+type Copied = (
+    (PathBuf, Option<Done>),
+    Option<crate::diagnostic::Diagnostic>,
+);
+
 /// Makes one output file unless its key and stamp say it is as it was.
 fn make_one(
     renderer: &Renderer<'_>,
@@ -306,7 +315,7 @@ fn make_one(
     public_dir: &Path,
     rel: &Path,
     job: &Job,
-) -> Result<(PathBuf, Option<Done>), RenderError> {
+) -> Result<Copied, RenderError> {
     let dest = public_dir.join(rel);
     if let Job::Copy(src) = job {
         let stater = &renderer.stater;
@@ -317,50 +326,57 @@ fn make_one(
     // the page at all.
     let quick = renderer.quick_key(job);
     if let Some(old) = quick.as_deref().and_then(unchanged) {
-        return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
+        return Ok(((rel.to_path_buf(), Some((old.clone(), false, false))), None));
     }
     let mut made = renderer.make(rel, job)?;
     let key = quick.unwrap_or_else(|| made.key(renderer));
     if let Some(old) = unchanged(&key) {
-        return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
+        return Ok(((rel.to_path_buf(), Some((old.clone(), false, false))), None));
     }
     let bytes = renderer.bytes(made)?;
     let wrote = write_if_changed(&dest, &bytes).map_err(error::write_error(&dest))?;
     let (len, mtime_ns) = file_stamp(&dest).unwrap_or((bytes.len() as u64, 0));
     let record = OutputRecord { key, len, mtime_ns };
-    Ok((rel.to_path_buf(), Some((record, true, wrote))))
+    Ok(((rel.to_path_buf(), Some((record, true, wrote))), None))
 }
 
-/// Publishes an attachment as it is, keyed by its source's stamp: while
-/// that stamp has settled and is the recorded one, and the folder is
-/// whole, neither file is looked at again.
+/// Publishes an attachment, keyed by its source's stamp: while that stamp
+/// has settled and is the recorded one, and the folder is whole, neither
+/// file is looked at again. A changed one is read once, as intake reads a
+/// request's (it may have been replaced by hand in `content/`): one holding
+/// national ID numbers is not published, and is read again each build
+/// until it is fixed; an Office file is published without its photos'
+/// positions; anything else as it is.
 fn copy_one(
     stater: &Stater,
     previous: &Previous<'_>,
     src: &Path,
     dest: &Path,
     rel: &Path,
-) -> std::io::Result<(PathBuf, Option<Done>)> {
+) -> std::io::Result<Copied> {
+    use crate::news::documents;
     // Not there: the file system's own error, asked again by full path.
     let source = match stater.stamp(src) {
         Some(stamp) => stamp,
         None => Stamp::of(&std::fs::metadata(src)?),
     };
     let key = format!(
-        "copy {} {} {} {}",
+        "publish {} {} {} {}",
         source.size, source.mtime_ns, source.ctime_ns, source.inode
     );
     if let Some(old) = previous.unchanged(rel, dest, &key) {
-        return Ok((rel.to_path_buf(), Some((old.clone(), false, false))));
+        return Ok(((rel.to_path_buf(), Some((old.clone(), false, false))), None));
     }
-    // Copied from another source than recorded (one written over in place
-    // with its time put back, say): copied again, whatever `dest` looks like.
-    // Otherwise `copy_if_changed` compares the two files' metadata, the
-    // source's taken here: only a copy that may be needed stats it again.
-    let wrote = match previous.records.get(paths::key(rel)) {
-        Some(old) if old.key != key => copy_atomic(src, dest).map(|()| true)?,
-        _ => copy_if_changed(src, &std::fs::metadata(src)?, dest)?,
-    };
+    let bytes = std::fs::read(src)?;
+    if let Some(found) = documents::personal_ids(&bytes) {
+        let file = Path::new(paths::CONTENT_DIR).join(rel);
+        let problem = found.diagnostic(&slash(&file)).in_file(file);
+        return Ok(((rel.to_path_buf(), None), Some(problem)));
+    }
+    let scrubbed = documents::is_office(rel)
+        .then(|| documents::without_gps(&bytes))
+        .flatten();
+    let wrote = write_if_changed(dest, scrubbed.as_deref().unwrap_or(&bytes))?;
     // A second change within the clock's tick would keep the stamp: such
     // a copy is looked at again next build.
     let settled = source.settled_before(crate::plumbing::fs::settled_ns());
@@ -368,7 +384,7 @@ fn copy_one(
         let record = OutputRecord { key, len, mtime_ns };
         (record, false, wrote)
     });
-    Ok((rel.to_path_buf(), record))
+    Ok(((rel.to_path_buf(), record), None))
 }
 
 #[cfg(test)]

@@ -6,13 +6,58 @@
 //! stream decompressed within a limit) is searched like the news text
 //! ([`crate::news::personal_id`]). A scanned PDF has no text and is not
 //! searched; a file that cannot be read is left to the other checks.
+//!
+//! And the GPS positions of photos pasted into an Office attachment
+//! ([`without_gps`]): attachments are published as they are.
+//!
+//! Both are asked of a request's files (the check; intake writes the
+//! attachment without positions) and again of each attachment the build
+//! publishes from `content/`, when it changed: one edited or replaced by
+//! hand there was never a request's.
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 
-use super::files::{Container, sniff_document};
+/// A document container recognised from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Pdf,
+    /// ZIP: docx, xlsx, pptx, odt...
+    Zip,
+    /// OLE2: doc, xls, ppt.
+    Ole,
+}
+
+/// The container of a document, from its first bytes.
+pub fn sniff_document(b: &[u8]) -> Option<Container> {
+    if b[..b.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        Some(Container::Pdf)
+    } else if b.starts_with(b"PK\x03\x04") {
+        Some(Container::Zip)
+    } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some(Container::Ole)
+    } else {
+        None
+    }
+}
+
+/// Office attachments: ZIP packages whose photos may carry positions.
+const OFFICE: [&str; 6] = ["docx", "xlsx", "pptx", "odt", "ods", "odp"];
+
+/// Whether `file` is an Office attachment by its extension.
+pub fn is_office(file: &std::path::Path) -> bool {
+    OFFICE.contains(&crate::plumbing::paths::ext_lower(file).as_str())
+}
+
+/// The Office attachment `bytes` without its photos' GPS positions
+/// ([`crate::docx::without_gps`]); `None`: publish it as it is (no photo
+/// had a position, or it cannot be read as an Office package).
+pub fn without_gps(bytes: &[u8]) -> Option<Vec<u8>> {
+    let limits = crate::docx::Limits::default();
+    crate::docx::without_gps(bytes, &limits).ok().flatten()
+}
 
 /// Most bytes one PDF stream may decompress to: a page's text is
 /// kilobytes; a crafted stream must not take the machine's memory.
