@@ -446,3 +446,24 @@ fn an_office_attachment_in_content_is_published_without_its_photos_positions() {
     );
     assert_eq!(kept.unwrap(), original);
 }
+
+#[test]
+fn other_attachments_are_published_as_they_are() {
+    // A zip is not read for ID numbers: copied byte for byte, and again
+    // when it changes.
+    let bytes = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
+    let site = site_attaching("แบบฟอร์ม.zip", &bytes);
+    let published = site.path().join("public/news/2026/test-news/แบบฟอร์ม.zip");
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(std::fs::read(&published).unwrap(), bytes);
+    let changed = [&bytes[..], b"  "].concat();
+    std::fs::write(
+        site.path().join("content/news/2026/test-news/แบบฟอร์ม.zip"),
+        &changed,
+    )
+    .unwrap();
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(std::fs::read(&published).unwrap(), changed);
+}

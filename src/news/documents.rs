@@ -51,6 +51,12 @@ pub fn is_office(file: &std::path::Path) -> bool {
     OFFICE.contains(&crate::plumbing::paths::ext_lower(file).as_str())
 }
 
+/// Whether the text of `file` is searched, by its extension: a PDF or an
+/// Office file (what else is attached, a video say, need not be read).
+pub fn is_searched(file: &std::path::Path) -> bool {
+    is_office(file) || crate::plumbing::paths::ext_lower(file) == "pdf"
+}
+
 /// The Office attachment `bytes` without its photos' GPS positions
 /// ([`crate::docx::without_gps`]); `None`: publish it as it is (no photo
 /// had a position, or it cannot be read as an Office package).

@@ -86,6 +86,20 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Copies `src` to `dest` through a temporary file beside it, so `dest` is
+/// never seen half-written.
+pub fn copy_atomic(src: &Path, dest: &Path) -> io::Result<()> {
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = temp_beside(dest);
+    let result = std::fs::copy(src, &tmp).and_then(|_| std::fs::rename(&tmp, dest));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Size and modification time (ns since 1970) of a file, `None` when it is
 /// not there: how khao recognises a file it has seen before without
 /// reading it.

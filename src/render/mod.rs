@@ -42,7 +42,7 @@ pub use crate::content::{DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS};
 use crate::content::{NewsItem, Site, is_photo};
 use crate::images::{ImageJob, ImageMap, WholeFolders};
 use crate::markdown::Resolver;
-use crate::plumbing::fs::{Stamp, file_stamp, write_if_changed};
+use crate::plumbing::fs::{Stamp, copy_atomic, file_stamp, write_if_changed};
 use crate::plumbing::paths::{self, normalize, slash};
 use crate::plumbing::stat::Stater;
 
@@ -346,7 +346,7 @@ fn make_one(
 /// request's (it may have been replaced by hand in `content/`): one holding
 /// national ID numbers is not published, and is read again each build
 /// until it is fixed; an Office file is published without its photos'
-/// positions; anything else as it is.
+/// positions; anything else is copied as it is, unread.
 fn copy_one(
     stater: &Stater,
     previous: &Previous<'_>,
@@ -367,16 +367,20 @@ fn copy_one(
     if let Some(old) = previous.unchanged(rel, dest, &key) {
         return Ok(((rel.to_path_buf(), Some((old.clone(), false, false))), None));
     }
-    let bytes = std::fs::read(src)?;
-    if let Some(found) = documents::personal_ids(&bytes) {
-        let file = Path::new(paths::CONTENT_DIR).join(rel);
-        let problem = found.diagnostic(&slash(&file)).in_file(file);
-        return Ok(((rel.to_path_buf(), None), Some(problem)));
-    }
-    let scrubbed = documents::is_office(rel)
-        .then(|| documents::without_gps(&bytes))
-        .flatten();
-    let wrote = write_if_changed(dest, scrubbed.as_deref().unwrap_or(&bytes))?;
+    let wrote = if documents::is_searched(rel) {
+        let bytes = std::fs::read(src)?;
+        if let Some(found) = documents::personal_ids(&bytes) {
+            let file = Path::new(paths::CONTENT_DIR).join(rel);
+            let problem = found.diagnostic(&slash(&file)).in_file(file);
+            return Ok(((rel.to_path_buf(), None), Some(problem)));
+        }
+        let scrubbed = documents::is_office(rel)
+            .then(|| documents::without_gps(&bytes))
+            .flatten();
+        write_if_changed(dest, scrubbed.as_deref().unwrap_or(&bytes))?
+    } else {
+        copy_atomic(src, dest).map(|()| true)?
+    };
     // A second change within the clock's tick would keep the stamp: such
     // a copy is looked at again next build.
     let settled = source.settled_before(crate::plumbing::fs::settled_ns());
