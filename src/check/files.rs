@@ -282,12 +282,19 @@ fn attachment_ids(
     shown: &str,
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Option<Diagnostic>> {
+    use crate::news::documents::{Scans, personal_ids};
+    // A verdict given without reading scans is not one given with them.
+    let kind = if crate::plumbing::ocr::available() {
+        "ids-ocr"
+    } else {
+        "ids"
+    };
     let found: Option<IdsFound> = by_stamp(
         cache_dir,
-        "ids",
+        kind,
         path,
         |_| true,
-        crate::news::documents::personal_ids,
+        |bytes| personal_ids(bytes, Scans::Read),
     )?;
     Ok(found.map(|f| f.diagnostic(shown)))
 }

@@ -84,44 +84,64 @@ enum At {
 }
 
 /// What the search of an attachment's text found: how many ID numbers,
-/// where the first is, and the first with its digits masked.
+/// where the first is, the first with its digits masked, and what it was
+/// read from (which says how to fix it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdsFound {
     count: usize,
     at: At,
     first: String,
-    pdf: bool,
+    from: Source,
+}
+
+/// What an attachment's text was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Source {
+    Office,
+    Pdf,
+    /// The picture of a scanned page ([`crate::plumbing::ocr`]).
+    Scan,
+}
+
+/// Whether the pictures of scanned PDF pages are read: a second or more
+/// a page. The check of a request reads them (and remembers the verdict);
+/// the build does not (the first build of a site of thousands of scanned
+/// orders would take hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scans {
+    Read,
+    Skipped,
 }
 
 /// The national ID numbers in the text of attachment `bytes`, if any.
-pub fn personal_ids(bytes: &[u8]) -> Option<IdsFound> {
-    let (texts, pdf) = match sniff_document(bytes)? {
-        Container::Zip => (office_texts(bytes), false),
-        Container::Pdf => (pdf_texts(bytes), true),
+pub fn personal_ids(bytes: &[u8], scans: Scans) -> Option<IdsFound> {
+    let texts = match sniff_document(bytes)? {
+        Container::Zip => office_texts(bytes),
+        Container::Pdf => pdf_texts(bytes, scans),
         Container::Ole => return None,
     };
-    let mut found = texts.iter().flat_map(|(at, text)| {
+    let mut found = texts.iter().flat_map(|(at, from, text)| {
         crate::news::personal_id::find(text)
             .into_iter()
-            .map(move |r| (*at, masked(&text[r])))
+            .map(move |r| (*at, *from, masked(&text[r])))
     });
-    let (at, first) = found.next()?;
+    let (at, from, first) = found.next()?;
     let count = 1 + found.count();
     Some(IdsFound {
         count,
         at,
         first,
-        pdf,
+        from,
     })
 }
 
 impl IdsFound {
     /// The `personal-id` error for the attachment shown as `shown`.
     pub fn diagnostic(&self, shown: &str) -> Diagnostic {
-        let fix = if self.pdf {
-            "check.fix_pdf"
-        } else {
-            "check.fix_office"
+        let fix = match self.from {
+            Source::Office => "check.fix_office",
+            Source::Pdf => "check.fix_pdf",
+            Source::Scan => "check.fix_scan",
         };
         let m = Message::new("check.personal_id_attachment")
             .arg("file", shown)
@@ -162,12 +182,12 @@ fn place(at: At) -> Message {
 
 /// The text of each part of an Office document; none when it cannot be
 /// read.
-fn office_texts(bytes: &[u8]) -> Vec<(At, String)> {
+fn office_texts(bytes: &[u8]) -> Vec<(At, Source, String)> {
     let limits = crate::docx::Limits::default();
     let parts = crate::docx::office_text(bytes, &limits).unwrap_or_default();
     parts
         .into_iter()
-        .map(|(part, text)| (part_at(&part), text))
+        .map(|(part, text)| (part_at(&part), Source::Office, text))
         .collect()
 }
 
@@ -189,10 +209,43 @@ fn part_at(part: &str) -> At {
     }
 }
 
+/// The text of each page of a PDF, and with `Scans::Read` what OCR reads
+/// on the pages that have next to none (scanned), in page order; none
+/// when it cannot be read.
+fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)> {
+    let pages = pdf_page_texts(bytes);
+    let scanned: Vec<u32> = pages
+        .iter()
+        .filter(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count() < SCANNED_BELOW)
+        .map(|(n, _)| *n)
+        .collect();
+    let read = match scans {
+        Scans::Read => crate::plumbing::ocr::pdf_pages(bytes, &scanned),
+        Scans::Skipped => Vec::new(),
+    };
+    let mut texts: Vec<(At, Source, String)> = pages
+        .into_iter()
+        .map(|(n, text)| (At::Page(n), Source::Pdf, text))
+        .chain(
+            read.into_iter()
+                .map(|(n, text)| (At::Page(n), Source::Scan, text)),
+        )
+        .collect();
+    texts.sort_by_key(|(at, _, _)| match at {
+        At::Page(n) => *n,
+        _ => 0,
+    });
+    texts
+}
+
+/// A page with fewer letters than this in its text is taken for a scan
+/// (a copier may stamp a page number or a date in text).
+const SCANNED_BELOW: usize = 40;
+
 /// The text of each page of a PDF; none when it cannot be read. lopdf is
 /// a parser of untrusted input: a panic in it is this file unread, not
 /// the check stopped.
-fn pdf_texts(bytes: &[u8]) -> Vec<(At, String)> {
+fn pdf_page_texts(bytes: &[u8]) -> Vec<(u32, String)> {
     std::panic::catch_unwind(|| {
         let options = lopdf::LoadOptions {
             max_decompressed_size: Some(PDF_STREAM_LIMIT),
@@ -207,7 +260,7 @@ fn pdf_texts(bytes: &[u8]) -> Vec<(At, String)> {
             .take(PDF_PAGES)
             .filter_map(|n| {
                 let text = doc.extract_text_with_limit(&[n], PDF_STREAM_LIMIT).ok()?;
-                Some((At::Page(n), text))
+                Some((n, text))
             })
             .collect()
     })
@@ -241,25 +294,44 @@ mod tests {
             ("personal-id--in-attached-xlsx/รายชื่อ.xlsx", "check.at_sheet"),
         ] {
             let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
-            let d = personal_ids(&bytes).expect(file).diagnostic(file);
+            let d = personal_ids(&bytes, Scans::Skipped)
+                .expect(file)
+                .diagnostic(file);
             let shown = format!("{:?}", d.message);
             assert!(shown.contains(at), "{file}: {shown}");
             // Cut anywhere, it is read as far as it goes or not at all.
             for cut in [10, bytes.len() / 3, bytes.len() / 2, bytes.len() - 20] {
-                let _ = personal_ids(&bytes[..cut]);
+                let _ = personal_ids(&bytes[..cut], Scans::Skipped);
             }
         }
         // Pages that are their own child.
         let cycle = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
             2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n\
             trailer<</Root 1 0 R>>\n%%EOF\n";
-        assert!(personal_ids(cycle).is_none());
+        assert!(personal_ids(cycle, Scans::Read).is_none());
+    }
+
+    #[test]
+    fn an_id_on_a_scanned_page_is_read_by_ocr_when_asked() {
+        assert!(
+            crate::plumbing::ocr::available(),
+            "needs pdftoppm and tesseract with Thai (scripts/test installs them)"
+        );
+        let file = "personal-id--in-scanned-pdf/ประกาศ.pdf";
+        let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests/bad/");
+        let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
+        assert!(personal_ids(&bytes, Scans::Skipped).is_none());
+        let found = personal_ids(&bytes, Scans::Read).expect("read by OCR");
+        assert_eq!(found.from, Source::Scan);
+        assert_eq!(found.first, "x-xxxx-xxxxx-45-6");
+        let shown = format!("{:?}", found.diagnostic(file).message);
+        assert!(shown.contains("check.fix_scan"), "{shown}");
     }
 
     #[test]
     fn other_files_and_garbage_have_no_ids() {
-        assert!(personal_ids(b"%PDF-1.4 garbage").is_none());
-        assert!(personal_ids(b"PK\x03\x04garbage").is_none());
-        assert!(personal_ids(b"plain text 1101700203455").is_none());
+        assert!(personal_ids(b"%PDF-1.4 garbage", Scans::Read).is_none());
+        assert!(personal_ids(b"PK\x03\x04garbage", Scans::Read).is_none());
+        assert!(personal_ids(b"plain text 1101700203455", Scans::Read).is_none());
     }
 }

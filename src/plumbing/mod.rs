@@ -5,6 +5,7 @@
 //! - [`clock`]: "now", or `SOURCE_DATE_EPOCH`;
 //! - [`fs`]: writing files (only if changed, atomically), stamps, hashes;
 //! - [`lock`]: one run at a time on a site;
+//! - [`ocr`]: the text of scanned PDF pages (Poppler and Tesseract);
 //! - [`paths`]: the folders of a site, safe relative paths, the URL of a
 //!   source or output file;
 //! - [`url`]: percent-encoding and -decoding;
@@ -23,6 +24,7 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
 pub mod clock;
 pub mod fs;
 pub mod lock;
+pub mod ocr;
 pub mod paths;
 pub mod progress;
 pub mod stat;

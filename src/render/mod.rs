@@ -369,7 +369,7 @@ fn copy_one(
     }
     let wrote = if documents::is_searched(rel) {
         let bytes = std::fs::read(src)?;
-        if let Some(found) = documents::personal_ids(&bytes) {
+        if let Some(found) = documents::personal_ids(&bytes, documents::Scans::Skipped) {
             let file = Path::new(paths::CONTENT_DIR).join(rel);
             let problem = found.diagnostic(&slash(&file)).in_file(file);
             return Ok(((rel.to_path_buf(), None), Some(problem)));
