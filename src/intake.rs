@@ -352,7 +352,7 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
 
 /// The bytes intake writes for `file` of `request` when they are not the
 /// file's own: a Word request's picture (written from the document), or an
-/// Office attachment whose photos' GPS positions are removed (attachments
+/// Office or PDF attachment whose photos' GPS positions are removed (attachments
 /// are published as they are; see [`crate::news::documents`]). `None`:
 /// the file is copied as it is.
 fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
@@ -360,11 +360,11 @@ fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
     if let Some(picture) = request.picture(file) {
         return Some(picture);
     }
-    if !documents::is_office(Path::new(file)) {
+    if !documents::is_searched(Path::new(file)) {
         return None;
     }
     match std::fs::read(request.dir().join(file)) {
-        Ok(bytes) => documents::without_gps(&bytes).map(Ok),
+        Ok(bytes) => documents::without_gps(Path::new(file), &bytes).map(Ok),
         Err(e) => Some(Err(e)),
     }
 }

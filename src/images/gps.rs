@@ -1,16 +1,25 @@
 //! Where a photo was taken, removed from a JPEG without re-encoding it.
 //! The image step re-encodes every published photo without metadata; this
 //! is for the JPEGs khao publishes as they are, inside an attached Word,
-//! Excel or PowerPoint file (a phone photo pasted into a slide keeps its
-//! EXIF, GPS position included). Only the GPS values are zeroed and the
+//! Excel, PowerPoint or PDF file (a phone photo pasted into a slide keeps
+//! its EXIF, GPS position included). Only the GPS values are zeroed and the
 //! GPS folder emptied, in place: the file keeps its size and every other
 //! byte, so the document around it is unchanged.
 
 /// `jpeg` without its GPS position, when it had one.
 pub fn without_gps(jpeg: &[u8]) -> Option<Vec<u8>> {
-    let (start, end) = exif_segment(jpeg)?;
     let mut out = jpeg.to_vec();
-    clear_gps(&mut out[start..end]).then_some(out)
+    clear_gps_in_place(&mut out).then_some(out)
+}
+
+/// Clears the GPS position of the JPEG that `jpeg` begins with, in place;
+/// true when it had one. `jpeg` may end anywhere after its metadata (a
+/// photo stored in a PDF is followed by the rest of the file).
+pub fn clear_gps_in_place(jpeg: &mut [u8]) -> bool {
+    match exif_segment(jpeg) {
+        Some((start, end)) => clear_gps(&mut jpeg[start..end]),
+        None => false,
+    }
 }
 
 /// The TIFF data of the JPEG's EXIF segment (after `Exif\0\0`), as a
@@ -200,6 +209,26 @@ mod tests {
         let _ = without_gps(&cut);
         for n in 0..with_gps().len() {
             let _ = without_gps(&with_gps()[..n]);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes, a JPEG head with some changed or cut short: cleared
+        /// in place or left, never a panic, never another length.
+        #[test]
+        fn any_bytes_keep_their_length(
+            changes in proptest::collection::vec((0usize..200, proptest::num::u8::ANY), 0..8),
+            cut in 0usize..200,
+        ) {
+            let mut jpeg = with_gps();
+            for (at, b) in changes {
+                let n = jpeg.len();
+                jpeg[at % n] = b;
+            }
+            jpeg.truncate(cut.max(2));
+            let before = jpeg.len();
+            let _ = clear_gps_in_place(&mut jpeg);
+            proptest::prop_assert_eq!(jpeg.len(), before);
         }
     }
 }

@@ -25,7 +25,7 @@ mod probe;
 mod resize;
 
 pub use error::ImageError;
-pub use gps::without_gps;
+pub use gps::{clear_gps_in_place, without_gps};
 pub use probe::{SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes};
 
 /// One photo to publish.

@@ -7,8 +7,8 @@
 //! ([`crate::news::personal_id`]). A scanned PDF has no text and is not
 //! searched; a file that cannot be read is left to the other checks.
 //!
-//! And the GPS positions of photos pasted into an Office attachment
-//! ([`without_gps`]): attachments are published as they are.
+//! And the GPS positions of photos pasted into an Office or PDF
+//! attachment ([`without_gps`]): attachments are published as they are.
 //!
 //! Both are asked of a request's files (the check; intake writes the
 //! attachment without positions) and again of each attachment the build
@@ -51,18 +51,43 @@ pub fn is_office(file: &std::path::Path) -> bool {
     OFFICE.contains(&crate::plumbing::paths::ext_lower(file).as_str())
 }
 
-/// Whether the text of `file` is searched, by its extension: a PDF or an
-/// Office file (what else is attached, a video say, need not be read).
+/// Whether `file` is read, by its extension: a PDF or an Office file, with
+/// text to search and photos to clear (what else is attached, a video
+/// say, need not be read).
 pub fn is_searched(file: &std::path::Path) -> bool {
     is_office(file) || crate::plumbing::paths::ext_lower(file) == "pdf"
 }
 
-/// The Office attachment `bytes` without its photos' GPS positions
-/// ([`crate::docx::without_gps`]); `None`: publish it as it is (no photo
-/// had a position, or it cannot be read as an Office package).
-pub fn without_gps(bytes: &[u8]) -> Option<Vec<u8>> {
-    let limits = crate::docx::Limits::default();
-    crate::docx::without_gps(bytes, &limits).ok().flatten()
+/// The attachment `bytes` (named `file`) without its photos' GPS
+/// positions; `None`: publish it as it is (no photo had a position, or it
+/// is not an Office or PDF file).
+pub fn without_gps(file: &std::path::Path, bytes: &[u8]) -> Option<Vec<u8>> {
+    if is_office(file) {
+        let limits = crate::docx::Limits::default();
+        crate::docx::without_gps(bytes, &limits).ok().flatten()
+    } else if crate::plumbing::paths::ext_lower(file) == "pdf" {
+        pdf_without_gps(bytes)
+    } else {
+        None
+    }
+}
+
+/// Most bytes of a JPEG's metadata looked through: its APP segments come
+/// before its picture, each at most 64 KiB.
+const JPEG_METADATA: usize = 1 << 20;
+
+/// A PDF without the GPS positions of its photos. A PDF stores a photo as
+/// the JPEG file it was given (a phone photo pasted into Word and saved as
+/// PDF keeps its EXIF): each JPEG start is looked at and its position
+/// cleared in place, so every offset the PDF records still holds.
+fn pdf_without_gps(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = bytes.to_vec();
+    let mut cleared = false;
+    for at in memchr::memmem::find_iter(bytes, b"\xFF\xD8\xFF") {
+        let end = at.saturating_add(JPEG_METADATA).min(out.len());
+        cleared |= crate::images::clear_gps_in_place(&mut out[at..end]);
+    }
+    cleared.then_some(out)
 }
 
 /// Most bytes one PDF stream may decompress to: a page's text is
@@ -326,6 +351,59 @@ mod tests {
         assert_eq!(found.first, "x-xxxx-xxxxx-45-6");
         let shown = format!("{:?}", found.diagnostic(file).message);
         assert!(shown.contains("check.fix_scan"), "{shown}");
+    }
+
+    /// A one-page PDF showing `jpeg`, stored as it is (as Word saves a
+    /// pasted photo).
+    fn pdf_showing(jpeg: &[u8]) -> Vec<u8> {
+        use lopdf::{Document, Object, Stream, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let image = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => 8, "Height" => 8,
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+            },
+            jpeg.to_vec(),
+        ));
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image } },
+        });
+        let kids = vec![Object::Reference(page)];
+        doc.objects.insert(
+            pages,
+            dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 1 }.into(),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_pdfs_photos_lose_their_position_and_nothing_else() {
+        let photo = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/images/ladybird-orientation6-gps.jpg"
+        );
+        let jpeg = std::fs::read(photo).unwrap();
+        let pdf = pdf_showing(&jpeg);
+        let file = std::path::Path::new("ภาพ.pdf");
+        let clean = without_gps(file, &pdf).expect("it had a position");
+        assert_eq!(clean.len(), pdf.len(), "every offset holds");
+        let at = memchr::memmem::find(&pdf, &jpeg[..64]).unwrap();
+        let stored = &clean[at..at + jpeg.len()];
+        assert_eq!(stored, crate::images::without_gps(&jpeg).unwrap());
+        // Only bytes of the photo changed.
+        let changed = |(i, (a, b)): (usize, (&u8, &u8))| (a != b).then_some(i);
+        let mut outside = pdf.iter().zip(&clean).enumerate().filter_map(changed);
+        assert!(outside.all(|i| (at..at + jpeg.len()).contains(&i)));
+        assert!(lopdf::Document::load_mem(&clean).is_ok());
+        // Once cleared, nothing more to do; other files are not touched.
+        assert!(without_gps(file, &clean).is_none());
+        assert!(without_gps(std::path::Path::new("ภาพ.zip"), &pdf).is_none());
     }
 
     #[test]

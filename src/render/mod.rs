@@ -345,8 +345,8 @@ fn make_one(
 /// file is looked at again. A changed one is read once, as intake reads a
 /// request's (it may have been replaced by hand in `content/`): one holding
 /// national ID numbers is not published, and is read again each build
-/// until it is fixed; an Office file is published without its photos'
-/// positions; anything else is copied as it is, unread.
+/// until it is fixed; an Office or PDF file is published without its
+/// photos' positions; anything else is copied as it is, unread.
 fn copy_one(
     stater: &Stater,
     previous: &Previous<'_>,
@@ -374,9 +374,7 @@ fn copy_one(
             let problem = found.diagnostic(&slash(&file)).in_file(file);
             return Ok(((rel.to_path_buf(), None), Some(problem)));
         }
-        let scrubbed = documents::is_office(rel)
-            .then(|| documents::without_gps(&bytes))
-            .flatten();
+        let scrubbed = documents::without_gps(rel, &bytes);
         write_if_changed(dest, scrubbed.as_deref().unwrap_or(&bytes))?
     } else {
         copy_atomic(src, dest).map(|()| true)?
