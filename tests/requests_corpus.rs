@@ -317,11 +317,11 @@ fn unchanged_photos_are_not_decoded_twice() {
         entries.sort();
         entries
     };
-    // The photo's verdicts; the attachment's (`ids-`) are looked at below.
+    // The photo's verdicts; the attachment's (`personal-`) are looked at below.
     let listed = || -> Vec<String> {
         all()
             .into_iter()
-            .filter(|e| !e.starts_with("ids-"))
+            .filter(|e| !e.starts_with("personal-"))
             .collect()
     };
     // A photo copied a moment ago may still be changing within the clock's
@@ -343,15 +343,16 @@ fn unchanged_photos_are_not_decoded_twice() {
         "a content verdict and a file-state entry: {entries:?}"
     );
     assert!(entries[1].starts_with("stat-"), "{entries:?}");
-    // The attached PDF's text was searched once, and found without an ID.
+    // The attached PDF's text was searched once, and found without an ID
+    // or a mobile number.
     let ids: Vec<String> = all()
         .into_iter()
-        .filter(|e| e.starts_with("ids-"))
+        .filter(|e| e.starts_with("personal-"))
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert_eq!(
         std::fs::read_to_string(cache.join(&ids[0])).unwrap(),
-        "null"
+        r#"{"ids":null,"phones":null}"#
     );
     // Verdicts are trusted: poisoned ones show they are used. The same bytes
     // written again (new mtime) are answered by the content hash.

@@ -15,7 +15,7 @@ use crate::i18n::Message;
 use crate::images::{self, SniffedFormat};
 use crate::plumbing::{fs, paths::ext_lower};
 
-use crate::news::documents::{Container, IdsFound, sniff_document};
+use crate::news::documents::{Container, sniff_document};
 
 /// Photo extensions khao publishes (HEIC is recognised only to explain how
 /// to send JPEG instead).
@@ -63,8 +63,8 @@ fn unreadable(shown: &str, e: &std::io::Error) -> Diagnostic {
 }
 
 /// Checks an attachment: allowed type, content matching the extension,
-/// size, and national ID numbers in its text. `cache_dir` holds verdicts
-/// by stamp.
+/// size, and national ID and mobile numbers in its text. `cache_dir`
+/// holds verdicts by stamp.
 pub fn check_attachment(
     path: &Path,
     shown: &str,
@@ -90,7 +90,7 @@ pub fn check_attachment(
             out.push(error(Code::FileTypeMismatch, m));
         }
         // Within the limit, its text is searched for national IDs.
-        Ok(_) if out.is_empty() => match attachment_ids(path, shown, cache_dir) {
+        Ok(_) if out.is_empty() => match attachment_personal_data(path, shown, cache_dir) {
             Ok(found) => out.extend(found),
             Err(e) => out.push(unreadable(shown, &e)),
         },
@@ -273,30 +273,34 @@ fn by_stamp<T: serde::Serialize + serde::de::DeserializeOwned>(
     Ok(v)
 }
 
-/// National ID numbers in the attachment at `path`: answered from
-/// `cache_dir` while the file is unchanged (`khao watch` and the preview
-/// check a request again whenever it changes, and a PDF's text is the
-/// slowest part of that).
-fn attachment_ids(
+/// National ID numbers (an error) and mobile numbers (a warning) in the
+/// attachment at `path`: answered from `cache_dir` while the file is
+/// unchanged (`khao watch` and the preview check a request again whenever
+/// it changes, and a PDF's text, a scan's above all, is the slowest part
+/// of that).
+fn attachment_personal_data(
     path: &Path,
     shown: &str,
     cache_dir: Option<&Path>,
-) -> std::io::Result<Option<Diagnostic>> {
-    use crate::news::documents::{Scans, personal_ids};
+) -> std::io::Result<Vec<Diagnostic>> {
+    use crate::news::documents::{PersonalData, Scans, personal_data};
     // A verdict given without reading scans is not one given with them.
     let kind = if crate::plumbing::ocr::available() {
-        "ids-ocr"
+        "personal-ocr"
     } else {
-        "ids"
+        "personal"
     };
-    let found: Option<IdsFound> = by_stamp(
+    let found: PersonalData = by_stamp(
         cache_dir,
         kind,
         path,
         |_| true,
-        |bytes| personal_ids(bytes, Scans::Read),
+        |bytes| personal_data(bytes, Scans::Read),
     )?;
-    Ok(found.map(|f| f.diagnostic(shown)))
+    Ok([found.id_error(shown), found.phone_warning(shown)]
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// Probes a photo's bytes: the header first (a bomb is refused before

@@ -108,11 +108,19 @@ enum At {
     Somewhere,
 }
 
-/// What the search of an attachment's text found: how many ID numbers,
-/// where the first is, the first with its digits masked, and what it was
-/// read from (which says how to fix it).
+/// The personal data in an attachment's text: national ID numbers (never
+/// published) and mobile phone numbers (the staff member decides).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalData {
+    ids: Option<Numbers>,
+    phones: Option<Numbers>,
+}
+
+/// Numbers of one kind found: how many, where the first is, the first (an
+/// ID with its digits masked), and what it was read from (which says how
+/// to fix it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IdsFound {
+struct Numbers {
     count: usize,
     at: At,
     first: String,
@@ -138,43 +146,69 @@ pub enum Scans {
     Skipped,
 }
 
-/// The national ID numbers in the text of attachment `bytes`, if any.
-pub fn personal_ids(bytes: &[u8], scans: Scans) -> Option<IdsFound> {
-    let texts = match sniff_document(bytes)? {
-        Container::Zip => office_texts(bytes),
-        Container::Pdf => pdf_texts(bytes, scans),
-        Container::Ole => return None,
+/// The personal data in the text of attachment `bytes`.
+pub fn personal_data(bytes: &[u8], scans: Scans) -> PersonalData {
+    let texts = match sniff_document(bytes) {
+        Some(Container::Zip) => office_texts(bytes),
+        Some(Container::Pdf) => pdf_texts(bytes, scans),
+        Some(Container::Ole) | None => return PersonalData::default(),
     };
-    let mut found = texts.iter().flat_map(|(at, from, text)| {
-        crate::news::personal_id::find(text)
-            .into_iter()
-            .map(move |r| (*at, *from, masked(&text[r])))
-    });
+    PersonalData {
+        ids: numbers(&texts, crate::news::personal_id::find, masked),
+        phones: numbers(&texts, crate::news::phone::find, str::to_string),
+    }
+}
+
+/// The numbers `find` finds in `texts`, the first shown as `show` makes it.
+fn numbers(
+    texts: &[(At, Source, String)],
+    find: fn(&str) -> Vec<std::ops::Range<usize>>,
+    show: fn(&str) -> String,
+) -> Option<Numbers> {
+    let mut found = texts
+        .iter()
+        .flat_map(|(at, from, text)| find(text).into_iter().map(move |r| (*at, *from, &text[r])));
     let (at, from, first) = found.next()?;
-    let count = 1 + found.count();
-    Some(IdsFound {
-        count,
+    Some(Numbers {
+        count: 1 + found.count(),
         at,
-        first,
+        first: show(first),
         from,
     })
 }
 
-impl IdsFound {
-    /// The `personal-id` error for the attachment shown as `shown`.
-    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
-        let fix = match self.from {
+impl PersonalData {
+    /// The `personal-id` error for the attachment shown as `shown`, when
+    /// it holds ID numbers.
+    pub fn id_error(&self, shown: &str) -> Option<Diagnostic> {
+        let ids = self.ids.as_ref()?;
+        let fix = match ids.from {
             Source::Office => "check.fix_office",
             Source::Pdf => "check.fix_pdf",
             Source::Scan => "check.fix_scan",
         };
-        let m = Message::new("check.personal_id_attachment")
+        let m = ids
+            .message("check.personal_id_attachment", shown)
+            .arg_msg("fix", Message::new(fix));
+        Some(Diagnostic::error(Code::PersonalId, m))
+    }
+
+    /// The `personal-phone` warning for the attachment shown as `shown`,
+    /// when it holds mobile numbers.
+    pub fn phone_warning(&self, shown: &str) -> Option<Diagnostic> {
+        let phones = self.phones.as_ref()?;
+        let m = phones.message("check.personal_phone_attachment", shown);
+        Some(Diagnostic::warning(Code::PersonalPhone, m))
+    }
+}
+
+impl Numbers {
+    fn message(&self, key: &str, shown: &str) -> Message {
+        Message::new(key)
             .arg("file", shown)
             .arg("count", self.count)
             .arg("number", &self.first)
             .arg_msg("at", place(self.at))
-            .arg_msg("fix", Message::new(fix));
-        Diagnostic::error(Code::PersonalId, m)
     }
 }
 
@@ -319,21 +353,20 @@ mod tests {
             ("personal-id--in-attached-xlsx/รายชื่อ.xlsx", "check.at_sheet"),
         ] {
             let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
-            let d = personal_ids(&bytes, Scans::Skipped)
-                .expect(file)
-                .diagnostic(file);
+            let found = personal_data(&bytes, Scans::Skipped);
+            let d = found.id_error(file).expect(file);
             let shown = format!("{:?}", d.message);
             assert!(shown.contains(at), "{file}: {shown}");
             // Cut anywhere, it is read as far as it goes or not at all.
             for cut in [10, bytes.len() / 3, bytes.len() / 2, bytes.len() - 20] {
-                let _ = personal_ids(&bytes[..cut], Scans::Skipped);
+                let _ = personal_data(&bytes[..cut], Scans::Skipped);
             }
         }
         // Pages that are their own child.
         let cycle = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
             2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n\
             trailer<</Root 1 0 R>>\n%%EOF\n";
-        assert!(personal_ids(cycle, Scans::Read).is_none());
+        assert_eq!(personal_data(cycle, Scans::Read), PersonalData::default());
     }
 
     #[test]
@@ -345,11 +378,12 @@ mod tests {
         let file = "personal-id--in-scanned-pdf/ประกาศ.pdf";
         let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests/bad/");
         let bytes = std::fs::read(format!("{bad}{file}")).unwrap();
-        assert!(personal_ids(&bytes, Scans::Skipped).is_none());
-        let found = personal_ids(&bytes, Scans::Read).expect("read by OCR");
-        assert_eq!(found.from, Source::Scan);
-        assert_eq!(found.first, "x-xxxx-xxxxx-45-6");
-        let shown = format!("{:?}", found.diagnostic(file).message);
+        assert_eq!(personal_data(&bytes, Scans::Skipped).ids, None);
+        let found = personal_data(&bytes, Scans::Read);
+        let ids = found.ids.as_ref().expect("read by OCR");
+        assert_eq!(ids.from, Source::Scan);
+        assert_eq!(ids.first, "x-xxxx-xxxxx-45-6");
+        let shown = format!("{:?}", found.id_error(file).unwrap().message);
         assert!(shown.contains("check.fix_scan"), "{shown}");
     }
 
@@ -407,9 +441,31 @@ mod tests {
     }
 
     #[test]
+    fn mobile_numbers_in_a_spreadsheet_are_a_warning() {
+        let file = "personal-phone--in-attached-xlsx/ผู้ปกครอง.xlsx";
+        let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/requests/bad/");
+        let found = personal_data(&std::fs::read(format!("{bad}{file}")).unwrap(), Scans::Read);
+        assert_eq!(found.ids, None);
+        let phones = found.phones.as_ref().unwrap();
+        // Text cells are kept in the shared strings, not in a sheet.
+        assert_eq!((phones.count, phones.at), (2, At::Somewhere));
+        assert_eq!(phones.first, "081-234-5678");
+        assert!(!found.phone_warning(file).unwrap().is_error());
+    }
+
+    #[test]
     fn other_files_and_garbage_have_no_ids() {
-        assert!(personal_ids(b"%PDF-1.4 garbage", Scans::Read).is_none());
-        assert!(personal_ids(b"PK\x03\x04garbage", Scans::Read).is_none());
-        assert!(personal_ids(b"plain text 1101700203455", Scans::Read).is_none());
+        assert_eq!(
+            personal_data(b"%PDF-1.4 garbage", Scans::Read),
+            PersonalData::default()
+        );
+        assert_eq!(
+            personal_data(b"PK\x03\x04garbage", Scans::Read),
+            PersonalData::default()
+        );
+        assert_eq!(
+            personal_data(b"plain text 1101700203455", Scans::Read),
+            PersonalData::default()
+        );
     }
 }

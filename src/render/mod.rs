@@ -369,10 +369,10 @@ fn copy_one(
     }
     let wrote = if documents::is_searched(rel) {
         let bytes = std::fs::read(src)?;
-        if let Some(found) = documents::personal_ids(&bytes, documents::Scans::Skipped) {
-            let file = Path::new(paths::CONTENT_DIR).join(rel);
-            let problem = found.diagnostic(&slash(&file)).in_file(file);
-            return Ok(((rel.to_path_buf(), None), Some(problem)));
+        let file = Path::new(paths::CONTENT_DIR).join(rel);
+        let found = documents::personal_data(&bytes, documents::Scans::Skipped);
+        if let Some(problem) = found.id_error(&slash(&file)) {
+            return Ok(((rel.to_path_buf(), None), Some(problem.in_file(file))));
         }
         let scrubbed = documents::without_gps(rel, &bytes);
         write_if_changed(dest, scrubbed.as_deref().unwrap_or(&bytes))?
