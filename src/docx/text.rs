@@ -4,7 +4,9 @@
 //! most often spreadsheets and Word tables attached to an announcement.
 //! Read within [`Limits`] like a request's `.docx`; only text is kept, one
 //! line per paragraph, cell or shared string, the runs of a paragraph
-//! joined as Word shows them (a number typed in two runs is one number).
+//! joined as Word shows them (a number typed in two runs is one number),
+//! and a sheet's text cells read as the strings they show (an ID number
+//! typed with dashes is text: the message then names its sheet).
 
 use std::io::BufRead;
 
@@ -39,31 +41,115 @@ fn holds_text(part: &str) -> bool {
             .any(|skip| part.contains(skip))
 }
 
+/// Excel's table of the text of its cells: a sheet's text cell holds the
+/// number of its string there.
+const SHARED_STRINGS: &str = "xl/sharedStrings.xml";
+
 /// The text of each part of the Office document `bytes` that holds text,
-/// by part name.
+/// by part name. A sheet's text cells are read as the strings they show,
+/// so what is found in them is said to be on that sheet; shared strings
+/// no sheet shows are given as their own part.
 pub fn office_text(bytes: &[u8], limits: &Limits) -> Result<Vec<(String, String)>, DocxError> {
     let mut package = Package::open(bytes, limits)?;
     let mut parts: Vec<String> = package.names().filter(|n| holds_text(n)).collect();
     parts.sort();
+    let strings = package
+        .with_part(SHARED_STRINGS, |r| strings_of(r, SHARED_STRINGS))?
+        .unwrap_or_default();
+    let mut shared = Shared {
+        used: vec![false; strings.len()],
+        strings,
+    };
     let mut out = Vec::with_capacity(parts.len());
-    for part in parts {
-        if let Some(text) = package.with_part(&part, |r| text_of(r, &part))? {
-            out.push((part, text));
+    for part in parts.iter().filter(|p| *p != SHARED_STRINGS) {
+        if let Some(text) = package.with_part(part, |r| text_of(r, part, &mut shared))? {
+            out.push((part.clone(), text));
         }
+    }
+    let unshown: String = (shared.strings.iter().zip(&shared.used))
+        .filter(|(_, used)| !**used)
+        .map(|(s, _)| format!("{s}\n"))
+        .collect();
+    if !unshown.is_empty() {
+        out.push((SHARED_STRINGS.to_string(), unshown));
+        out.sort();
     }
     Ok(out)
 }
 
+/// A workbook's shared strings, and which of them a sheet has shown.
+struct Shared {
+    strings: Vec<String>,
+    used: Vec<bool>,
+}
+
+impl Shared {
+    /// The string numbered `index` (as a cell's value gives it).
+    fn take(&mut self, index: &str) -> Option<&str> {
+        let i: usize = index.trim().parse().ok()?;
+        *self.used.get_mut(i)? = true;
+        Some(&self.strings[i])
+    }
+}
+
+/// The shared strings of a workbook (`si`), each string's runs joined.
+fn strings_of(reader: &mut dyn BufRead, part: &str) -> Result<Vec<String>, DocxError> {
+    let mut xml = Reader::from_reader(reader);
+    let mut buf = Vec::new();
+    let mut strings = Vec::new();
+    let mut current: Option<String> = None;
+    loop {
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => current = Some(String::new()),
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == "si" => strings.push(String::new()),
+            Ok(Event::Text(t)) => current
+                .iter_mut()
+                .for_each(|c| c.push_str(&t.xml10_content())),
+            Ok(Event::GeneralRef(r)) => {
+                let c = r.resolve_char_ref().ok().flatten();
+                let c = c.or_else(|| predefined_entity(&r));
+                current.iter_mut().for_each(|s| s.extend(c));
+            }
+            Ok(Event::End(e)) if e.local_name().as_ref() == "si" => strings.extend(current.take()),
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(quick_xml::Error::Io(e)) => return Err(io_corrupt(part, &e)),
+            Err(e) => {
+                return Err(DocxError::Corrupt {
+                    detail: format!("{part}: {e}"),
+                });
+            }
+        }
+        buf.clear();
+    }
+    Ok(strings)
+}
+
 /// The text of one XML part: every text node, a line break after each
 /// paragraph (`p`), table cell (`tc`), spreadsheet cell (`c`) or shared
-/// string (`si`), a space for a tab.
-fn text_of(reader: &mut dyn BufRead, part: &str) -> Result<String, DocxError> {
+/// string (`si`), a space for a tab; a text cell's (`<c t="s">`) value is
+/// its string from `shared`.
+fn text_of(reader: &mut dyn BufRead, part: &str, shared: &mut Shared) -> Result<String, DocxError> {
     let mut xml = Reader::from_reader(reader);
     let mut buf = Vec::new();
     let mut text = String::new();
+    // In a text cell; in its value.
+    let (mut text_cell, mut in_value) = (false, false);
     loop {
         let event = xml.read_event_into(&mut buf);
         match event {
+            Ok(Event::Start(e)) => match e.local_name().as_ref() {
+                "c" => {
+                    let t = e.try_get_attribute("t").ok().flatten();
+                    text_cell = t.is_some_and(|a| a.value.as_ref() == "s");
+                }
+                "v" => in_value = text_cell,
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_value => {
+                let index = t.xml10_content();
+                text.push_str(shared.take(&index).unwrap_or(&index));
+            }
             Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::CData(t)) => text.push_str(&t.into_inner()),
             Ok(Event::GeneralRef(r)) => {
@@ -71,6 +157,7 @@ fn text_of(reader: &mut dyn BufRead, part: &str) -> Result<String, DocxError> {
                 text.extend(c.or_else(|| predefined_entity(&r)));
             }
             Ok(Event::End(e)) => {
+                in_value = false;
                 if matches!(e.local_name().as_ref(), "p" | "tc" | "c" | "si") {
                     text.push('\n');
                 }
@@ -144,6 +231,36 @@ mod tests {
         assert_eq!(parts[0].1, "เลข 1101700203455\nต่อไป\n");
         assert_eq!(parts[1].1, "ก&ข\nค\n");
         assert_eq!(parts[2].1, "1101700203455\n7\n");
+    }
+
+    #[test]
+    fn a_sheets_text_cells_are_read_on_that_sheet() {
+        let bytes = zip(&[
+            (
+                "xl/worksheets/sheet2.xml",
+                "<worksheet><sheetData><row><c t='s'><v>1</v></c><c><v>7</v></c>\
+                 <c t='s'><v>9</v></c></row></sheetData></worksheet>",
+            ),
+            (
+                "xl/sharedStrings.xml",
+                "<sst><si><t>ไม่ได้ใช้</t></si><si><r><t>1-1017-</t></r><r><t>00203-45-5</t></r></si>\
+                 <si/><si><t>บรรทัด\nสอง</t></si></sst>",
+            ),
+        ]);
+        let parts = office_text(&bytes, &Limits::default()).unwrap();
+        assert_eq!(
+            parts,
+            [
+                (
+                    "xl/sharedStrings.xml".to_string(),
+                    "ไม่ได้ใช้\n\nบรรทัด\nสอง\n".to_string()
+                ),
+                (
+                    "xl/worksheets/sheet2.xml".to_string(),
+                    "1-1017-00203-45-5\n7\n9\n".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]

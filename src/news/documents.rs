@@ -447,8 +447,9 @@ mod tests {
         let found = personal_data(&std::fs::read(format!("{bad}{file}")).unwrap(), Scans::Read);
         assert_eq!(found.ids, None);
         let phones = found.phones.as_ref().unwrap();
-        // Text cells are kept in the shared strings, not in a sheet.
-        assert_eq!((phones.count, phones.at), (2, At::Somewhere));
+        // Text cells, kept in the workbook's shared strings, are found on
+        // their sheet.
+        assert_eq!((phones.count, phones.at), (2, At::Sheet(1)));
         assert_eq!(phones.first, "081-234-5678");
         assert!(!found.phone_warning(file).unwrap().is_error());
     }
