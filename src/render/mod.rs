@@ -44,7 +44,6 @@ use crate::images::{ImageJob, ImageMap, WholeFolders};
 use crate::markdown::Resolver;
 use crate::plumbing::fs::{Stamp, copy_atomic, file_stamp, write_if_changed};
 use crate::plumbing::paths::{self, normalize, slash};
-use crate::plumbing::stat::Stater;
 
 pub use error::RenderError;
 pub use filters::{absolute, human_size};
@@ -318,8 +317,9 @@ fn make_one(
 ) -> Result<Copied, RenderError> {
     let dest = public_dir.join(rel);
     if let Job::Copy(src) = job {
-        let stater = &renderer.stater;
-        return copy_one(stater, previous, src, &dest, rel).map_err(error::write_error(&dest));
+        let known = renderer.attachment_stamps.get(src).copied();
+        let source = known.or_else(|| renderer.stater.stamp(src));
+        return copy_one(source, previous, src, &dest, rel).map_err(error::write_error(&dest));
     }
     let unchanged = |key: &str| previous.unchanged(rel, &dest, key);
     // A news page's key is made from its item's digest, without preparing
@@ -340,7 +340,8 @@ fn make_one(
     Ok(((rel.to_path_buf(), Some((record, true, wrote))), None))
 }
 
-/// Publishes an attachment, keyed by its source's stamp: while that stamp
+/// Publishes an attachment, keyed by its source's stamp (`source`, when
+/// taken already): while that stamp
 /// has settled and is the recorded one, and the folder is whole, neither
 /// file is looked at again. A changed one is read once, as intake reads a
 /// request's (it may have been replaced by hand in `content/`): one holding
@@ -348,7 +349,7 @@ fn make_one(
 /// until it is fixed; an Office or PDF file is published without its
 /// photos' positions; anything else is copied as it is, unread.
 fn copy_one(
-    stater: &Stater,
+    source: Option<Stamp>,
     previous: &Previous<'_>,
     src: &Path,
     dest: &Path,
@@ -356,7 +357,7 @@ fn copy_one(
 ) -> std::io::Result<Copied> {
     use crate::news::documents;
     // Not there: the file system's own error, asked again by full path.
-    let source = match stater.stamp(src) {
+    let source = match source {
         Some(stamp) => stamp,
         None => Stamp::of(&std::fs::metadata(src)?),
     };

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::context::*;
 use super::error::RenderError;
@@ -15,6 +16,7 @@ use crate::config::SiteConfig;
 use crate::content::{NewsItem, Page, Site, is_document};
 use crate::images::{ImageMap, ProcessedImage};
 use crate::markdown::{self, Resolver};
+use crate::plumbing::fs::Stamp;
 use crate::plumbing::paths::{CONTENT_DIR, ext_lower, normalize};
 use crate::plumbing::stat::Stater;
 use crate::plumbing::url::encode_path;
@@ -31,6 +33,10 @@ pub(super) struct Renderer<'a> {
     /// Takes the stamps of attachments (their size is shown; a copy is
     /// made again when the stamp changes).
     pub(super) stater: Stater,
+    /// The stamps of the news items' attachments, by path, as taken for
+    /// their items' keys: the copy of each uses the same, one `statx` per
+    /// attachment per build instead of two.
+    pub(super) attachment_stamps: FxHashMap<PathBuf, Stamp>,
     /// The values every page has, the same on each (never set per page).
     pub(super) common: tera::Context,
     pub(super) categories: Vec<CategoryCtx>,
@@ -214,6 +220,7 @@ impl<'a> Renderer<'a> {
             base,
             content_dir: site.content_dir(),
             stater: Stater::new(),
+            attachment_stamps: FxHashMap::default(),
             common,
             categories,
             news: Vec::new(),
@@ -230,7 +237,10 @@ impl<'a> Renderer<'a> {
         r.members = Members::of(site, &r.categories);
         let current = crate::fiscal::FiscalYear::of_instant(now, &config.tz());
         r.archives = super::archive::archives(site, &r.categories, current);
-        r.news = site.news.par_iter().map(|item| r.slot(item)).collect();
+        let (news, stamps): (Vec<NewsSlot>, Vec<_>) =
+            site.news.par_iter().map(|item| r.slot(item)).unzip();
+        r.news = news;
+        r.attachment_stamps = stamps.into_iter().flatten().collect();
         if let Some(m) = memo {
             m.forget_others(site.news.iter().map(|n| n.url.as_str()));
         }
@@ -327,44 +337,51 @@ impl<'a> Renderer<'a> {
     /// An item's slot: its digest from the memo when the item, its photos
     /// and what it shows of the clock and its attachments are as they were
     /// (it is prepared only if a page that shows it is made); otherwise
-    /// prepared now, and its digest remembered.
-    fn slot(&self, item: &NewsItem) -> NewsSlot {
+    /// prepared now, and its digest remembered. With it, the stamps of
+    /// its attachments.
+    fn slot(&self, item: &NewsItem) -> (NewsSlot, Vec<(PathBuf, Stamp)>) {
         let key = self.text_key(item);
-        let shown = self.shown_state(item);
+        let (shown, stamps) = self.shown_state(item);
         let remembered = self
             .memo
             .and_then(|m| m.digest(&item.url, key, shown, self.images));
         if let Some(digest) = remembered {
-            return NewsSlot {
+            let slot = NewsSlot {
                 digest,
                 ctx: std::sync::OnceLock::new(),
             };
+            return (slot, stamps);
         }
         let ctx = self.prepare_news(item);
         if let Some(m) = self.memo {
             m.remember_digest(&item.url, key, shown, ctx.digest);
         }
-        NewsSlot {
+        let slot = NewsSlot {
             digest: ctx.digest,
             ctx: std::sync::OnceLock::from(Box::new(ctx)),
-        }
+        };
+        (slot, stamps)
     }
 
     /// A hash of what an item's prepared form takes from outside its text
     /// and photos: whether it is pinned or ended now, and the sizes of its
-    /// attachments.
-    fn shown_state(&self, item: &NewsItem) -> u64 {
+    /// attachments; and the stamps it took of them.
+    fn shown_state(&self, item: &NewsItem) -> (u64, Vec<(PathBuf, Stamp)>) {
         let front = &item.news;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&[
             u8::from(front.is_pinned(&self.now)),
             u8::from(front.is_ended(&self.now)),
         ]);
+        let mut stamps = Vec::new();
         for a in &front.attachments {
+            let path = item.dir.join(&a.file);
+            let stamp = self.stater.stamp(&path);
             h.update(a.file.as_bytes());
-            h.update(&attachment_size(&self.stater, item, &a.file).to_le_bytes());
+            h.update(&stamp.map_or(0, |s| s.size).to_le_bytes());
+            stamps.extend(stamp.map(|s| (path, s)));
         }
-        h.digest()
+        (h.digest(), stamps)
     }
 
     /// The key of an item's text in the memo: the render salt and the
