@@ -3,12 +3,12 @@
 //! [`check_paths`] reads each request ([`crate::request`]), reads its
 //! fields through the one news schema ([`crate::news`]), checks its photos
 //! and attachments ([`media`], [`files`]), its body ([`html`]), its text
-//! and its attachments' text for national ID numbers
-//! ([`news::personal_id`], [`documents`]) and what it publishes for mobile
-//! phone numbers ([`news::phone`]), then looks for duplicates
-//! among the requests and in `content/news/` ([`duplicates`]). The result
-//! is plain data — [`Checked`] per request — which the command layer
-//! prints and [`report`] writes beside the request.
+//! for national ID numbers ([`news::personal_id`]), what it publishes
+//! for mobile phone numbers ([`news::phone`]), and its attachments' text,
+//! scanned pages too, for both ([`news::documents`]), then looks for
+//! duplicates among the requests and in `content/news/` ([`duplicates`]).
+//! The result is plain data — [`Checked`] per request — which the
+//! command layer prints and [`report`] writes beside the request.
 
 pub mod duplicates;
 pub mod files;

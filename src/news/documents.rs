@@ -1,11 +1,13 @@
-//! National ID numbers inside attachments. Lists of names with their ID
-//! numbers (candidates, award winners, trainees) most often reach the
-//! website as an attached spreadsheet, Word table or PDF of one, not in
-//! the news text: the text of a `.docx`, `.xlsx`, `.pptx` or OpenDocument
-//! file ([`crate::docx::office_text`]) or of a PDF's pages (lopdf, every
-//! stream decompressed within a limit) is searched like the news text
-//! ([`crate::news::personal_id`]). A scanned PDF has no text and is not
-//! searched; a file that cannot be read is left to the other checks.
+//! Personal data inside attachments. Lists of names with their ID numbers
+//! or their parents' phones (candidates, award winners, trainees) most
+//! often reach the website as an attached spreadsheet, Word table or PDF,
+//! not in the news text: the text of a `.docx`, `.xlsx`, `.pptx` or
+//! OpenDocument file ([`crate::docx::office_text`]) or of a PDF's pages
+//! (lopdf, every stream decompressed within a limit) is searched like the
+//! news text ([`crate::news::personal_id`], [`crate::news::phone`]). A
+//! scanned page has no text: the check reads its picture
+//! ([`crate::plumbing::ocr`], see [`Scans`]). A file that cannot be read is
+//! left to the other checks.
 //!
 //! And the GPS positions of photos pasted into an Office or PDF
 //! attachment ([`without_gps`]): attachments are published as they are.

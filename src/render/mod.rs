@@ -236,7 +236,7 @@ pub fn render_incremental(
     let prepare_seconds = t0.elapsed().as_secs_f64();
     let pages = plan.iter().filter(|(_, j)| j.is_page()).count();
     std::fs::create_dir_all(public_dir).map_err(error::write_error(public_dir))?;
-    let done: Vec<Result<Copied, RenderError>> = plan
+    let done: Vec<Result<Outcome, RenderError>> = plan
         .par_iter()
         .map(|(rel, job)| make_one(&renderer, &previous, public_dir, rel, job))
         .collect();
@@ -302,7 +302,7 @@ fn searchable(
 
 /// An output file and its record (none: looked at again next build), and
 /// what kept an attachment from being published.
-type Copied = (
+type Outcome = (
     (PathBuf, Option<Done>),
     Option<crate::diagnostic::Diagnostic>,
 );
@@ -314,7 +314,7 @@ fn make_one(
     public_dir: &Path,
     rel: &Path,
     job: &Job,
-) -> Result<Copied, RenderError> {
+) -> Result<Outcome, RenderError> {
     let dest = public_dir.join(rel);
     if let Job::Copy(src) = job {
         let known = renderer.attachment_stamps.get(src).copied();
@@ -341,9 +341,8 @@ fn make_one(
 }
 
 /// Publishes an attachment, keyed by its source's stamp (`source`, when
-/// taken already): while that stamp
-/// has settled and is the recorded one, and the folder is whole, neither
-/// file is looked at again. A changed one is read once, as intake reads a
+/// taken already): while that stamp has settled and is the recorded one,
+/// and the folder is whole, neither file is looked at again. A changed one is read once, as intake reads a
 /// request's (it may have been replaced by hand in `content/`): one holding
 /// national ID numbers is not published, and is read again each build
 /// until it is fixed; an Office or PDF file is published without its
@@ -354,7 +353,7 @@ fn copy_one(
     src: &Path,
     dest: &Path,
     rel: &Path,
-) -> std::io::Result<Copied> {
+) -> std::io::Result<Outcome> {
     use crate::news::documents;
     // Not there: the file system's own error, asked again by full path.
     let source = match source {
