@@ -94,34 +94,18 @@ impl Shared {
 
 /// The shared strings of a workbook (`si`), each string's runs joined.
 fn strings_of(reader: &mut dyn BufRead, part: &str) -> Result<Vec<String>, DocxError> {
-    let mut xml = Reader::from_reader(reader);
-    let mut buf = Vec::new();
     let mut strings = Vec::new();
     let mut current: Option<String> = None;
-    loop {
-        match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => current = Some(String::new()),
-            Ok(Event::Empty(e)) if e.local_name().as_ref() == "si" => strings.push(String::new()),
-            Ok(Event::Text(t)) => current
-                .iter_mut()
-                .for_each(|c| c.push_str(&t.xml10_content())),
-            Ok(Event::GeneralRef(r)) => {
-                let c = r.resolve_char_ref().ok().flatten();
-                let c = c.or_else(|| predefined_entity(&r));
-                current.iter_mut().for_each(|s| s.extend(c));
-            }
-            Ok(Event::End(e)) if e.local_name().as_ref() == "si" => strings.extend(current.take()),
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(quick_xml::Error::Io(e)) => return Err(io_corrupt(part, &e)),
-            Err(e) => {
-                return Err(DocxError::Corrupt {
-                    detail: format!("{part}: {e}"),
-                });
-            }
-        }
-        buf.clear();
-    }
+    each_event(reader, part, |event| match event {
+        Event::Start(e) if e.local_name().as_ref() == "si" => current = Some(String::new()),
+        Event::Empty(e) if e.local_name().as_ref() == "si" => strings.push(String::new()),
+        Event::Text(t) => current
+            .iter_mut()
+            .for_each(|c| c.push_str(&t.xml10_content())),
+        Event::GeneralRef(r) => current.iter_mut().for_each(|c| c.extend(referenced(&r))),
+        Event::End(e) if e.local_name().as_ref() == "si" => strings.extend(current.take()),
+        _ => {}
+    })?;
     Ok(strings)
 }
 
@@ -130,45 +114,54 @@ fn strings_of(reader: &mut dyn BufRead, part: &str) -> Result<Vec<String>, DocxE
 /// string (`si`), a space for a tab; a text cell's (`<c t="s">`) value is
 /// its string from `shared`.
 fn text_of(reader: &mut dyn BufRead, part: &str, shared: &mut Shared) -> Result<String, DocxError> {
-    let mut xml = Reader::from_reader(reader);
-    let mut buf = Vec::new();
     let mut text = String::new();
     // In a text cell; in its value.
     let (mut text_cell, mut in_value) = (false, false);
+    each_event(reader, part, |event| match event {
+        Event::Start(e) => match e.local_name().as_ref() {
+            "c" => {
+                let t = e.try_get_attribute("t").ok().flatten();
+                text_cell = t.is_some_and(|a| a.value.as_ref() == "s");
+            }
+            "v" => in_value = text_cell,
+            _ => {}
+        },
+        Event::Text(t) if in_value => {
+            let index = t.xml10_content();
+            text.push_str(shared.take(&index).unwrap_or(&index));
+        }
+        Event::Text(t) => text.push_str(&t.xml10_content()),
+        Event::CData(t) => text.push_str(&t.into_inner()),
+        Event::GeneralRef(r) => text.extend(referenced(&r)),
+        Event::End(e) => {
+            in_value = false;
+            if matches!(e.local_name().as_ref(), "p" | "tc" | "c" | "si") {
+                text.push('\n');
+            }
+        }
+        Event::Empty(e) => match e.local_name().as_ref() {
+            "tab" => text.push(' '),
+            "br" | "cr" => text.push('\n'),
+            _ => {}
+        },
+        _ => {}
+    })?;
+    Ok(text)
+}
+
+/// Calls `on` with each event of the XML part `part` up to its end; an
+/// error reading it is the part's.
+fn each_event(
+    reader: &mut dyn BufRead,
+    part: &str,
+    mut on: impl FnMut(Event<'_>),
+) -> Result<(), DocxError> {
+    let mut xml = Reader::from_reader(reader);
+    let mut buf = Vec::new();
     loop {
-        let event = xml.read_event_into(&mut buf);
-        match event {
-            Ok(Event::Start(e)) => match e.local_name().as_ref() {
-                "c" => {
-                    let t = e.try_get_attribute("t").ok().flatten();
-                    text_cell = t.is_some_and(|a| a.value.as_ref() == "s");
-                }
-                "v" => in_value = text_cell,
-                _ => {}
-            },
-            Ok(Event::Text(t)) if in_value => {
-                let index = t.xml10_content();
-                text.push_str(shared.take(&index).unwrap_or(&index));
-            }
-            Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
-            Ok(Event::CData(t)) => text.push_str(&t.into_inner()),
-            Ok(Event::GeneralRef(r)) => {
-                let c = r.resolve_char_ref().ok().flatten();
-                text.extend(c.or_else(|| predefined_entity(&r)));
-            }
-            Ok(Event::End(e)) => {
-                in_value = false;
-                if matches!(e.local_name().as_ref(), "p" | "tc" | "c" | "si") {
-                    text.push('\n');
-                }
-            }
-            Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "tab" => text.push(' '),
-                "br" | "cr" => text.push('\n'),
-                _ => {}
-            },
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) => return Ok(()),
+            Ok(event) => on(event),
             Err(quick_xml::Error::Io(e)) => return Err(io_corrupt(part, &e)),
             Err(e) => {
                 return Err(DocxError::Corrupt {
@@ -178,7 +171,12 @@ fn text_of(reader: &mut dyn BufRead, part: &str, shared: &mut Shared) -> Result<
         }
         buf.clear();
     }
-    Ok(text)
+}
+
+/// The character a reference stands for: `&#3585;` or `&amp;`.
+fn referenced(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    let c = r.resolve_char_ref().ok().flatten();
+    c.or_else(|| predefined_entity(r))
 }
 
 #[cfg(test)]
