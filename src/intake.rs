@@ -6,8 +6,8 @@
 //! A request whose files changed within `requests.settle_seconds` (still
 //! being copied over the share) waits for the next run. Files are copied
 //! as sent, but for a Word request's pictures (written from the document)
-//! and the GPS positions of the photos inside Office attachments, which
-//! are removed on the way ([`made`]).
+//! and the GPS positions of the photos inside Office and PDF attachments,
+//! which are removed on the way ([`made`]).
 //!
 //! Crash safety: the copy is made in a hidden folder inside `content/news/`
 //! (same file system, so the final rename is atomic), every file is checked
@@ -351,10 +351,10 @@ fn take_in(news_root: &Path, c: &Checked, news: &News) -> Result<PathBuf, Intake
 }
 
 /// The bytes intake writes for `file` of `request` when they are not the
-/// file's own: a Word request's picture (written from the document), or an
-/// Office or PDF attachment whose photos' GPS positions are removed (attachments
-/// are published as they are; see [`crate::news::documents`]). `None`:
-/// the file is copied as it is.
+/// file's own: a Word request's picture (written from the document), or
+/// an Office or PDF attachment whose photos' GPS positions are removed
+/// (attachments are published as they are; see [`crate::news::documents`]).
+/// `None`: the file is copied as it is.
 fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
     use crate::news::documents;
     if let Some(picture) = request.picture(file) {

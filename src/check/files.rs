@@ -89,7 +89,7 @@ pub fn check_attachment(
                 .arg("ext", &ext);
             out.push(error(Code::FileTypeMismatch, m));
         }
-        // Within the limit, its text is searched for national IDs.
+        // Within the limit, its text is searched for personal data.
         Ok(_) if out.is_empty() => match attachment_personal_data(path, shown, cache_dir) {
             Ok(found) => out.extend(found),
             Err(e) => out.push(unreadable(shown, &e)),

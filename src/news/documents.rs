@@ -78,9 +78,9 @@ pub fn without_gps(file: &std::path::Path, bytes: &[u8]) -> Option<Vec<u8>> {
 /// before its picture, each at most 64 KiB.
 const JPEG_METADATA: usize = 1 << 20;
 
-/// A PDF without the GPS positions of its photos. A PDF stores a photo as
-/// the JPEG file it was given (a phone photo pasted into Word and saved as
-/// PDF keeps its EXIF): each JPEG start is looked at and its position
+/// A PDF without the GPS positions of its photos. A PDF may store a photo
+/// as the JPEG file it was given, EXIF included (an image-to-PDF converter
+/// such as img2pdf does): each JPEG start is looked at and its position
 /// cleared in place, so every offset the PDF records still holds.
 fn pdf_without_gps(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = bytes.to_vec();
