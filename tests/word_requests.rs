@@ -275,3 +275,54 @@ fn a_mobile_number_in_the_body_is_a_warning_at_its_paragraph() {
         "{d}"
     );
 }
+
+/// A phone photo of a printed list of names, pasted into the Word request
+/// in place of an event photo, is read like a photo sent beside it: its
+/// ID numbers stop the request.
+#[test]
+fn a_photographed_list_pasted_into_word_stops_the_request() {
+    let site = site();
+    let list =
+        crate::requests_support::fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg");
+    let docx = with_part(
+        &crate::docx_support::fixture("good.docx"),
+        "word/media/image1.jpg",
+        &std::fs::read(list).unwrap(),
+    );
+    let dir = site.path().join("requests/list");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ข่าว.docx"), docx).unwrap();
+    settle();
+    let v = check(site.path());
+    let id = diagnostics(&v, "requests/list")
+        .iter()
+        .find(|d| d["code"] == "personal-id")
+        .unwrap_or_else(|| panic!("no personal-id: {v:#}"))
+        .clone();
+    // Named as the picture is published, at the paragraph that holds it.
+    let message = id["message"].as_str().unwrap();
+    assert!(message.contains("word-photo-1.jpg"), "{id}");
+    assert!(message.contains("xxxxx-41-3"), "the number is masked: {id}");
+    assert!(
+        id["location"].as_str().unwrap().starts_with("ย่อหน้าที่ "),
+        "{id}"
+    );
+}
+
+/// The Word package `docx` with its part `name` replaced by `bytes`.
+fn with_part(docx: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let part_name = part.name().unwrap().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        out.start_file(&part_name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(if part_name == name { bytes } else { &data })
+            .unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}

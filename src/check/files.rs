@@ -4,7 +4,8 @@
 //! catch truncated or corrupt files — the same rules as the image step
 //! ([`crate::images`]), so a photo that passes the check builds. The
 //! verdict is cached by the file's stamp and by the blake3 hash of its
-//! bytes, so unchanged phone photos are decoded once.
+//! bytes, so unchanged phone photos are decoded once. A photo of a
+//! printed page is also read for personal data, as attachments are.
 
 use std::io::Read;
 use std::path::Path;
@@ -132,7 +133,50 @@ pub fn check_photo(
         Ok(p) => p,
         Err(e) => return vec![unreadable(shown, &e)],
     };
-    verdict(&probe, &ext, shown, config)
+    let mut out = verdict(&probe, &ext, shown, config);
+    if probe.paper && !out.iter().any(Diagnostic::is_error) {
+        match std::fs::read(path) {
+            Ok(bytes) => out.extend(photo_personal_data(&bytes, shown, config, cache_dir)),
+            Err(e) => out.push(unreadable(shown, &e)),
+        }
+    }
+    out
+}
+
+/// National ID numbers (an error) and mobile numbers (a warning) on the
+/// printed page a photo shows, read by OCR: remembered in `cache_dir` by
+/// the hash of the photo's bytes (reading takes a second or more, and
+/// `khao watch` checks a request again whenever it changes). Without the
+/// OCR programs nothing is read, and nothing remembered.
+fn photo_personal_data(
+    bytes: &[u8],
+    shown: &str,
+    config: &SiteConfig,
+    cache_dir: Option<&Path>,
+) -> Vec<Diagnostic> {
+    use crate::news::documents::{PersonalData, photo_personal_data};
+    if !crate::plumbing::ocr::available() {
+        return Vec::new();
+    }
+    let file =
+        cache_dir.map(|d| d.join(format!("photo-personal-{}", blake3::hash(bytes).to_hex())));
+    let remembered = file
+        .as_ref()
+        .and_then(|f| serde_json::from_slice(&std::fs::read(f).ok()?).ok());
+    let found: PersonalData = remembered.unwrap_or_else(|| {
+        let found = photo_personal_data(bytes, config.images.max_pixels);
+        if let Some(f) = &file
+            && let Ok(json) = serde_json::to_vec(&found)
+        {
+            // Only a speed-up: a cache that cannot be written costs time.
+            let _ = fs::write_atomic(f, &json);
+        }
+        found
+    });
+    [found.id_error(shown), found.phone_warning(shown)]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// A file of `size` bytes over its limit of `max_mb`.
@@ -201,17 +245,22 @@ pub fn check_photo_bytes(
         return vec![d];
     }
     let probe = probe_bytes(bytes, config.images.max_pixels, cache_dir);
-    verdict(&probe, ext, shown, config)
+    let mut out = verdict(&probe, ext, shown, config);
+    if probe.paper && !out.iter().any(Diagnostic::is_error) {
+        out.extend(photo_personal_data(bytes, shown, config, cache_dir));
+    }
+    out
 }
 
 /// What the bytes of a photo say: the format, the upright size from the
-/// header, and whether it decodes (`None` when not tried: more pixels than
-/// allowed).
+/// header, whether it decodes (`None` when not tried: more pixels than
+/// allowed), and whether it shows a printed page ([`images::Shows`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
     pub kind: Option<SniffedFormat>,
     pub dims: Option<(u32, u32)>,
     pub decodes: Option<bool>,
+    pub paper: bool,
 }
 
 /// Probes a photo. Unchanged files (same path and [`fs::Stamp`]) are
@@ -310,11 +359,14 @@ fn probe_bytes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> Probe
         kind: images::sniff(bytes),
         dims: images::header_dimensions(bytes).ok(),
         decodes: None,
+        paper: false,
     };
     if let Some((w, h)) = probe.dims
         && u64::from(w) * u64::from(h) <= max_pixels
     {
-        probe.decodes = Some(decodes(bytes, max_pixels, cache_dir));
+        let shows = decodes(bytes, max_pixels, cache_dir);
+        probe.decodes = Some(shows.is_some());
+        probe.paper = shows == Some(images::Shows::Paper);
         // The width as shown (EXIF orientation applied) is what
         // `images.widths` means; the pixel count is the same.
         if let Ok(upright) = images::upright_dimensions(bytes) {
@@ -324,23 +376,31 @@ fn probe_bytes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> Probe
     probe
 }
 
-/// True when the whole photo decodes; the verdict is cached by content hash.
-fn decodes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> bool {
-    let cached = cache_dir.map(|d| d.join(blake3::hash(bytes).to_hex().as_str()));
+/// What the whole photo shows when it decodes (`None`: it does not); the
+/// verdict is cached by content hash.
+fn decodes(bytes: &[u8], max_pixels: u64, cache_dir: Option<&Path>) -> Option<images::Shows> {
+    use images::Shows;
+    let cached = cache_dir.map(|d| d.join(format!("decode-{}", blake3::hash(bytes).to_hex())));
     if let Some(file) = &cached
         && let Ok(v) = std::fs::read_to_string(file)
     {
         match v.trim() {
-            "ok" => return true,
-            "bad" => return false,
+            "scene" => return Some(Shows::Scene),
+            "paper" => return Some(Shows::Paper),
+            "bad" => return None,
             _ => {}
         }
     }
-    let ok = images::verify_decodes(bytes, max_pixels).is_ok();
+    let shows = images::verify_decodes(bytes, max_pixels).ok();
     if let Some(file) = &cached {
-        let _ = fs::write_atomic(file, if ok { b"ok\n" } else { b"bad\n" });
+        let v = match shows {
+            Some(Shows::Scene) => "scene\n",
+            Some(Shows::Paper) => "paper\n",
+            None => "bad\n",
+        };
+        let _ = fs::write_atomic(file, v.as_bytes());
     }
-    ok
+    shows
 }
 
 #[cfg(test)]
@@ -366,7 +426,7 @@ mod tests {
             .write_to(&mut buf, image::ImageFormat::Jpeg)
             .unwrap();
         let full = buf.into_inner();
-        assert!(decodes(&full, 64 * 64, None));
-        assert!(!decodes(&full[..full.len() * 2 / 3], 64 * 64, None));
+        assert_eq!(decodes(&full, 64 * 64, None), Some(images::Shows::Scene));
+        assert_eq!(decodes(&full[..full.len() * 2 / 3], 64 * 64, None), None);
     }
 }

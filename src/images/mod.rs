@@ -21,12 +21,17 @@ use crate::plumbing::stat::Stater;
 mod cache;
 mod error;
 mod gps;
+mod paper;
 mod probe;
 mod resize;
 
 pub use error::ImageError;
 pub use gps::{clear_gps_in_place, without_gps};
-pub use probe::{SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes};
+pub use paper::for_reading;
+pub(crate) use probe::decode;
+pub use probe::{
+    Shows, SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes,
+};
 
 /// One photo to publish.
 #[derive(Debug, Clone)]

@@ -153,9 +153,25 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
 }
 
 /// Decodes the whole photo (after checking the pixel count in the header
-/// against `max_pixels`) to catch corrupt and cut-off files.
-pub fn verify_decodes(bytes: &[u8], max_pixels: u64) -> Result<(), ImageError> {
-    decode(bytes, max_pixels).map(|_| ())
+/// against `max_pixels`) to catch corrupt and cut-off files, and says
+/// whether it shows a printed page ([`super::paper`]), which the check
+/// then reads.
+pub fn verify_decodes(bytes: &[u8], max_pixels: u64) -> Result<Shows, ImageError> {
+    let image = decode(bytes, max_pixels)?;
+    Ok(if super::paper::shows_paper(&image) {
+        Shows::Paper
+    } else {
+        Shows::Scene
+    })
+}
+
+/// What a photo that decodes shows, as far as the check cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shows {
+    /// A printed page: a list, an order, a certificate.
+    Paper,
+    /// Anything else.
+    Scene,
 }
 
 /// The one decode of a photo: format from the bytes, pixel count checked from

@@ -136,6 +136,8 @@ enum Source {
     Pdf,
     /// The picture of a scanned page ([`crate::plumbing::ocr`]).
     Scan,
+    /// A photo of a printed page, read the same way.
+    Photo,
 }
 
 /// Whether the pictures of scanned PDF pages are read: a second or more
@@ -155,6 +157,26 @@ pub fn personal_data(bytes: &[u8], scans: Scans) -> PersonalData {
         Some(Container::Pdf) => pdf_texts(bytes, scans),
         Some(Container::Ole) | None => return PersonalData::default(),
     };
+    PersonalData {
+        ids: numbers(&texts, crate::news::personal_id::find, masked),
+        phones: numbers(&texts, crate::news::phone::find, str::to_string),
+    }
+}
+
+/// The personal data in the photo `bytes` when it shows a printed page
+/// (a list of names photographed on a desk): its picture is read
+/// ([`crate::plumbing::ocr`]). Photos of anything else, and photos that do
+/// not decode, are not read.
+pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> PersonalData {
+    let Ok(image) = crate::images::decode(bytes, max_pixels) else {
+        return PersonalData::default();
+    };
+    let grey = crate::images::for_reading(&image, crate::plumbing::ocr::LONG_SIDE);
+    drop(image);
+    let Some(text) = crate::plumbing::ocr::picture(&grey) else {
+        return PersonalData::default();
+    };
+    let texts = [(At::Somewhere, Source::Photo, text)];
     PersonalData {
         ids: numbers(&texts, crate::news::personal_id::find, masked),
         phones: numbers(&texts, crate::news::phone::find, str::to_string),
@@ -188,6 +210,10 @@ impl PersonalData {
             Source::Office => "check.fix_office",
             Source::Pdf => "check.fix_pdf",
             Source::Scan => "check.fix_scan",
+            Source::Photo => {
+                let m = ids.message("check.personal_id_photo", shown);
+                return Some(Diagnostic::error(Code::PersonalId, m));
+            }
         };
         let m = ids
             .message("check.personal_id_attachment", shown)
@@ -199,7 +225,11 @@ impl PersonalData {
     /// when it holds mobile numbers.
     pub fn phone_warning(&self, shown: &str) -> Option<Diagnostic> {
         let phones = self.phones.as_ref()?;
-        let m = phones.message("check.personal_phone_attachment", shown);
+        let key = match phones.from {
+            Source::Photo => "check.personal_phone_photo",
+            _ => "check.personal_phone_attachment",
+        };
+        let m = phones.message(key, shown);
         Some(Diagnostic::warning(Code::PersonalPhone, m))
     }
 }

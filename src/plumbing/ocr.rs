@@ -1,9 +1,10 @@
-//! The text of scanned PDF pages. An order or a list signed and put
-//! through the office copier reaches the website as a PDF of pictures,
-//! with no text for a PDF reader to find: Poppler's `pdftoppm` draws each
-//! such page and Tesseract reads it, in Thai and English. Both are programs
-//! the machine may lack (`apt-get install poppler-utils tesseract-ocr
-//! tesseract-ocr-tha`); without them, nothing is read.
+//! The text of scanned PDF pages and of photographed ones. An order or a
+//! list signed and put through the office copier reaches the website as a
+//! PDF of pictures, with no text for a PDF reader to find: Poppler's
+//! `pdftoppm` draws each such page and Tesseract reads it, in Thai and
+//! English. A page photographed with a phone is read the same way. Both
+//! are programs the machine may lack (`apt-get install poppler-utils
+//! tesseract-ocr tesseract-ocr-tha`); without them, nothing is read.
 //!
 //! Reading a page takes a second or more, so callers keep what was read
 //! (the check remembers its verdict by the file's stamp).
@@ -25,8 +26,9 @@ const PAGE_TIME: Duration = Duration::from_secs(60);
 
 /// Pixels of a drawn page's longer side: an A4 page at 200 dots per inch,
 /// what Tesseract reads office print best at. A page of any size is drawn
-/// this large, so a crafted page a metre wide takes no more memory.
-const LONG_SIDE: &str = "2400";
+/// this large, so a crafted page a metre wide takes no more memory; a
+/// photographed page is made this small.
+pub const LONG_SIDE: u32 = 2400;
 
 /// Whether both programs are there, with Tesseract's Thai.
 pub fn available() -> bool {
@@ -72,18 +74,37 @@ pub fn pdf_pages(pdf: &[u8], pages: &[u32]) -> Vec<(u32, String)> {
 fn read_page(input: &Path, dir: &Path, n: u32) -> Option<String> {
     let picture = dir.join(format!("p{n}"));
     let page = n.to_string();
+    let side = LONG_SIDE.to_string();
     let mut draw = Command::new("pdftoppm");
-    draw.args(["-scale-to", LONG_SIDE, "-gray", "-png", "-singlefile"])
+    draw.args(["-scale-to", &side, "-gray", "-png", "-singlefile"])
         .args(["-f", &page, "-l", &page])
         .arg(input)
         .arg(&picture);
     run(draw)?;
-    let text = dir.join(format!("t{n}"));
+    read(&picture.with_extension("png"), &dir.join(format!("t{n}")))
+}
+
+/// The text in the picture `grey` (a photographed page, made ready by
+/// [`crate::images::for_reading`]); `None` when it cannot be read in time
+/// or the programs are missing.
+pub fn picture(grey: &image::GrayImage) -> Option<String> {
+    if !available() {
+        return None;
+    }
+    let dir = tempfile::tempdir().ok()?;
+    let png = dir.path().join("photo.png");
+    grey.save_with_format(&png, image::ImageFormat::Png).ok()?;
+    read(&png, &dir.path().join("photo"))
+}
+
+/// Tesseract's reading of the picture file `png`, its text written beside
+/// `text` (`.txt` added).
+fn read(png: &Path, text: &Path) -> Option<String> {
     let mut read = Command::new("tesseract");
-    read.arg(picture.with_extension("png"))
-        .arg(&text)
+    read.arg(png)
+        .arg(text)
         .args(["-l", "tha+eng"])
-        // One page per core already: Tesseract's own threads only contend.
+        // One picture per core already: Tesseract's own threads only contend.
         .env("OMP_THREAD_LIMIT", "1");
     run(read)?;
     std::fs::read_to_string(text.with_extension("txt")).ok()
