@@ -363,7 +363,7 @@ fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
     if !documents::is_searched(Path::new(file)) {
         return None;
     }
-    match std::fs::read(request.dir().join(file)) {
+    match crate::plumbing::fs::read_regular(&request.dir().join(file)) {
         Ok(bytes) => documents::without_gps(Path::new(file), &bytes).map(Ok),
         Err(e) => Some(Err(e)),
     }

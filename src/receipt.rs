@@ -106,7 +106,7 @@ pub fn usual_path(requests_dir: &Path, request: &str) -> PathBuf {
 
 /// Whether the file at `path` is one of khao's receipts.
 pub fn is_ours(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(bytes) = crate::plumbing::fs::read_regular(path) else {
         return false;
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -146,6 +146,8 @@ pub enum ReadProblem {
     SavedAsTxt { file: PathBuf },
     /// A file that is not a news text, put directly in `requests/`.
     Loose { file: PathBuf },
+    /// The text is a named pipe, a device or a folder, not a file.
+    NotAFile { file: PathBuf },
 }
 
 /// A `.txt` file: a news text saved with Notepad's default type.
@@ -195,7 +197,7 @@ impl Request {
         } else {
             self.path.clone()
         };
-        let doc = std::fs::read(file)?;
+        let doc = crate::plumbing::fs::read_regular(&file)?;
         let bytes = crate::docx::read_picture(&doc, media_path, &word_limits())
             .map_err(std::io::Error::other)?;
         match bytes {
@@ -272,7 +274,7 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&full).map_err(|e| io(&text_file, e))?;
+    let bytes = crate::plumbing::fs::read_regular(&full).map_err(|e| io(&text_file, e))?;
     let mut request = Request {
         path: path.to_path_buf(),
         name,
@@ -317,6 +319,11 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
 }
 
 fn io(file: &Path, e: std::io::Error) -> ReadProblem {
+    if crate::plumbing::fs::is_not_a_file(&e) {
+        return ReadProblem::NotAFile {
+            file: file.to_path_buf(),
+        };
+    }
     ReadProblem::Io {
         file: file.to_path_buf(),
         error: e.to_string(),
@@ -349,7 +356,7 @@ fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
     let mut requests = Vec::new();
     let mut unreadable = None;
     for w in &words {
-        let bytes = std::fs::read(dir.join(w)).map_err(|e| io(w, e))?;
+        let bytes = crate::plumbing::fs::read_regular(&dir.join(w)).map_err(|e| io(w, e))?;
         if crate::docx::is_old_word(&bytes) {
             unreadable.get_or_insert((w.clone(), crate::docx::DocxError::OldWordFormat));
             continue;

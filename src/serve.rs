@@ -374,7 +374,7 @@ fn preview_answer(site_dir: &Path, path: &str) -> Response<std::io::Cursor<Vec<u
             "text/html; charset=utf-8",
             200,
         ),
-        preview::Answer::File(file) => match std::fs::read(&file) {
+        preview::Answer::File(file) => match crate::plumbing::fs::read_regular(&file) {
             Ok(bytes) => text_bytes(bytes, content_type(&file), 200),
             Err(_) => text("404", "text/plain; charset=utf-8", 404),
         },

@@ -416,3 +416,89 @@ fn a_text_saved_as_txt_and_a_loose_photo_are_told_about() {
     }
     assert!(!site.path().join("content/news/2026/sports-day").exists());
 }
+
+/// A named pipe where a file should be (a photo, an attachment, the text,
+/// a loose text) is refused as not a file. Opening a pipe waits for a
+/// writer: read as a file, it stopped `khao check`, `watch` and a timer's
+/// `publish` for ever, with no word to anyone.
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_a_request_is_refused_not_waited_on() {
+    let site = site();
+    let requests = site.path().join("requests");
+    let pipe = |path: &Path| {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+    };
+    let named = requests.join("named");
+    std::fs::create_dir_all(&named).unwrap();
+    let text = request_md(
+        "กีฬาสี",
+        "images:\n  - { file: photo1.jpg, alt: ภาพ }\nattachments:\n  - { file: คำสั่ง.pdf, title: คำสั่ง }\n",
+        "เนื้อหา",
+    );
+    std::fs::write(named.join("ข่าว.md"), &text).unwrap();
+    pipe(&named.join("photo1.jpg"));
+    pipe(&named.join("คำสั่ง.pdf"));
+    let beside = requests.join("beside");
+    std::fs::create_dir_all(&beside).unwrap();
+    std::fs::write(beside.join("ข่าว.md"), request_md("ประชุม", "", "เนื้อหา")).unwrap();
+    pipe(&beside.join("extra.pdf"));
+    let text_pipe = requests.join("text-pipe");
+    std::fs::create_dir_all(&text_pipe).unwrap();
+    pipe(&text_pipe.join("ข่าว.md"));
+    pipe(&requests.join("loose.md"));
+    settle();
+
+    let run = |args: &[&str]| -> (i32, String) {
+        use wait_timeout::ChildExt;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_khao"))
+            .arg("--site")
+            .arg(site.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run khao");
+        let status = child
+            .wait_timeout(std::time::Duration::from_secs(60))
+            .unwrap();
+        let Some(status) = status else {
+            let _ = child.kill();
+            panic!("khao {args:?} waited on a pipe");
+        };
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+        (status.code().unwrap_or(-1), out)
+    };
+    let (code, out) = run(&["check", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for r in v["requests"].as_array().unwrap() {
+        let diags = r["diagnostics"].as_array().unwrap();
+        let not_files = diags
+            .iter()
+            .filter(|d| d["code"] == "disallowed-file-type")
+            .count();
+        let expected = if r["path"] == "requests/named" { 2 } else { 1 };
+        assert_eq!(not_files, expected, "{r:#}");
+        assert_eq!(r["ok"], false, "{r:#}");
+    }
+    assert_eq!(v["requests"].as_array().unwrap().len(), 4, "{v:#}");
+
+    let content = || -> Vec<std::path::PathBuf> {
+        walkdir::WalkDir::new(site.path().join("content"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .collect()
+    };
+    let before = content();
+    let (code, _) = run(&["intake"]);
+    assert_eq!(code, 1);
+    assert!(named.join("ข่าว.md").is_file(), "nothing is moved");
+    assert_eq!(content(), before, "nothing is taken in");
+}

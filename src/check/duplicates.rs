@@ -30,7 +30,7 @@ pub fn existing_news(site_dir: &Path) -> Vec<Existing> {
     let mut out = Vec::new();
     for year in read_dir(&news) {
         for item in read_dir(&year) {
-            let Ok(bytes) = std::fs::read(item.join("index.md")) else {
+            let Ok(bytes) = crate::plumbing::fs::read_regular(&item.join("index.md")) else {
                 continue;
             };
             let (t, _) = text::decode(&bytes);

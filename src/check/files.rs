@@ -104,9 +104,7 @@ pub fn check_attachment(
 /// Reads at most `limit` bytes of `path`.
 fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit)
-        .read_to_end(&mut buf)?;
+    fs::open_regular(path)?.take(limit).read_to_end(&mut buf)?;
     Ok(buf)
 }
 
@@ -135,7 +133,7 @@ pub fn check_photo(
     };
     let mut out = verdict(&probe, &ext, shown, config);
     if probe.paper && !out.iter().any(Diagnostic::is_error) {
-        match std::fs::read(path) {
+        match crate::plumbing::fs::read_regular(path) {
             Ok(bytes) => out.extend(photo_personal_data(&bytes, shown, config, cache_dir)),
             Err(e) => out.push(unreadable(shown, &e)),
         }
@@ -312,7 +310,7 @@ fn by_stamp<T: serde::Serialize + serde::de::DeserializeOwned>(
     if let Some(v) = remembered {
         return Ok(v);
     }
-    let v = verdict(&std::fs::read(path)?);
+    let v = verdict(&crate::plumbing::fs::read_regular(path)?);
     if let Some((file, true)) = &entry
         && let Ok(json) = serde_json::to_vec(&v)
     {

@@ -61,7 +61,13 @@ pub fn check(
 
     let cache = paths::cache_dir(site_dir, "check");
     let mut out = Resolved::default();
-    let mut used: Vec<String> = Vec::new();
+    // What the text names, usable or not (what is not was reported where
+    // it is named).
+    let named: Vec<String> = images
+        .iter()
+        .chain(&attachments)
+        .map(|r| r.file.replace('\\', "/"))
+        .collect();
     for r in &images {
         if let Some(name) = usable(sink, req, r) {
             if media {
@@ -82,7 +88,6 @@ pub fn check(
                 file: name.clone(),
                 alt: r.text.clone(),
             });
-            used.push(name);
         }
     }
     for r in &attachments {
@@ -101,10 +106,9 @@ pub fn check(
                 file: name.clone(),
                 title,
             });
-            used.push(name);
         }
     }
-    unnamed_files(sink, req, &used, config);
+    unnamed_files(sink, req, &named, config);
     out.cover = cover(sink, req, f, &out.images);
     out
 }
@@ -144,7 +148,18 @@ fn usable(sink: &mut Sink, req: &Request, r: &FileRef) -> Option<String> {
             return None;
         }
     }
+    if !is_regular(&full) {
+        let m = Message::new("check.not_a_file").arg("file", &name);
+        sink.error(Code::DisallowedFileType, m, r.place, needle);
+        return None;
+    }
     Some(name)
+}
+
+/// Whether `path` is a file with bytes to read: not a folder, a named
+/// pipe or a device (see [`crate::plumbing::fs::open_regular`]).
+fn is_regular(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Reports problems of a file: at the line that names it, or — found in
@@ -161,10 +176,16 @@ fn report(sink: &mut Sink, r: &FileRef, name: &str, problems: Vec<Diagnostic>) {
 
 /// Files in the folder that nothing names: photos and documents are left
 /// out (a warning), anything else must not be there at all.
-fn unnamed_files(sink: &mut Sink, req: &Request, used: &[String], config: &SiteConfig) {
+fn unnamed_files(sink: &mut Sink, req: &Request, named: &[String], config: &SiteConfig) {
     for p in &req.files {
         let name = paths::slash(p);
-        if used.contains(&name) {
+        if named.contains(&name) {
+            continue;
+        }
+        if !is_regular(&req.dir().join(p)) {
+            let m = Message::new("check.not_a_file").arg("file", &name);
+            sink.diags
+                .push(Diagnostic::error(Code::DisallowedFileType, m).in_file(p.clone()));
             continue;
         }
         let ext = ext_lower(p);

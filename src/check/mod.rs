@@ -284,6 +284,10 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
             let m = Message::new("check.loose_file").arg("file", paths::slash(file));
             Diagnostic::error(Code::AmbiguousRequest, m)
         }
+        ReadProblem::NotAFile { file } => {
+            let m = Message::new("check.not_a_file").arg("file", paths::slash(file));
+            Diagnostic::error(Code::DisallowedFileType, m).in_file(file.clone())
+        }
         ReadProblem::NoFrontMatter { file } => {
             Diagnostic::error(Code::YamlSyntax, Message::new("check.no_front_matter"))
                 .in_file(file.clone())

@@ -424,7 +424,7 @@ fn unreadable(file: PathBuf, error: &dyn std::fmt::Display) -> Diagnostic {
 /// The text of a content file: UTF-8 (a BOM is dropped), or a legacy Thai
 /// encoding read as Windows-874 with a warning; Windows line ends made Unix.
 fn read_text(path: &Path, file: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::plumbing::fs::read_regular(path) {
         Ok(b) => b,
         Err(e) => {
             diags.push(unreadable(file.to_path_buf(), &e));

@@ -494,7 +494,7 @@ fn photo(
         Some(h) => h.to_string(),
         None => {
             let hashed_ns = crate::plumbing::fs::now_ns();
-            let b = std::fs::read(source).map_err(unreadable)?;
+            let b = crate::plumbing::fs::read_regular(source).map_err(unreadable)?;
             let h = cache::source_hash(&b);
             bytes = Some(b);
             fresh = Some(cache::SourceEntry {
@@ -520,7 +520,7 @@ fn photo(
         None => {
             // Known by its stamp but not in the cache: read it now, and make
             // sure the bytes are the ones the index knew.
-            let b = std::fs::read(source).map_err(unreadable)?;
+            let b = crate::plumbing::fs::read_regular(source).map_err(unreadable)?;
             let h = cache::source_hash(&b);
             if h == hash {
                 (b, key)

@@ -49,7 +49,7 @@ impl ItaFile {
 /// Reads `<site>/ita.yaml`: `Ok(None)` when the site has none.
 pub fn load(site_dir: &Path) -> Result<Option<ItaFile>, ItaError> {
     let path = site_dir.join(ITA_FILE);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::plumbing::fs::read_regular(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(ItaError::Unreadable(e.to_string())),

@@ -7,6 +7,10 @@
 //! under `.khao/` go through [`write_cache`] (renamed, not synced). A file
 //! hard-linked elsewhere (the photo cache, a deployed release) is replaced,
 //! never changed in place.
+//!
+//! And reading what people put in `requests/` and `content/` through
+//! [`open_regular`]: a named pipe or a device there is refused, never
+//! waited on.
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -86,12 +90,53 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Opens `path` for reading when it is a regular file (or a link to one);
+/// anything else is the error [`NotAFile`]. A named pipe opened for
+/// reading waits for a writer, for ever, and a device never ends: one in a
+/// request folder would stop `khao watch` and a timer's `khao publish`
+/// without a word. The open itself does not wait (`O_NONBLOCK`, which
+/// changes nothing for a regular file).
+pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, NotAFile));
+    }
+    Ok(file)
+}
+
+/// The whole of the regular file `path` (see [`open_regular`]).
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A folder, a named pipe, a device or a socket where a file's bytes were
+/// expected.
+#[derive(Debug, thiserror::Error)]
+#[error("not a regular file")]
+pub struct NotAFile;
+
+/// Whether `e` is [`NotAFile`].
+pub fn is_not_a_file(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<NotAFile>())
+}
+
 /// Copies `src` to `dest` through a temporary file beside it, so `dest` is
-/// never seen half-written.
+/// never seen half-written. `src` must be a regular file.
 pub fn copy_atomic(src: &Path, dest: &Path) -> io::Result<()> {
     if let Some(parent) = dest.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    drop(open_regular(src)?);
     let tmp = temp_beside(dest);
     let result = std::fs::copy(src, &tmp).and_then(|_| std::fs::rename(&tmp, dest));
     if result.is_err() {
@@ -195,7 +240,7 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> Option<u64> {
 
 /// Size and BLAKE3 hash of a file's bytes, read in a stream.
 pub fn hash_file(path: &Path) -> io::Result<(u64, blake3::Hash)> {
-    let mut input = std::fs::File::open(path)?;
+    let mut input = open_regular(path)?;
     let mut hasher = blake3::Hasher::new();
     let size = io::copy(&mut input, &mut hasher)?;
     Ok((size, hasher.finalize()))
@@ -204,7 +249,7 @@ pub fn hash_file(path: &Path) -> io::Result<(u64, blake3::Hash)> {
 /// Copies `src` to a new file `dst`, synced to disk; returns the size and
 /// hash of what was read, so the copy can be verified against it.
 pub fn copy_hashed(src: &Path, dst: &Path) -> io::Result<(u64, blake3::Hash)> {
-    let mut input = std::fs::File::open(src)?;
+    let mut input = open_regular(src)?;
     let mut output = std::fs::File::create(dst)?;
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -263,6 +308,30 @@ pub fn remove_path(p: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.jpg");
+        std::fs::write(&file, b"bytes").unwrap();
+        assert_eq!(read_regular(&file).unwrap(), b"bytes");
+        let folder = read_regular(dir.path()).unwrap_err();
+        assert!(is_not_a_file(&folder), "{folder}");
+        assert!(!is_not_a_file(
+            &read_regular(&dir.path().join("none")).unwrap_err()
+        ));
+        #[cfg(unix)]
+        {
+            let pipe = dir.path().join("pipe.pdf");
+            let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+            assert!(made.unwrap().success());
+            // Refused at once, not waited on.
+            assert!(is_not_a_file(&read_regular(&pipe).unwrap_err()));
+            assert!(is_not_a_file(
+                &copy_atomic(&pipe, &dir.path().join("b")).unwrap_err()
+            ));
+        }
+    }
 
     #[test]
     fn writes_only_when_changed_and_leaves_no_temporary_file() {

@@ -368,7 +368,7 @@ fn copy_one(
         return Ok(((rel.to_path_buf(), Some((old.clone(), false, false))), None));
     }
     let wrote = if documents::is_searched(rel) {
-        let bytes = std::fs::read(src)?;
+        let bytes = crate::plumbing::fs::read_regular(src)?;
         let file = Path::new(paths::CONTENT_DIR).join(rel);
         let found = documents::personal_data(&bytes, documents::Scans::Skipped);
         if let Some(problem) = found.id_error(&slash(&file)) {

@@ -433,7 +433,8 @@ impl Renderer<'_> {
             Job::Share => return Ok(Made::Share),
             Job::Copy(src) => {
                 return Ok(Made::Bytes(Cow::Owned(
-                    std::fs::read(src).map_err(super::error::write_error(src))?,
+                    crate::plumbing::fs::read_regular(src)
+                        .map_err(super::error::write_error(src))?,
                 )));
             }
         };

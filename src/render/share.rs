@@ -69,7 +69,7 @@ pub(super) fn default(
         path: path.to_string(),
         error: error.to_string(),
     };
-    let source = std::fs::read(site_root.join(CONTENT_DIR).join(rel))
+    let source = crate::plumbing::fs::read_regular(&site_root.join(CONTENT_DIR).join(rel))
         .ok()
         .or_else(|| theme.statics.get(Path::new(rel)).map(|b| b.to_vec()))
         .ok_or_else(|| missing("not in content/ or the theme's static/"))?;
