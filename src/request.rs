@@ -148,7 +148,15 @@ pub enum ReadProblem {
     Loose { file: PathBuf },
     /// The text is a named pipe, a device or a folder, not a file.
     NotAFile { file: PathBuf },
+    /// The text is larger than [`MOST_TEXT_BYTES`]: not news (a video or
+    /// a database saved under a text's name).
+    TooLarge { file: PathBuf, bytes: u64 },
 }
+
+/// Most bytes of a request's Markdown or YAML text. The longest news of
+/// an office runs to some tens of kilobytes; a file of hundreds of
+/// megabytes read as text would take `khao watch` gigabytes of memory.
+pub const MOST_TEXT_BYTES: u64 = 4 << 20;
 
 /// A `.txt` file: a news text saved with Notepad's default type.
 fn is_txt_name(path: &Path) -> bool {
@@ -274,6 +282,15 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
     } else {
         path.to_path_buf()
     };
+    if !is_word_name(&text_file)
+        && let Ok(m) = std::fs::metadata(&full)
+        && m.len() > MOST_TEXT_BYTES
+    {
+        return Err(ReadProblem::TooLarge {
+            file: text_file,
+            bytes: m.len(),
+        });
+    }
     let bytes = crate::plumbing::fs::read_regular(&full).map_err(|e| io(&text_file, e))?;
     let mut request = Request {
         path: path.to_path_buf(),

@@ -502,3 +502,22 @@ fn a_pipe_in_a_request_is_refused_not_waited_on() {
     assert!(named.join("ข่าว.md").is_file(), "nothing is moved");
     assert_eq!(content(), before, "nothing is taken in");
 }
+
+/// A text far longer than any news (a video saved under a text's name) is
+/// refused by its size, before it is read.
+#[test]
+fn a_text_of_megabytes_is_too_large_to_be_news() {
+    let site = site();
+    let dest = site.path().join("requests/huge");
+    std::fs::create_dir_all(&dest).unwrap();
+    let mut text = request_md("กีฬาสี", "", "เนื้อหา").into_bytes();
+    text.resize(5 << 20, b'x');
+    std::fs::write(dest.join("ข่าว.md"), text).unwrap();
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), vec!["file-too-large"], "{v:#}");
+    let message = v["requests"][0]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("5.0 MB"), "{message}");
+}

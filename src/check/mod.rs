@@ -284,6 +284,14 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
             let m = Message::new("check.loose_file").arg("file", paths::slash(file));
             Diagnostic::error(Code::AmbiguousRequest, m)
         }
+        ReadProblem::TooLarge { file, bytes } => {
+            let mb = |b: u64| format!("{:.1}", b as f64 / f64::from(1 << 20));
+            let m = Message::new("check.text_too_large")
+                .arg("file", paths::slash(file))
+                .arg("size", mb(*bytes))
+                .arg("max", mb(crate::request::MOST_TEXT_BYTES));
+            Diagnostic::error(Code::FileTooLarge, m).in_file(file.clone())
+        }
         ReadProblem::NotAFile { file } => {
             let m = Message::new("check.not_a_file").arg("file", paths::slash(file));
             Diagnostic::error(Code::DisallowedFileType, m).in_file(file.clone())
