@@ -9,10 +9,14 @@
 //! being checked: the final report always matches the final files. Watch
 //! only ever writes report files; it never moves, changes or deletes a
 //! staff member's file.
+//!
+//! Checks run beside the watching, [`AT_ONCE`] at a time: reading a scanned
+//! list of names takes seconds a page, and the staff member who sent a
+//! one-photo request meanwhile must not wait for it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::check::Checked;
@@ -22,6 +26,18 @@ use crate::request;
 
 /// How often every request is re-scanned in case an event was missed.
 const POLL: Duration = Duration::from_secs(2);
+
+/// Most requests checked at the same time: one slow check leaves room for
+/// the others, and the photos decoded at once stay few.
+const AT_ONCE: usize = 2;
+
+/// A check finished on its thread: the request, its files as they were
+/// when the check began, and the verdict.
+struct Done {
+    path: PathBuf,
+    before: Snapshot,
+    checked: Option<Checked>,
+}
 
 /// The state of a request's files: (path, size, last change — mtime or
 /// ctime, see [`request::changed`]) of every file.
@@ -99,7 +115,7 @@ impl crate::diagnostic::Failure for WatchError {
 struct Watch<'a> {
     site_dir: PathBuf,
     requests_dir: PathBuf,
-    config: SiteConfig,
+    config: Arc<SiteConfig>,
     settle: Duration,
     events: &'a mut dyn FnMut(Event),
     /// Requests waiting to settle: when each last changed.
@@ -108,6 +124,11 @@ struct Watch<'a> {
     checked: HashMap<PathBuf, Snapshot>,
     /// What each request looked like at the last poll.
     polled: HashMap<PathBuf, Snapshot>,
+    /// Requests being checked on a thread of their own.
+    running: HashSet<PathBuf>,
+    /// Where those threads say they are done.
+    done_tx: mpsc::Sender<Done>,
+    done_rx: mpsc::Receiver<Done>,
 }
 
 impl Watch<'_> {
@@ -125,16 +146,22 @@ impl Watch<'_> {
         }
     }
 
-    /// Checks every request that has settled.
+    /// Starts checking every request that has settled, the longest
+    /// waiting first, while there is room ([`AT_ONCE`]). One being checked
+    /// already waits for that check to end.
     fn process_due(&mut self) {
         let now = Instant::now();
-        let due: Vec<PathBuf> = self
+        let mut due: Vec<(Instant, PathBuf)> = self
             .pending
             .iter()
-            .filter(|(_, t)| now.duration_since(**t) >= self.settle)
-            .map(|(p, _)| p.clone())
+            .filter(|(p, t)| now.duration_since(**t) >= self.settle && !self.running.contains(*p))
+            .map(|(p, t)| (*t, p.clone()))
             .collect();
-        for path in due {
+        due.sort();
+        for (_, path) in due {
+            if self.running.len() >= AT_ONCE {
+                break;
+            }
             self.pending.remove(&path);
             if !(path.is_dir() || path.is_file()) {
                 continue; // vanished or renamed: its new name has its own events
@@ -152,37 +179,81 @@ impl Watch<'_> {
             if self.checked.get(&path) == Some(&before) {
                 continue; // nothing changed since its report was written
             }
-            let checked = crate::check::check_paths(
-                &self.site_dir,
-                &self.config,
-                std::slice::from_ref(&path),
-            );
-            let Some(c) = checked.into_iter().next() else {
-                continue;
-            };
-            if snapshot(&path) != before {
-                // Changed while being checked: the report would not match.
+            self.start(path, before);
+        }
+    }
+
+    /// Checks the request at `path` on a thread of its own; when no thread
+    /// can be had, it waits for the next round.
+    fn start(&mut self, path: PathBuf, before: Snapshot) {
+        let (site_dir, config, tx) = (
+            self.site_dir.clone(),
+            Arc::clone(&self.config),
+            self.done_tx.clone(),
+        );
+        let request = path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("check".into())
+            .spawn(move || {
+                let checked =
+                    crate::check::check_paths(&site_dir, &config, std::slice::from_ref(&request));
+                let _ = tx.send(Done {
+                    path: request,
+                    before,
+                    checked: checked.into_iter().next(),
+                });
+            });
+        match spawned {
+            Ok(_) => {
+                self.running.insert(path);
+            }
+            Err(_) => {
                 self.pending.insert(path, Instant::now());
-                continue;
             }
-            if let Err(e) = crate::check::report::write(&c, self.config.language) {
-                (self.events)(Event::ReportFailed {
-                    request: c.shown.clone(),
-                    error: e.to_string(),
-                });
-                continue;
-            }
-            let now = crate::plumbing::clock::now(self.config.tz());
-            if let Err(e) =
-                crate::records::Records::of(&self.site_dir).observe(std::slice::from_ref(&c), now)
-            {
-                (self.events)(Event::ReportFailed {
-                    request: c.shown.clone(),
-                    error: e.to_string(),
-                });
-            }
-            (self.events)(Event::Checked(Box::new(c)));
-            self.checked.insert(path, before);
+        }
+    }
+
+    /// Writes the report of a finished check, unless the request changed
+    /// while it was checked (then it is checked again once settled).
+    fn finish(&mut self, done: Done) {
+        let Done {
+            path,
+            before,
+            checked,
+        } = done;
+        self.running.remove(&path);
+        let Some(c) = checked else {
+            return;
+        };
+        if snapshot(&path) != before {
+            // Changed while being checked: the report would not match.
+            self.pending.insert(path, Instant::now());
+            return;
+        }
+        if let Err(e) = crate::check::report::write(&c, self.config.language) {
+            (self.events)(Event::ReportFailed {
+                request: c.shown.clone(),
+                error: e.to_string(),
+            });
+            return;
+        }
+        let now = crate::plumbing::clock::now(self.config.tz());
+        if let Err(e) =
+            crate::records::Records::of(&self.site_dir).observe(std::slice::from_ref(&c), now)
+        {
+            (self.events)(Event::ReportFailed {
+                request: c.shown.clone(),
+                error: e.to_string(),
+            });
+        }
+        (self.events)(Event::Checked(Box::new(c)));
+        self.checked.insert(path, before);
+    }
+
+    /// Finishes every check that has ended.
+    fn collect_done(&mut self) {
+        while let Ok(done) = self.done_rx.try_recv() {
+            self.finish(done);
         }
     }
 }
@@ -220,15 +291,19 @@ pub fn run(
         path: requests_dir.clone(),
         settle,
     });
+    let (done_tx, done_rx) = mpsc::channel();
     let mut w = Watch {
         site_dir,
         requests_dir: requests_dir.clone(),
-        config,
+        config: Arc::new(config),
         settle,
         events,
         pending: HashMap::new(),
         checked: HashMap::new(),
         polled: HashMap::new(),
+        running: HashSet::new(),
+        done_tx,
+        done_rx,
     };
     // Everything once at start (each still waits until it has settled).
     w.poll();
@@ -238,8 +313,9 @@ pub fn run(
     }
     let mut last_poll = Instant::now();
     loop {
+        w.collect_done();
         w.process_due();
-        match rx.recv_timeout(Duration::from_millis(200)) {
+        match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(Ok(event)) => {
                 let now = Instant::now();
                 // Reading (ours, a staff member opening the report, an

@@ -150,3 +150,129 @@ fn watch_checks_everything_at_start_and_rewrites_a_fixed_report() {
     wait_for("ผลการตรวจ: ผ่าน");
     let _ = child.0.kill();
 }
+
+/// A request whose scanned attachment takes seconds to read does not hold
+/// up the report of one sent just after it: checks run beside each other.
+#[test]
+fn a_long_scan_does_not_hold_up_another_request() {
+    let site = site();
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_khao"))
+            .arg("--site")
+            .arg(site.path())
+            .args(["watch", "--settle", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start watch"),
+    );
+    let stderr = child.0.stderr.take().unwrap();
+    let started = BufReader::new(stderr).lines().next();
+    assert!(started.is_some(), "watch did not start");
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+
+    // Twelve scanned pages, each the photo of a list of names: OCR reads
+    // them for seconds.
+    let list =
+        std::fs::read(fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg")).unwrap();
+    let scan = site.path().join("requests/scan");
+    std::fs::create_dir_all(&scan).unwrap();
+    std::fs::write(
+        scan.join("รายชื่อ.pdf"),
+        pdf_of_pictures(&list, (1500, 2000), 12),
+    )
+    .unwrap();
+    std::fs::write(
+        scan.join("ข่าว.md"),
+        request_md(
+            "ประกาศรายชื่อ",
+            "attachments:\n  - { file: รายชื่อ.pdf, title: รายชื่อ }\n",
+            "เนื้อหา",
+        ),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let quick = site.path().join("requests/quick");
+    std::fs::create_dir_all(&quick).unwrap();
+    std::fs::write(quick.join("ข่าว.md"), request_md("ประชุม", "", "เนื้อหา")).unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut log: Vec<String> = Vec::new();
+    while !log.iter().any(|l| l.contains("requests/scan")) {
+        assert!(Instant::now() < deadline, "no report of the scan: {log:?}");
+        if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
+            log.push(l);
+        }
+    }
+    let at = |name: &str| log.iter().position(|l| l.contains(name));
+    assert!(
+        at("requests/quick").is_some_and(|q| Some(q) < at("requests/scan")),
+        "the quick request waited for the scan: {log:?}"
+    );
+    let report = std::fs::read_to_string(scan.join("khao-report.txt")).unwrap();
+    assert!(report.contains("personal-id"), "{report}");
+}
+
+/// A PDF of `pages` pages, each the JPEG `jpeg` (of `size` pixels) drawn
+/// over the whole page: what a copier's scan to PDF makes.
+fn pdf_of_pictures(jpeg: &[u8], size: (u32, u32), pages: usize) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut object = |out: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    };
+    // 1 catalog, 2 pages, 3 the picture, then a page and its content each.
+    object(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let tree = format!(
+        "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+        kids.join(" ")
+    );
+    object(&mut out, tree.as_bytes());
+    let mut picture = format!(
+        "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB \
+         /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+        size.0,
+        size.1,
+        jpeg.len()
+    )
+    .into_bytes();
+    picture.extend_from_slice(jpeg);
+    picture.extend_from_slice(b"\nendstream");
+    object(&mut out, &picture);
+    let draw = "q 595 0 0 842 0 0 cm /Im0 Do Q";
+    for i in 0..pages {
+        let page = format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+             /Resources << /XObject << /Im0 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        );
+        object(&mut out, page.as_bytes());
+        let content = format!("<< /Length {} >>\nstream\n{draw}\nendstream", draw.len());
+        object(&mut out, content.as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for o in &offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
