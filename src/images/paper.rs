@@ -5,13 +5,16 @@
 //! (OCR, a second or more); this cheap look at the pixels decides which
 //! photos are worth reading, so the photos of an event are not.
 //!
-//! A page is bright and colourless, and printing on it makes short dark
-//! runs between bright ones along a row of pixels: the strokes of letters
-//! and the lines of a table. A photo is taken for a page when at least a
-//! quarter of it is paper and such strokes are dense. A wrong "yes" costs
-//! one OCR run; a wrong "no" lets a photographed list through, so the bar
-//! is set low (a page with a short table in a photo that shows the desk
-//! around it passes).
+//! A page is the brightest thing in the photo and has one colour, the
+//! colour of the light it is photographed under (warm under a lamp, dim
+//! in a hall, shaded towards one side), and printing on it makes short
+//! dark runs between bright ones along a row of pixels: the strokes of
+//! letters and the lines of a table. So the paper's colour is taken from
+//! the photo's brightest pixels, every pixel is judged against it, and a
+//! photo is taken for a page when at least a quarter of it is paper and
+//! such strokes are dense. A wrong "yes" costs one OCR run (a quarter of a
+//! second for a photo without text); a wrong "no" lets a photographed list
+//! through, so the bar is set low.
 
 use image::{DynamicImage, GrayImage, imageops::FilterType};
 
@@ -28,8 +31,16 @@ const STROKES_PER_1000: f64 = 1.0;
 /// Longest dark run, in pixels at [`LOOK_SIDE`], taken for a stroke.
 const STROKE_WIDTH: usize = 8;
 
-/// How much darker than the paper on both sides a stroke is.
-const INK_CONTRAST: i32 = 70;
+/// Dimmest paper (the luma of the photo's brightest tenth): darker photos
+/// are of something else, or unreadable.
+const DIMMEST_PAPER: f32 = 90.0;
+
+/// How much darker than the paper a pixel may be and still be paper (in
+/// a shadow across the page).
+const SHADE: f32 = 0.6;
+
+/// Most colour a pixel may have, once the light's colour is taken out.
+const MOST_COLOUR: f32 = 60.0;
 
 /// Whether `image` (upright, any size) looks like a photo of a printed
 /// page.
@@ -39,22 +50,24 @@ pub fn shows_paper(image: &DynamicImage) -> bool {
     if w < 3 || h < 3 {
         return false;
     }
-    let mut luma = Vec::with_capacity(w);
-    let mut paper = Vec::with_capacity(w);
+    let pixels: Vec<[f32; 3]> = small.pixels().map(|p| p.0.map(f32::from)).collect();
+    let luma = |p: &[f32; 3]| p[0] * 0.299 + p[1] * 0.587 + p[2] * 0.114;
+    let Some(paper) = Light::of(&pixels, luma) else {
+        return false;
+    };
     let (mut paper_pixels, mut strokes, mut looked) = (0usize, 0usize, 0usize);
+    let (mut lumas, mut is_paper) = (Vec::with_capacity(w), Vec::with_capacity(w));
     // Every other row: strokes are taller than two pixels.
-    for y in (0..h).step_by(2) {
-        luma.clear();
-        paper.clear();
-        for p in (0..w).map(|x| small.get_pixel(x as u32, y as u32).0) {
-            let [r, g, b] = p.map(i32::from);
-            let l = (r * 299 + g * 587 + b * 114) / 1000;
-            let saturation = r.max(g).max(b) - r.min(g).min(b);
-            luma.push(l);
-            paper.push(l >= 140 && saturation <= 60);
+    for row in pixels.chunks_exact(w).step_by(2) {
+        lumas.clear();
+        is_paper.clear();
+        for p in row {
+            let l = luma(p);
+            lumas.push(l);
+            is_paper.push(paper.is_paper(p, l));
         }
-        paper_pixels += paper.iter().filter(|p| **p).count();
-        strokes += strokes_in(&luma, &paper);
+        paper_pixels += is_paper.iter().filter(|p| **p).count();
+        strokes += strokes_in(&lumas, &is_paper);
         looked += w;
     }
     let share = paper_pixels as f64 / looked as f64;
@@ -62,9 +75,58 @@ pub fn shows_paper(image: &DynamicImage) -> bool {
     share >= PAPER_SHARE && density >= STROKES_PER_1000
 }
 
+/// The paper as the photo shows it: its brightness and the colour of the
+/// light on it.
+struct Light {
+    level: f32,
+    colour: [f32; 3],
+}
+
+impl Light {
+    /// The brightest tenth of `pixels` (by `luma`), if bright enough.
+    fn of(pixels: &[[f32; 3]], luma: impl Fn(&[f32; 3]) -> f32) -> Option<Light> {
+        let mut histogram = [0usize; 256];
+        for p in pixels {
+            histogram[luma(p).clamp(0.0, 255.0) as usize] += 1;
+        }
+        let mut above = 0;
+        let level = (0..256usize).rev().find(|&l| {
+            above += histogram[l];
+            above * 10 >= pixels.len()
+        })? as f32;
+        if level < DIMMEST_PAPER {
+            return None;
+        }
+        let brightest = pixels.iter().filter(|p| luma(p) >= level - 10.0);
+        let (mut sum, mut n) = ([0f32; 3], 0f32);
+        for p in brightest {
+            (0..3).for_each(|c| sum[c] += p[c]);
+            n += 1.0;
+        }
+        Some(Light {
+            level,
+            colour: sum.map(|s| (s / n.max(1.0)).max(1.0)),
+        })
+    }
+
+    /// Whether the pixel `p` of luma `l` is paper: bright enough, and
+    /// grey once the light's colour is taken out.
+    fn is_paper(&self, p: &[f32; 3], l: f32) -> bool {
+        if l < self.level * SHADE {
+            return false;
+        }
+        let seen: [f32; 3] = std::array::from_fn(|c| p[c] / self.colour[c] * self.level);
+        let (most, least) = seen
+            .iter()
+            .fold((f32::MIN, f32::MAX), |(a, b), &v| (a.max(v), b.min(v)));
+        most - least <= MOST_COLOUR
+    }
+}
+
 /// Runs of at most [`STROKE_WIDTH`] non-paper pixels, paper on both sides,
-/// at least [`INK_CONTRAST`] darker than the paper around them.
-fn strokes_in(luma: &[i32], paper: &[bool]) -> usize {
+/// clearly darker than the paper around them (by a third, and by 25 levels
+/// at least).
+fn strokes_in(luma: &[f32], paper: &[bool]) -> usize {
     let mut count = 0;
     let mut x = 1;
     while x < paper.len() {
@@ -77,8 +139,9 @@ fn strokes_in(luma: &[i32], paper: &[bool]) -> usize {
             x += 1;
         }
         if x < paper.len() && x - start <= STROKE_WIDTH {
-            let darkest = luma[start..x].iter().copied().min().unwrap_or(255);
-            if darkest <= luma[start - 1].min(luma[x]) - INK_CONTRAST {
+            let edge = luma[start - 1].min(luma[x]);
+            let darkest = luma[start..x].iter().copied().fold(f32::MAX, f32::min);
+            if darkest <= edge - (edge * 0.3).max(25.0) {
                 count += 1;
             }
         }
@@ -119,6 +182,24 @@ mod tests {
     #[test]
     fn a_printed_page_is_paper() {
         assert!(shows_paper(&page_on_desk()));
+    }
+
+    /// The same page in a dim hall, under a warm lamp, and shaded from
+    /// one side to less than half its light.
+    #[test]
+    fn a_page_is_paper_in_any_light() {
+        let lit = |light: &dyn Fn(u32, [f32; 3]) -> [f32; 3]| {
+            let page = page_on_desk().to_rgb8();
+            DynamicImage::ImageRgb8(RgbImage::from_fn(page.width(), page.height(), |x, y| {
+                let p = light(x, page.get_pixel(x, y).0.map(f32::from));
+                Rgb(p.map(|v| v.clamp(0.0, 255.0) as u8))
+            }))
+        };
+        assert!(shows_paper(&lit(&|_, p| p.map(|v| v * 0.45))));
+        assert!(shows_paper(&lit(&|_, [r, g, b]| [r, g * 0.85, b * 0.6])));
+        assert!(shows_paper(&lit(&|x, p| {
+            p.map(|v| v * (1.0 - 0.55 * x as f32 / 1200.0))
+        })));
     }
 
     #[test]
