@@ -326,3 +326,39 @@ fn with_part(docx: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
     }
     out.finish().unwrap().into_inner()
 }
+
+/// The same photo of a list pasted into a Word file attached to a
+/// Markdown request: the attachment is refused, at its picture.
+#[test]
+fn a_photographed_list_inside_an_attached_word_file_is_found() {
+    let site = site();
+    let list =
+        crate::requests_support::fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg");
+    let docx = with_part(
+        &crate::docx_support::fixture("good.docx"),
+        "word/media/image1.jpg",
+        &std::fs::read(list).unwrap(),
+    );
+    let dir = site.path().join("requests/attached");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("รายชื่อ.docx"), docx).unwrap();
+    std::fs::write(
+        dir.join("ข่าว.md"),
+        crate::requests_support::request_md(
+            "ประกาศรายชื่อ",
+            "attachments:\n  - { file: รายชื่อ.docx, title: รายชื่อ }\n",
+            "เนื้อหา",
+        ),
+    )
+    .unwrap();
+    settle();
+    let v = check(site.path());
+    let id = diagnostics(&v, "requests/attached")
+        .iter()
+        .find(|d| d["code"] == "personal-id")
+        .unwrap_or_else(|| panic!("no personal-id: {v:#}"))
+        .clone();
+    let message = id["message"].as_str().unwrap();
+    assert!(message.contains("รายชื่อ.docx"), "{id}");
+    assert!(message.contains("ในรูปที่ 1"), "{id}");
+}

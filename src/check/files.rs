@@ -331,9 +331,10 @@ fn attachment_personal_data(
     cache_dir: Option<&Path>,
 ) -> std::io::Result<Vec<Diagnostic>> {
     use crate::news::documents::{PersonalData, Scans, personal_data};
-    // A verdict given without reading scans is not one given with them.
+    // A verdict given without reading scans is not one given with them
+    // (nor one given before the pictures of Office files were read).
     let kind = if crate::plumbing::ocr::available() {
-        "personal-ocr"
+        "personal-ocr2"
     } else {
         "personal"
     };

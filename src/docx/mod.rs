@@ -66,7 +66,7 @@ pub use error::DocxError;
 pub use labels::{FIELDS, FieldLabel};
 pub use package::is_old_word;
 pub use reader::{has_fields_table, read, read_picture};
-pub use scrub::without_gps;
+pub use scrub::{pictures, without_gps};
 pub use template::template;
 pub use text::office_text;
 pub use types::{Document, FieldRow, Finding, Limits, Picture, UnknownLabel};

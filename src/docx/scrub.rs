@@ -32,6 +32,28 @@ pub fn without_gps(bytes: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>, Doc
     package.rewritten(&replaced).map(Some)
 }
 
+/// Most pictures of one document handed out by [`pictures`].
+const MOST_PICTURES: usize = 50;
+
+/// The photos (JPEG and PNG parts) of the Office document `bytes`, in the
+/// package's order, at most [`MOST_PICTURES`] of them: a list of names
+/// photographed and pasted into a document is read like a photo sent on
+/// its own ([`crate::news::documents`]). Empty when it cannot be read.
+pub fn pictures(bytes: &[u8], limits: &Limits) -> Vec<Vec<u8>> {
+    let Ok(mut package) = Package::open(bytes, limits) else {
+        return Vec::new();
+    };
+    let names: Vec<String> = package
+        .names()
+        .filter(|n| is_jpeg(n) || n.to_ascii_lowercase().ends_with(".png"))
+        .take(MOST_PICTURES)
+        .collect();
+    names
+        .iter()
+        .filter_map(|n| package.read_part(n).ok().flatten())
+        .collect()
+}
+
 fn is_jpeg(part: &str) -> bool {
     let lower = part.to_ascii_lowercase();
     lower.ends_with(".jpg") || lower.ends_with(".jpeg")

@@ -27,7 +27,7 @@ mod resize;
 
 pub use error::ImageError;
 pub use gps::{clear_gps_in_place, without_gps};
-pub use paper::for_reading;
+pub use paper::{for_reading, shows_paper};
 pub(crate) use probe::decode;
 pub use probe::{
     Shows, SniffedFormat, header_dimensions, sniff, upright_dimensions, verify_decodes,

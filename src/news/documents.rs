@@ -107,6 +107,8 @@ enum At {
     Page(u32),
     Sheet(u32),
     Slide(u32),
+    /// The nth picture of an Office document.
+    Picture(u32),
     Somewhere,
 }
 
@@ -138,6 +140,8 @@ enum Source {
     Scan,
     /// A photo of a printed page, read the same way.
     Photo,
+    /// The photo of a printed page pasted into an Office document.
+    Picture,
 }
 
 /// Whether the pictures of scanned PDF pages are read: a second or more
@@ -150,17 +154,22 @@ pub enum Scans {
     Skipped,
 }
 
-/// The personal data in the text of attachment `bytes`.
+/// The personal data in the text of attachment `bytes`, and with
+/// `Scans::Read` in what OCR reads on its scanned pages and on the photos
+/// of printed pages pasted into it.
 pub fn personal_data(bytes: &[u8], scans: Scans) -> PersonalData {
     let texts = match sniff_document(bytes) {
-        Some(Container::Zip) => office_texts(bytes),
+        Some(Container::Zip) => {
+            let mut texts = office_texts(bytes);
+            if scans == Scans::Read {
+                texts.extend(office_pictures(bytes));
+            }
+            texts
+        }
         Some(Container::Pdf) => pdf_texts(bytes, scans),
         Some(Container::Ole) | None => return PersonalData::default(),
     };
-    PersonalData {
-        ids: numbers(&texts, crate::news::personal_id::find, masked),
-        phones: numbers(&texts, crate::news::phone::find, str::to_string),
-    }
+    found_in(&texts)
 }
 
 /// The personal data in the photo `bytes` when it shows a printed page
@@ -176,10 +185,44 @@ pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> PersonalData {
     let Some(text) = crate::plumbing::ocr::picture(&grey) else {
         return PersonalData::default();
     };
-    let texts = [(At::Somewhere, Source::Photo, text)];
+    found_in(&[(At::Somewhere, Source::Photo, text)])
+}
+
+/// Most pixels of a picture inside an Office document that is decoded.
+const PICTURE_PIXELS: u64 = 50_000_000;
+
+/// What OCR reads in the pictures of an Office document that show a
+/// printed page (the first [`crate::plumbing::ocr::MOST_PAGES`] of them),
+/// each at its place among the pictures.
+fn office_pictures(bytes: &[u8]) -> Vec<(At, Source, String)> {
+    use rayon::prelude::*;
+    let pictures = crate::docx::pictures(bytes, &crate::docx::Limits::default());
+    let pages: Vec<(u32, image::GrayImage)> = pictures
+        .iter()
+        .zip(1..)
+        .filter_map(|(picture, n)| {
+            let image = crate::images::decode(picture, PICTURE_PIXELS).ok()?;
+            crate::images::shows_paper(&image).then(|| {
+                let grey = crate::images::for_reading(&image, crate::plumbing::ocr::LONG_SIDE);
+                (n, grey)
+            })
+        })
+        .take(crate::plumbing::ocr::MOST_PAGES)
+        .collect();
+    pages
+        .par_iter()
+        .filter_map(|(n, grey)| {
+            let text = crate::plumbing::ocr::picture(grey)?;
+            Some((At::Picture(*n), Source::Picture, text))
+        })
+        .collect()
+}
+
+/// The ID and mobile numbers in `texts`.
+fn found_in(texts: &[(At, Source, String)]) -> PersonalData {
     PersonalData {
-        ids: numbers(&texts, crate::news::personal_id::find, masked),
-        phones: numbers(&texts, crate::news::phone::find, str::to_string),
+        ids: numbers(texts, crate::news::personal_id::find, masked),
+        phones: numbers(texts, crate::news::phone::find, str::to_string),
     }
 }
 
@@ -210,6 +253,7 @@ impl PersonalData {
             Source::Office => "check.fix_office",
             Source::Pdf => "check.fix_pdf",
             Source::Scan => "check.fix_scan",
+            Source::Picture => "check.fix_picture",
             Source::Photo => {
                 let m = ids.message("check.personal_id_photo", shown);
                 return Some(Diagnostic::error(Code::PersonalId, m));
@@ -267,6 +311,7 @@ fn place(at: At) -> Message {
         At::Page(n) => Message::new("check.at_page").arg("n", n),
         At::Sheet(n) => Message::new("check.at_sheet").arg("n", n),
         At::Slide(n) => Message::new("check.at_slide").arg("n", n),
+        At::Picture(n) => Message::new("check.at_picture").arg("n", n),
         At::Somewhere => Message::new("check.at_somewhere"),
     }
 }
