@@ -188,33 +188,39 @@ pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> PersonalData {
     found_in(&[(At::Somewhere, Source::Photo, text)])
 }
 
-/// Most pixels of a picture inside an Office document that is decoded.
+/// Most pixels of a picture inside a document that is decoded.
 const PICTURE_PIXELS: u64 = 50_000_000;
 
 /// What OCR reads in the pictures of an Office document that show a
-/// printed page (the first [`crate::plumbing::ocr::MOST_PAGES`] of them),
-/// each at its place among the pictures.
+/// printed page, each at its place among the pictures.
 fn office_pictures(bytes: &[u8]) -> Vec<(At, Source, String)> {
-    use rayon::prelude::*;
     let pictures = crate::docx::pictures(bytes, &crate::docx::Limits::default());
-    let pages: Vec<(u32, image::GrayImage)> = pictures
-        .iter()
-        .zip(1..)
-        .filter_map(|(picture, n)| {
+    pictures_read(
+        pictures
+            .iter()
+            .zip(1..)
+            .map(|(picture, n)| (At::Picture(n), picture.as_slice())),
+    )
+}
+
+/// What OCR reads in the `pictures` (each where it was found) that show a
+/// printed page: the first [`crate::plumbing::ocr::MOST_PAGES`] of them,
+/// on every core. A picture that does not decode is passed over.
+fn pictures_read<'b>(pictures: impl Iterator<Item = (At, &'b [u8])>) -> Vec<(At, Source, String)> {
+    use rayon::prelude::*;
+    let pages: Vec<(At, image::GrayImage)> = pictures
+        .filter_map(|(at, picture)| {
             let image = crate::images::decode(picture, PICTURE_PIXELS).ok()?;
             crate::images::shows_paper(&image).then(|| {
                 let grey = crate::images::for_reading(&image, crate::plumbing::ocr::LONG_SIDE);
-                (n, grey)
+                (at, grey)
             })
         })
         .take(crate::plumbing::ocr::MOST_PAGES)
         .collect();
     pages
         .par_iter()
-        .filter_map(|(n, grey)| {
-            let text = crate::plumbing::ocr::picture(grey)?;
-            Some((At::Picture(*n), Source::Picture, text))
-        })
+        .filter_map(|(at, grey)| Some((*at, Source::Picture, crate::plumbing::ocr::picture(grey)?)))
         .collect()
 }
 
@@ -346,27 +352,42 @@ fn part_at(part: &str) -> At {
 }
 
 /// The text of each page of a PDF, and with `Scans::Read` what OCR reads
-/// on the pages that have next to none (scanned), in page order; none
-/// when it cannot be read.
+/// on the pages that have next to none (scanned) and in the photos of
+/// printed pages placed on the others (a Word file with a photographed
+/// list, saved as PDF), in page order; none when it cannot be read.
 fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)> {
-    let pages = pdf_page_texts(bytes);
+    let mut pages = pdf_pages(bytes, scans == Scans::Read);
+    let is_scan = |text: &str| text.chars().filter(|c| !c.is_whitespace()).count() < SCANNED_BELOW;
     let scanned: Vec<u32> = pages
         .iter()
-        .filter(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count() < SCANNED_BELOW)
-        .map(|(n, _)| *n)
+        .filter(|p| is_scan(&p.text))
+        .map(|p| p.n)
         .collect();
-    let read = match scans {
-        Scans::Read => crate::plumbing::ocr::pdf_pages(bytes, &scanned),
-        Scans::Skipped => Vec::new(),
-    };
+    let photos: Vec<(u32, Vec<u8>)> = pages
+        .iter_mut()
+        .flat_map(|p| {
+            std::mem::take(&mut p.photos)
+                .into_iter()
+                .map(|photo| (p.n, photo))
+        })
+        .collect();
+    // A page's own text first: the first number found says how to fix it.
     let mut texts: Vec<(At, Source, String)> = pages
         .into_iter()
-        .map(|(n, text)| (At::Page(n), Source::Pdf, text))
-        .chain(
+        .map(|p| (At::Page(p.n), Source::Pdf, p.text))
+        .collect();
+    if scans == Scans::Read {
+        let read = crate::plumbing::ocr::pdf_pages(bytes, &scanned);
+        texts.extend(
             read.into_iter()
                 .map(|(n, text)| (At::Page(n), Source::Scan, text)),
-        )
-        .collect();
+        );
+        texts.extend(pictures_read(
+            photos
+                .iter()
+                .map(|(n, photo)| (At::Page(*n), photo.as_slice())),
+        ));
+    }
     texts.sort_by_key(|(at, _, _)| match at {
         At::Page(n) => *n,
         _ => 0,
@@ -378,10 +399,25 @@ fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)> {
 /// (a copier may stamp a page number or a date in text).
 const SCANNED_BELOW: usize = 40;
 
-/// The text of each page of a PDF; none when it cannot be read. lopdf is
-/// a parser of untrusted input: a panic in it is this file unread, not
-/// the check stopped.
-fn pdf_page_texts(bytes: &[u8]) -> Vec<(u32, String)> {
+/// Least pixels of a photo on a PDF page worth reading: a page's worth of
+/// names, photographed, is megapixels.
+const PDF_PHOTO_PIXELS: i64 = 1_000_000;
+
+/// Most photos of one PDF handed out to be looked at.
+const PDF_PHOTOS: usize = 50;
+
+/// One page of a PDF: its number, its text, and (when asked, on pages
+/// with text) its JPEG photos of a megapixel or more.
+struct PdfPage {
+    n: u32,
+    text: String,
+    photos: Vec<Vec<u8>>,
+}
+
+/// The pages of a PDF; none when it cannot be read. lopdf is a parser of
+/// untrusted input: a panic in it is this file unread, not the check
+/// stopped.
+fn pdf_pages(bytes: &[u8], with_photos: bool) -> Vec<PdfPage> {
     std::panic::catch_unwind(|| {
         let options = lopdf::LoadOptions {
             max_decompressed_size: Some(PDF_STREAM_LIMIT),
@@ -390,13 +426,27 @@ fn pdf_page_texts(bytes: &[u8]) -> Vec<(u32, String)> {
         let Ok(doc) = lopdf::Document::load_mem_with_options(bytes, options) else {
             return Vec::new();
         };
-        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        let mut photos_left = if with_photos { PDF_PHOTOS } else { 0 };
+        let pages: Vec<(u32, lopdf::ObjectId)> = doc.get_pages().into_iter().collect();
         pages
             .into_iter()
             .take(PDF_PAGES)
-            .filter_map(|n| {
+            .filter_map(|(n, id)| {
                 let text = doc.extract_text_with_limit(&[n], PDF_STREAM_LIMIT).ok()?;
-                Some((n, text))
+                let mut photos = Vec::new();
+                if photos_left > 0
+                    && text.chars().filter(|c| !c.is_whitespace()).count() >= SCANNED_BELOW
+                {
+                    for image in doc.get_page_images(id).unwrap_or_default() {
+                        let jpeg = image.filters.as_deref() == Some(&["DCTDecode".to_string()][..]);
+                        if jpeg && image.width * image.height >= PDF_PHOTO_PIXELS && photos_left > 0
+                        {
+                            photos.push(image.content.to_vec());
+                            photos_left -= 1;
+                        }
+                    }
+                }
+                Some(PdfPage { n, text, photos })
             })
             .collect()
     })
@@ -462,6 +512,68 @@ mod tests {
         assert_eq!(ids.first, "x-xxxx-xxxxx-45-6");
         let shown = format!("{:?}", found.id_error(file).unwrap().message);
         assert!(shown.contains("check.fix_scan"), "{shown}");
+    }
+
+    /// A photographed list pasted below a heading, saved as PDF: the page
+    /// has text, so it is no scan, and the photo is read on its own.
+    #[test]
+    fn a_photographed_list_on_a_page_of_text_is_read() {
+        assert!(
+            crate::plumbing::ocr::available(),
+            "scripts/test installs OCR"
+        );
+        let photo = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/requests/bad/personal-id--in-photo-of-list/รายชื่อ.jpg"
+        );
+        let jpeg = std::fs::read(photo).unwrap();
+        let pdf = pdf_with_heading_and(&jpeg, (1500, 2000));
+        let heading = personal_data(&pdf, Scans::Skipped);
+        assert_eq!(heading, PersonalData::default(), "the heading holds none");
+        let found = personal_data(&pdf, Scans::Read);
+        let ids = found.ids.as_ref().expect("read in the photo");
+        assert_eq!((ids.at, ids.from), (At::Page(1), Source::Picture));
+        let shown = format!("{:?}", found.id_error("รายชื่อ.pdf").unwrap().message);
+        assert!(shown.contains("check.fix_picture"), "{shown}");
+    }
+
+    /// A one-page PDF: a line of text, and under it `jpeg` (of `size`).
+    fn pdf_with_heading_and(jpeg: &[u8], size: (i64, i64)) -> Vec<u8> {
+        use lopdf::{Document, Object, Stream, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let image = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => size.0, "Height" => size.1,
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+            },
+            jpeg.to_vec(),
+        ));
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        });
+        let draw = b"BT /F1 14 Tf 40 800 Td (List of the students who passed the entrance examination) Tj ET \
+            q 450 0 0 600 70 150 cm /Im1 Do Q"
+            .to_vec();
+        let contents = doc.add_object(Stream::new(dictionary! {}, draw));
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => contents,
+            "Resources" => dictionary! {
+                "XObject" => dictionary! { "Im1" => image },
+                "Font" => dictionary! { "F1" => font },
+            },
+        });
+        let kids = vec![Object::Reference(page)];
+        doc.objects.insert(
+            pages,
+            dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 1 }.into(),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
     }
 
     /// A one-page PDF showing `jpeg`, stored as it is (as Word saves a
