@@ -195,12 +195,15 @@ impl Watch<'_> {
         let spawned = std::thread::Builder::new()
             .name("check".into())
             .spawn(move || {
-                let checked =
-                    crate::check::check_paths(&site_dir, &config, std::slice::from_ref(&request));
+                // A check that panicked is one not written, not a request
+                // left "being checked" for ever.
+                let checked = std::panic::catch_unwind(|| {
+                    crate::check::check_paths(&site_dir, &config, std::slice::from_ref(&request))
+                });
                 let _ = tx.send(Done {
                     path: request,
                     before,
-                    checked: checked.into_iter().next(),
+                    checked: checked.ok().and_then(|c| c.into_iter().next()),
                 });
             });
         match spawned {
