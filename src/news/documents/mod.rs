@@ -181,12 +181,25 @@ fn office_pictures(bytes: &[u8]) -> Vec<(At, Source, String)> {
     )
 }
 
+/// Most pixels of one document's pictures decoded in all: a crafted file
+/// of fifty 50-megapixel pictures must not keep the check busy for a
+/// minute (a real one holds a few phone photos).
+const PICTURES_PIXELS: u64 = 400_000_000;
+
 /// What OCR reads in the `pictures` (each where it was found) that show a
 /// printed page: the first [`crate::plumbing::ocr::MOST_PAGES`] of them,
-/// on every core. A picture that does not decode is passed over.
+/// on every core. A picture that does not decode is passed over, and
+/// pictures past [`PICTURES_PIXELS`] are not looked at.
 fn pictures_read<'b>(pictures: impl Iterator<Item = (At, &'b [u8])>) -> Vec<(At, Source, String)> {
     use rayon::prelude::*;
+    let mut budget = PICTURES_PIXELS;
     let pages: Vec<(At, image::GrayImage)> = pictures
+        .take_while(|(_, picture)| {
+            let (w, h) = crate::images::header_dimensions(picture).unwrap_or((0, 0));
+            let pixels = u64::from(w) * u64::from(h);
+            budget = budget.saturating_sub(pixels);
+            budget > 0 || pixels == 0
+        })
         .filter_map(|(at, picture)| {
             let image = crate::images::decode(picture, PICTURE_PIXELS).ok()?;
             crate::images::shows_paper(&image).then(|| {
