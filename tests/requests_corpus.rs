@@ -521,3 +521,30 @@ fn a_text_of_megabytes_is_too_large_to_be_news() {
         .unwrap();
     assert!(message.contains("5.0 MB"), "{message}");
 }
+
+/// On a machine without the OCR programs, scans and photos of documents
+/// cannot be read for ID numbers: the officer is told so, with the
+/// command that installs them, whenever requests are checked.
+#[test]
+fn a_machine_without_ocr_says_scans_went_unread() {
+    let site = site();
+    copy(
+        &fixtures().join("good/announcement-exam.md"),
+        &site.path().join("requests/exam.md"),
+    );
+    let nothing = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_khao"))
+        .env("PATH", nothing.path())
+        .arg("--site")
+        .arg(site.path())
+        .arg("check")
+        .output()
+        .expect("run khao");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("apt-get install tesseract-ocr tesseract-ocr-tha"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = khao(site.path(), &["check"]);
+    assert!(!stderr.contains("tesseract"), "{stderr}");
+}

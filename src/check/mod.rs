@@ -327,6 +327,14 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
     }
 }
 
+/// Whether this machine reads what has no text (scanned pages, photos of
+/// printed pages) for personal data: Tesseract with Thai and Poppler are
+/// installed ([`crate::plumbing::ocr`]). Without them such files pass
+/// unread, and the officer must be told.
+pub fn reads_pictures() -> bool {
+    crate::plumbing::ocr::available()
+}
+
 /// Checks the requests at `paths` (default: every request in `requests/`),
 /// then the duplicates among all requests and against `content/news/`.
 pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> Vec<Checked> {

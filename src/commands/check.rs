@@ -37,6 +37,9 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
         println!("{}", json_object(&checked, lang));
     } else {
         print!("{}", human(&checked, lang, colour_wanted()));
+        if !checked.is_empty() {
+            super::output::note_unread_pictures(lang);
+        }
     }
     if checked.iter().all(Checked::ok) {
         exit::OK

@@ -519,6 +519,7 @@ fn print_intake(r: &IntakeReport, lang: Lang) {
             f.error.message().render(lang)
         );
     }
+    super::output::note_unread_pictures(lang);
 }
 
 fn print_result(

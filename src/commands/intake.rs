@@ -23,6 +23,9 @@ pub fn run(ctx: &Context) -> u8 {
         println!("{}", json_object(&report, lang));
     } else {
         print_human(&report, lang);
+        if !(report.accepted.is_empty() && report.rejected.is_empty()) {
+            super::output::note_unread_pictures(lang);
+        }
     }
     if report.rejected.is_empty() && report.failed.is_empty() {
         exit::OK

@@ -32,6 +32,7 @@ fn show(event: Event, lang: Lang, json: bool) {
                 .arg("path", path.display())
                 .arg("settle", settle.as_secs_f64());
             eprintln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
+            super::output::note_unread_pictures(lang);
         }
         Event::Polling { error } => {
             let m = Message::new("watch.polling").arg("error", error);
