@@ -150,10 +150,10 @@ pub fn personal_data(bytes: &[u8], scans: Scans) -> PersonalData {
     found_in(&texts)
 }
 
-/// The personal data in the photo `bytes` when it shows a printed page
-/// (a list of names photographed on a desk): its picture is read
-/// ([`crate::plumbing::ocr`]). Photos of anything else, and photos that do
-/// not decode, are not read.
+/// The personal data OCR reads ([`crate::plumbing::ocr`]) in the photo
+/// `bytes`, which the caller found to show a printed page (a list of
+/// names photographed on a desk: [`crate::images::Shows::Paper`]); none
+/// when it does not decode.
 pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> PersonalData {
     let Ok(image) = crate::images::decode(bytes, max_pixels) else {
         return PersonalData::default();
