@@ -161,16 +161,24 @@ fn photo_personal_data(
     let remembered = file
         .as_ref()
         .and_then(|f| serde_json::from_slice(&std::fs::read(f).ok()?).ok());
-    let found: PersonalData = remembered.unwrap_or_else(|| {
-        let found = photo_personal_data(bytes, config.images.max_pixels);
-        if let Some(f) = &file
-            && let Ok(json) = serde_json::to_vec(&found)
-        {
-            // Only a speed-up: a cache that cannot be written costs time.
-            let _ = fs::write_atomic(f, &json);
+    let found: PersonalData = match remembered {
+        Some(found) => found,
+        None => {
+            // Not read (Tesseract ran out of time on a loaded machine):
+            // nothing to say, and nothing remembered, so the next check
+            // reads it again.
+            let Some(found) = photo_personal_data(bytes, config.images.max_pixels) else {
+                return Vec::new();
+            };
+            if let Some(f) = &file
+                && let Ok(json) = serde_json::to_vec(&found)
+            {
+                // Only a speed-up: a cache that cannot be written costs time.
+                let _ = fs::write_atomic(f, &json);
+            }
+            found
         }
-        found
-    });
+    };
     [found.id_error(shown), found.phone_warning(shown)]
         .into_iter()
         .flatten()

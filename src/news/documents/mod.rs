@@ -152,18 +152,15 @@ pub fn personal_data(bytes: &[u8], scans: Scans) -> PersonalData {
 
 /// The personal data OCR reads ([`crate::plumbing::ocr`]) in the photo
 /// `bytes`, which the caller found to show a printed page (a list of
-/// names photographed on a desk: [`crate::images::Shows::Paper`]); none
-/// when it does not decode.
-pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> PersonalData {
-    let Ok(image) = crate::images::decode(bytes, max_pixels) else {
-        return PersonalData::default();
-    };
+/// names photographed on a desk: [`crate::images::Shows::Paper`]); `None`
+/// when it could not be read (it does not decode, or OCR failed or ran
+/// out of time), which is not the same as read and clean.
+pub fn photo_personal_data(bytes: &[u8], max_pixels: u64) -> Option<PersonalData> {
+    let image = crate::images::decode(bytes, max_pixels).ok()?;
     let grey = crate::images::for_reading(&image, crate::plumbing::ocr::LONG_SIDE);
     drop(image);
-    let Some(text) = crate::plumbing::ocr::picture(&grey) else {
-        return PersonalData::default();
-    };
-    found_in(&[(At::Somewhere, Source::Photo, text)])
+    let text = crate::plumbing::ocr::picture(&grey)?;
+    Some(found_in(&[(At::Somewhere, Source::Photo, text)]))
 }
 
 /// Most pixels of a picture inside a document that is decoded.
@@ -345,6 +342,14 @@ fn part_at(part: &str) -> At {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_photo_that_cannot_be_read_is_not_called_clean() {
+        assert_eq!(
+            photo_personal_data(b"\xff\xd8\xff\xe0 not a photo", 1000),
+            None
+        );
+    }
 
     #[test]
     fn numbers_are_masked_but_their_last_three_digits() {
