@@ -10,6 +10,37 @@ use std::time::{Duration, Instant};
 use crate::util::names_in;
 use requests_support::*;
 
+/// `khao watch --settle SETTLE` on `site`, once it has said it started
+/// watching `requests/`; and the lines it prints on stdout, as they come.
+/// The rest of its stderr is read and dropped, so it can always write.
+fn start_watch(
+    site: &std::path::Path,
+    settle: &str,
+) -> (Killed, std::sync::mpsc::Receiver<String>) {
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_khao"))
+            .arg("--site")
+            .arg(site)
+            .args(["watch", "--settle", settle])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start watch"),
+    );
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let started = stderr.next().and_then(Result::ok).unwrap_or_default();
+    assert!(started.contains("requests"), "{started}");
+    std::thread::spawn(move || stderr.for_each(drop));
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    (child, rx)
+}
+
 struct Killed(std::process::Child);
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -23,28 +54,7 @@ fn a_slowly_copied_photo_ends_with_a_passing_report() {
     let site = site();
     let yaml = SITE_YAML.replace("max_file_mb: 1,", "max_file_mb: 25,");
     std::fs::write(site.path().join("site.yaml"), yaml).unwrap();
-    let mut child = Killed(
-        Command::new(env!("CARGO_BIN_EXE_khao"))
-            .arg("--site")
-            .arg(site.path())
-            .args(["watch", "--settle", "1.5"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start watch"),
-    );
-    // Wait for the start line.
-    let stderr = child.0.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let started = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(started.contains("requests"), "{started}");
-    let stdout = child.0.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
+    let (_child, rx) = start_watch(site.path(), "1.5");
 
     // A 5 MB phone photo, copied in chunks with pauses shorter than the settle time.
     let mut photo = jpeg(1600, 1200);
@@ -156,26 +166,7 @@ fn watch_checks_everything_at_start_and_rewrites_a_fixed_report() {
 #[test]
 fn a_long_scan_does_not_hold_up_another_request() {
     let site = site();
-    let mut child = Killed(
-        Command::new(env!("CARGO_BIN_EXE_khao"))
-            .arg("--site")
-            .arg(site.path())
-            .args(["watch", "--settle", "1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start watch"),
-    );
-    let stderr = child.0.stderr.take().unwrap();
-    let started = BufReader::new(stderr).lines().next();
-    assert!(started.is_some(), "watch did not start");
-    let stdout = child.0.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
+    let (_child, rx) = start_watch(site.path(), "1");
 
     // Twelve scanned pages, each the photo of a list of names: OCR reads
     // them for seconds.

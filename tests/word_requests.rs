@@ -282,13 +282,7 @@ fn a_mobile_number_in_the_body_is_a_warning_at_its_paragraph() {
 #[test]
 fn a_photographed_list_pasted_into_word_stops_the_request() {
     let site = site();
-    let list =
-        crate::requests_support::fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg");
-    let docx = with_part(
-        &crate::docx_support::fixture("good.docx"),
-        "word/media/image1.jpg",
-        &std::fs::read(list).unwrap(),
-    );
+    let docx = good_docx_with_list_photo();
     let dir = site.path().join("requests/list");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("ข่าว.docx"), docx).unwrap();
@@ -307,6 +301,18 @@ fn a_photographed_list_pasted_into_word_stops_the_request() {
         id["location"].as_str().unwrap().starts_with("ย่อหน้าที่ "),
         "{id}"
     );
+}
+
+/// good.docx with its first picture replaced by the phone photo of a
+/// printed list of names and ID numbers.
+fn good_docx_with_list_photo() -> Vec<u8> {
+    let list =
+        crate::requests_support::fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg");
+    with_part(
+        &crate::docx_support::fixture("good.docx"),
+        "word/media/image1.jpg",
+        &std::fs::read(list).unwrap(),
+    )
 }
 
 /// The Word package `docx` with its part `name` replaced by `bytes`.
@@ -332,13 +338,7 @@ fn with_part(docx: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn a_photographed_list_inside_an_attached_word_file_is_found() {
     let site = site();
-    let list =
-        crate::requests_support::fixtures().join("bad/personal-id--in-photo-of-list/รายชื่อ.jpg");
-    let docx = with_part(
-        &crate::docx_support::fixture("good.docx"),
-        "word/media/image1.jpg",
-        &std::fs::read(list).unwrap(),
-    );
+    let docx = good_docx_with_list_photo();
     let dir = site.path().join("requests/attached");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("รายชื่อ.docx"), docx).unwrap();

@@ -134,7 +134,7 @@ pub fn check_photo(
     let mut out = verdict(&probe, &ext, shown, config);
     if probe.paper && !out.iter().any(Diagnostic::is_error) {
         match crate::plumbing::fs::read_regular(path) {
-            Ok(bytes) => out.extend(photo_personal_data(&bytes, shown, config, cache_dir)),
+            Ok(bytes) => out.extend(personal_data_on_paper(&bytes, shown, config, cache_dir)),
             Err(e) => out.push(unreadable(shown, &e)),
         }
     }
@@ -146,7 +146,7 @@ pub fn check_photo(
 /// the hash of the photo's bytes (reading takes a second or more, and
 /// `khao watch` checks a request again whenever it changes). Without the
 /// OCR programs nothing is read, and nothing remembered.
-fn photo_personal_data(
+fn personal_data_on_paper(
     bytes: &[u8],
     shown: &str,
     config: &SiteConfig,
@@ -179,10 +179,7 @@ fn photo_personal_data(
             found
         }
     };
-    [found.id_error(shown), found.phone_warning(shown)]
-        .into_iter()
-        .flatten()
-        .collect()
+    found.diagnostics(shown)
 }
 
 /// A file of `size` bytes over its limit of `max_mb`.
@@ -253,7 +250,7 @@ pub fn check_photo_bytes(
     let probe = probe_bytes(bytes, config.images.max_pixels, cache_dir);
     let mut out = verdict(&probe, ext, shown, config);
     if probe.paper && !out.iter().any(Diagnostic::is_error) {
-        out.extend(photo_personal_data(bytes, shown, config, cache_dir));
+        out.extend(personal_data_on_paper(bytes, shown, config, cache_dir));
     }
     out
 }
@@ -353,10 +350,7 @@ fn attachment_personal_data(
         |_| true,
         |bytes| personal_data(bytes, Scans::Read),
     )?;
-    Ok([found.id_error(shown), found.phone_warning(shown)]
-        .into_iter()
-        .flatten()
-        .collect())
+    Ok(found.diagnostics(shown))
 }
 
 /// Probes a photo's bytes: the header first (a bomb is refused before

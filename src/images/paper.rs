@@ -184,12 +184,13 @@ fn strokes_in(luma: &[f32], paper: &[bool]) -> usize {
 /// `long_side` pixels (a 12-megapixel photo is read no better than one of
 /// a page at 200 dots per inch, and far more slowly).
 pub fn for_reading(image: &DynamicImage, long_side: u32) -> GrayImage {
-    let grey = if image.width().max(image.height()) > long_side {
-        image.resize(long_side, long_side, FilterType::Triangle)
+    if image.width().max(image.height()) > long_side {
+        image
+            .resize(long_side, long_side, FilterType::Triangle)
+            .to_luma8()
     } else {
-        image.clone()
-    };
-    grey.to_luma8()
+        image.to_luma8()
+    }
 }
 
 #[cfg(test)]

@@ -239,6 +239,15 @@ fn numbers(
 }
 
 impl PersonalData {
+    /// What the check says of the file shown as `shown`: the
+    /// [`Self::id_error`] and the [`Self::phone_warning`] it has.
+    pub fn diagnostics(&self, shown: &str) -> Vec<Diagnostic> {
+        [self.id_error(shown), self.phone_warning(shown)]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// The `personal-id` error for the attachment shown as `shown`, when
     /// it holds ID numbers.
     pub fn id_error(&self, shown: &str) -> Option<Diagnostic> {

@@ -38,10 +38,9 @@ const PDF_PAGES: usize = 2000;
 /// list, saved as PDF), in page order; none when it cannot be read.
 pub(super) fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)> {
     let mut pages = pdf_pages(bytes, scans == Scans::Read);
-    let is_scan = |text: &str| text.chars().filter(|c| !c.is_whitespace()).count() < SCANNED_BELOW;
     let scanned: Vec<u32> = pages
         .iter()
-        .filter(|p| is_scan(&p.text))
+        .filter(|p| is_scanned(&p.text))
         .map(|p| p.n)
         .collect();
     let photos: Vec<(u32, Vec<u8>)> = pages
@@ -80,6 +79,11 @@ pub(super) fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)>
 /// (a copier may stamp a page number or a date in text).
 const SCANNED_BELOW: usize = 40;
 
+/// Whether a page with this text is a scan ([`SCANNED_BELOW`]).
+fn is_scanned(text: &str) -> bool {
+    text.chars().filter(|c| !c.is_whitespace()).count() < SCANNED_BELOW
+}
+
 /// Least pixels of a photo on a PDF page worth reading: a page's worth of
 /// names, photographed, is megapixels.
 const PDF_PHOTO_PIXELS: i64 = 1_000_000;
@@ -115,11 +119,9 @@ fn pdf_pages(bytes: &[u8], with_photos: bool) -> Vec<PdfPage> {
             .filter_map(|(n, id)| {
                 let text = doc.extract_text_with_limit(&[n], PDF_STREAM_LIMIT).ok()?;
                 let mut photos = Vec::new();
-                if photos_left > 0
-                    && text.chars().filter(|c| !c.is_whitespace()).count() >= SCANNED_BELOW
-                {
+                if photos_left > 0 && !is_scanned(&text) {
                     for image in doc.get_page_images(id).unwrap_or_default() {
-                        let jpeg = image.filters.as_deref() == Some(&["DCTDecode".to_string()][..]);
+                        let jpeg = image.filters.as_deref().is_some_and(|f| f == ["DCTDecode"]);
                         if jpeg && image.width * image.height >= PDF_PHOTO_PIXELS && photos_left > 0
                         {
                             photos.push(image.content.to_vec());
@@ -164,6 +166,19 @@ mod tests {
 
     /// A one-page PDF: a line of text, and under it `jpeg` (of `size`).
     fn pdf_with_heading_and(jpeg: &[u8], size: (i64, i64)) -> Vec<u8> {
+        let heading = "List of the students who passed the entrance examination";
+        one_page_pdf(jpeg, size, Some(heading))
+    }
+
+    /// A one-page PDF showing `jpeg`, stored as it is (as Word saves a
+    /// pasted photo).
+    fn pdf_showing(jpeg: &[u8]) -> Vec<u8> {
+        one_page_pdf(jpeg, (8, 8), None)
+    }
+
+    /// A one-page PDF holding `jpeg` (of `size`) as it is, drawn under the
+    /// line `heading` when there is one.
+    fn one_page_pdf(jpeg: &[u8], size: (i64, i64), heading: Option<&str>) -> Vec<u8> {
         use lopdf::{Document, Object, Stream, dictionary};
         let mut doc = Document::with_version("1.5");
         let image = doc.add_object(Stream::new(
@@ -173,51 +188,24 @@ mod tests {
             },
             jpeg.to_vec(),
         ));
-        let font = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
-        });
-        let draw = b"BT /F1 14 Tf 40 800 Td (List of the students who passed the entrance examination) Tj ET \
-            q 450 0 0 600 70 150 cm /Im1 Do Q"
-            .to_vec();
-        let contents = doc.add_object(Stream::new(dictionary! {}, draw));
         let pages = doc.new_object_id();
-        let page = doc.add_object(dictionary! {
+        let mut resources = dictionary! { "XObject" => dictionary! { "Im1" => image } };
+        let mut page = dictionary! {
             "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            "Contents" => contents,
-            "Resources" => dictionary! {
-                "XObject" => dictionary! { "Im1" => image },
-                "Font" => dictionary! { "F1" => font },
-            },
-        });
-        let kids = vec![Object::Reference(page)];
-        doc.objects.insert(
-            pages,
-            dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => 1 }.into(),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-        doc.trailer.set("Root", catalog);
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
-        out
-    }
-
-    /// A one-page PDF showing `jpeg`, stored as it is (as Word saves a
-    /// pasted photo).
-    fn pdf_showing(jpeg: &[u8]) -> Vec<u8> {
-        use lopdf::{Document, Object, Stream, dictionary};
-        let mut doc = Document::with_version("1.5");
-        let image = doc.add_object(Stream::new(
-            dictionary! {
-                "Type" => "XObject", "Subtype" => "Image", "Width" => 8, "Height" => 8,
-                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
-            },
-            jpeg.to_vec(),
-        ));
-        let pages = doc.new_object_id();
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image } },
-        });
+        };
+        if let Some(heading) = heading {
+            let font = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            });
+            resources.set("Font", dictionary! { "F1" => font });
+            let draw = format!(
+                "BT /F1 14 Tf 40 800 Td ({heading}) Tj ET q 450 0 0 600 70 150 cm /Im1 Do Q"
+            );
+            let contents = doc.add_object(Stream::new(dictionary! {}, draw.into_bytes()));
+            page.set("Contents", contents);
+        }
+        page.set("Resources", resources);
+        let page = doc.add_object(page);
         let kids = vec![Object::Reference(page)];
         doc.objects.insert(
             pages,
