@@ -494,16 +494,28 @@ struct PageFacts {
 /// Loads every image (lazy ones too), waits for fonts, then measures. An
 /// image is given 30 s: on a loaded two-core machine (two Chromiums and a
 /// test suite) 8 s was once too short for a home page's thumbnails, which
-/// were then reported broken.
+/// were then reported broken. Each image is watched rather than waited on by
+/// event: a lazy image switched to eager, or one whose `srcset` picks another
+/// file after the width changed, can read `complete` with no pixels for a
+/// moment before its new request starts, and an event listener added then
+/// may never fire. Only an image that stays complete and empty for 2 s is
+/// broken.
 const CHECK_JS: &str = r#"(async () => {
   const imgs = Array.from(document.images);
   for (const i of imgs) { if (i.loading === 'lazy') i.loading = 'eager'; }
-  await Promise.all(imgs.map(i => (i.complete && i.naturalWidth > 0) ? null : new Promise(r => {
-    if (i.complete) { r(); return; }
-    i.addEventListener('load', r, {once: true});
-    i.addEventListener('error', r, {once: true});
-    setTimeout(r, 30000);
-  })));
+  const tick = () => new Promise(r => setTimeout(r, 50));
+  const settle = async (i) => {
+    const end = Date.now() + 30000;
+    let emptySince = null;
+    while (Date.now() < end) {
+      if (i.complete && i.naturalWidth > 0) return;
+      if (!i.complete) emptySince = null;
+      else if (emptySince === null) emptySince = Date.now();
+      else if (Date.now() - emptySince > 2000) return;
+      await tick();
+    }
+  };
+  await Promise.all(imgs.map(settle));
   const broken = imgs.filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src') || i.currentSrc || '(img)');
   await document.fonts.ready;
   const de = document.documentElement;
