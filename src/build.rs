@@ -409,6 +409,9 @@ fn photos(
         stats,
         whole,
     };
+    if results.iter().all(Result::is_ok) {
+        images::prune_cache(&jobs, &site.config.images, &cache);
+    }
     for (job, result) in jobs.iter().zip(results) {
         match result {
             Ok(image) => {

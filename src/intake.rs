@@ -136,6 +136,7 @@ pub fn intake_all(
     let requests_dir = site_dir.join(REQUESTS_DIR);
     clean_leftovers(&news_root, &requests_dir);
     receipt::remove_old(&requests_dir, config.requests.receipt_days, now);
+    check::prune_cache(site_dir);
     let records = Records::of(site_dir);
     let mut report = IntakeReport::default();
     let (settled, waiting) = settled(&requests_dir, config.requests.settle_seconds);

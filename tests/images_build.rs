@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::run as khao;
+use crate::util::{age_all, run as khao};
 use serde_json::Value;
 
 const FIXTURE: &str = concat!(
@@ -162,4 +162,62 @@ fn a_broken_photo_fails_the_build_naming_it() {
     assert_eq!(code, 1, "{report}\n{stderr}");
     let text = report["problems"].to_string();
     assert!(text.contains("IMG_20260115.jpg"), "{text}");
+}
+
+/// Every file below `dir`, relative to it, sorted.
+fn names_below(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn resized_photos_no_page_uses_leave_the_cache_after_a_day_or_two() {
+    let site = site_with_photo();
+    let cache = site.path().join(".khao/cache/images");
+    let (code, _, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    let before = names_below(&cache);
+    let variants = |names: &[String]| names.iter().filter(|n| n.ends_with(".jpg")).count();
+    assert_eq!(variants(&before), 3, "{before:?}");
+
+    // The officer settles on other widths: every resized file is now one
+    // no page uses. Within a day or two they stay; after that they go.
+    let yaml = site.path().join("site.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, text.replace("[320, 640, 1280]", "[480, 960]")).unwrap();
+    let (code, report, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["images"]["processed"], 1, "{report}");
+    assert_eq!(variants(&names_below(&cache)), 5, "old sizes kept for now");
+
+    age_all(&cache, 3);
+    let published = files(&site.path().join("public"));
+    let (code, report, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["images"]["processed"], 0, "{report}");
+    let after = names_below(&cache);
+    assert_eq!(variants(&after), 2, "only the sizes in use stay: {after:?}");
+    assert!(
+        after
+            .iter()
+            .all(|n| !before.contains(n) || !n.ends_with(".jpg"))
+    );
+    assert_eq!(
+        published,
+        files(&site.path().join("public")),
+        "the site is untouched"
+    );
+
+    // What stayed is what the site uses: a build without the memo finds it.
+    std::fs::remove_dir_all(site.path().join(".khao/cache/memo")).unwrap();
+    let (code, report, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["images"]["processed"], 0, "{report}");
+    assert_eq!(report["images"]["cached"], 1, "{report}");
 }

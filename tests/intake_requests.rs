@@ -3,7 +3,7 @@
 
 use crate::requests_support;
 
-use crate::util::names_in;
+use crate::util::{age_all, names_in};
 use requests_support::*;
 
 fn good_site() -> tempfile::TempDir {
@@ -317,4 +317,41 @@ fn an_attached_documents_photos_are_published_without_their_position() {
     let kept = named("records");
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(std::fs::read(&kept[0]).unwrap(), original);
+}
+
+#[test]
+fn the_checks_verdicts_are_forgotten_after_two_months() {
+    let site = good_site();
+    let (code, _) = check_json(site.path(), &[]);
+    assert_eq!(code, 0);
+    let cache = site.path().join(".khao/cache/check");
+    assert!(
+        !names_in(&cache).is_empty(),
+        "the check remembers its verdicts"
+    );
+    // Verdicts on files long gone: one of 61 days goes, one of 59 stays.
+    age_all(&cache, 61);
+    std::fs::write(cache.join("stat-recent"), b"{}").unwrap();
+    let f = std::fs::File::options()
+        .write(true)
+        .open(cache.join("stat-recent"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(59 * 86_400))
+        .unwrap();
+    let old = names_in(&cache);
+
+    let (code, out, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let now = names_in(&cache);
+    assert!(now.contains(&"stat-recent".to_string()), "{now:?}");
+    let month = std::time::Duration::from_secs(30 * 86_400);
+    for name in now.iter().filter(|n| *n != "stat-recent") {
+        let age = std::fs::metadata(cache.join(name))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .elapsed()
+            .unwrap();
+        assert!(age < month, "{name} of {old:?} is still there");
+    }
 }

@@ -68,3 +68,18 @@ pub fn example_site() -> tempfile::TempDir {
     );
     dir
 }
+
+/// Sets every file below `dir` back by `days`, as if written then: what a
+/// cache kept for so long looks like.
+pub fn age_all(dir: &Path, days: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.file_type().is_file() {
+            let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+            f.set_modified(then).unwrap();
+        }
+    }
+}

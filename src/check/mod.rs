@@ -327,6 +327,23 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
     }
 }
 
+/// How long the check's verdicts are kept after they were reached. Each
+/// save of a request's file while staff work on it leaves a verdict, and
+/// each accepted request leaves its files' for ever; one still wanted
+/// after this is reached again (a scan read again: seconds).
+const VERDICTS_FOR: std::time::Duration = std::time::Duration::from_secs(60 * 24 * 60 * 60);
+
+/// Once a day, removes the check's verdicts older than [`VERDICTS_FOR`]
+/// from `.khao/cache/check`. Returns how many went.
+pub fn prune_cache(site_dir: &Path) -> usize {
+    let cache = paths::cache_dir(site_dir, "check");
+    if !cache.is_dir() || !crate::plumbing::prune::due(&paths::cache_dir(site_dir, "check-pruned"))
+    {
+        return 0;
+    }
+    crate::plumbing::prune::remove_old(&cache, VERDICTS_FOR, &|_| false)
+}
+
 /// Whether this machine reads what has no text (scanned pages, photos of
 /// printed pages) for personal data: Tesseract with Thai and Poppler are
 /// installed ([`crate::plumbing::ocr`]). Without them such files pass

@@ -149,6 +149,55 @@ pub(crate) fn store(
     Ok(manifest)
 }
 
+/// The file beside the cache's folders that records its last pruning.
+const PRUNED: &str = "pruned";
+
+/// How long an entry no photo uses is kept: a build at another `--now`
+/// (an embargoed item shown early) or a photo taken out and put back the
+/// same day finds its files still there.
+const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(2 * 24 * 60 * 60);
+
+/// Once a day, removes the entries no photo of `sources` uses with these
+/// settings (a deleted photo's, a replaced photo's, every photo's after
+/// the widths or quality changed): they would otherwise stay for ever,
+/// megabytes each. Pages link to the published copies, so nothing on the
+/// site goes with them. Each source's hash comes from the index when its
+/// stamp is the index's, else from its bytes; a source that cannot be read
+/// stops the pruning (what it uses is not known). Returns how many files
+/// went.
+pub(crate) fn prune<'a>(
+    cache_dir: &Path,
+    sources: impl Iterator<Item = &'a Path>,
+    widths: &[u32],
+    quality: u8,
+) -> usize {
+    if !crate::plumbing::prune::due(&cache_dir.join(PRUNED)) {
+        return 0;
+    }
+    let index = SourceIndex::load(cache_dir);
+    let mut used = rustc_hash::FxHashSet::default();
+    for source in sources {
+        let known = fs::metadata(source).ok().and_then(|m| {
+            let e = index.entries.get(&*source.to_string_lossy())?;
+            (e.stamp == Stamp::of(&m)).then(|| e.hash.clone())
+        });
+        let hash = match known {
+            Some(h) => h,
+            None => match crate::plumbing::fs::read_regular(source) {
+                Ok(bytes) => source_hash(&bytes),
+                Err(_) => return 0,
+            },
+        };
+        used.insert(key(&hash, widths, quality));
+    }
+    // Entries are `<key>-<width>.<ext>` and `<key>.json`, 40 hex digits of
+    // key; the index and the marker are not in a folder of their own.
+    let keep = |name: &str| {
+        name == PRUNED || name == "sources.json" || name.get(..40).is_some_and(|k| used.contains(k))
+    };
+    crate::plumbing::prune::remove_old(cache_dir, UNUSED_FOR, &keep)
+}
+
 /// Puts the cached file `from` at `to`: a hard link when the two are on the
 /// same disk (no copy at all), otherwise a copy; atomically either way.
 pub(crate) fn publish(from: &Path, to: &Path) -> io::Result<()> {
@@ -234,6 +283,42 @@ mod tests {
         fs::write(&f, b"two!").unwrap();
         let changed = Stamp::of(&fs::metadata(&f).unwrap());
         assert_eq!(loaded.hash("p", &changed), None);
+    }
+
+    #[test]
+    fn prune_keeps_what_a_source_uses_and_stops_when_one_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let photo = dir.path().join("p.jpg");
+        fs::write(&photo, b"photo").unwrap();
+        let rendered = |w| Rendered {
+            width: w,
+            height: 1,
+            bytes: vec![1],
+        };
+        let used = key(&source_hash(b"photo"), &[10], 80);
+        let gone = key(&source_hash(b"old photo"), &[10], 80);
+        for k in [&used, &gone] {
+            store(&cache, k, OutKind::Jpeg, &[rendered(10)]).unwrap();
+        }
+        let age = |days| crate::plumbing::prune::tests::age(&cache, days);
+        age(3);
+        let missing = dir.path().join("missing.jpg");
+        let sources = [photo.as_path(), missing.as_path()];
+        assert_eq!(
+            prune(&cache, sources.into_iter(), &[10], 80),
+            0,
+            "unreadable"
+        );
+        assert!(lookup(&cache, &gone).is_some());
+        age(3);
+        assert_eq!(prune(&cache, [photo.as_path()].into_iter(), &[10], 80), 2);
+        assert!(lookup(&cache, &used).is_some() && lookup(&cache, &gone).is_none());
+        assert_eq!(
+            prune(&cache, [photo.as_path()].into_iter(), &[10], 80),
+            0,
+            "next day"
+        );
     }
 
     #[test]

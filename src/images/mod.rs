@@ -91,6 +91,14 @@ pub fn process_all(
     (results, stats)
 }
 
+/// Once a day, empties the cache of the processed photos no job uses (see
+/// [`cache::prune`]); call it after a build in which every job came out
+/// whole. Returns how many files went.
+pub fn prune_cache(jobs: &[ImageJob], config: &ImagesConfig, cache_dir: &Path) -> usize {
+    let sources = by_source(jobs).into_iter().map(|(source, _)| source);
+    cache::prune(cache_dir, sources, &config.widths, config.quality)
+}
+
 /// What the previous build published for each photo: while a source's
 /// stamp is unchanged and its files are still in `public/`, the photo's
 /// cache entry is not read again. `khao serve` keeps it in memory; a

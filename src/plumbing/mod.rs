@@ -10,6 +10,7 @@
 //!   source or output file;
 //! - [`url`]: percent-encoding and -decoding;
 //! - [`progress`]: how long steps report how far they are;
+//! - [`prune`]: caches kept from growing for ever;
 //! - [`stat`]: stamps of many files below a few folders, cheaply;
 //! - [`text`]: decoding staff text files (UTF-8 or TIS-620) and line numbers.
 
@@ -27,6 +28,7 @@ pub mod lock;
 pub mod ocr;
 pub mod paths;
 pub mod progress;
+pub mod prune;
 pub mod stat;
 pub mod table;
 pub mod text;
