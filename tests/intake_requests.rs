@@ -355,3 +355,49 @@ fn the_checks_verdicts_are_forgotten_after_two_months() {
         assert!(age < month, "{name} of {old:?} is still there");
     }
 }
+
+/// Links a request's body may hold: each passes the check, comes through
+/// intake and builds with no broken link (the build holds up every news
+/// item while one page has one). One to a page the site does not have is
+/// stopped at the check.
+#[test]
+fn links_the_check_passes_build_and_a_link_to_no_page_is_stopped() {
+    let site = site();
+    let (code, out, err) = khao(site.path(), &["build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let good = site.path().join("requests/links");
+    copy(&fixtures().join("good/sports-day-2569"), &good);
+    let md = good.join("ข่าว.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    let body = "\n## กำหนดการ\n\nดาวน์โหลด [คำสั่ง](คำสั่ง.pdf) ดู ![ขบวนพาเหรด](photo1.jpg) \
+                [กำหนดการ](#กำหนดการ) [หน้าแรก](/) [ข่าวเดิม](/news/2026/existing-news/) \
+                [สพฐ.](https://www.obec.go.th/) [อีเมล](mailto:pr@example.go.th)\n";
+    std::fs::write(&md, format!("{}{body}", text.trim_end())).unwrap();
+    let bad = site.path().join("requests/no-page");
+    copy(&fixtures().join("good/sports-day-2569"), &bad);
+    let text = std::fs::read_to_string(bad.join("ข่าว.md")).unwrap();
+    let text = text.replace("title: กิจกรรมวันกีฬาสี", "title: ผลการแข่งขันกีฬาสี")
+        + "\nดู [ผลการแข่งขัน](/news/2026/no-such-news/)\n";
+    std::fs::write(bad.join("ข่าว.md"), text).unwrap();
+
+    let (code, v) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    for r in v["requests"].as_array().unwrap() {
+        let path = r["path"].as_str().unwrap();
+        match path {
+            "requests/links" => assert_eq!(r["ok"], true, "{r:#}"),
+            _ => {
+                let one = serde_json::json!({ "requests": [r] });
+                assert_eq!(codes(&one), ["broken-link"], "{r:#}");
+            }
+        }
+    }
+    settle();
+    let (code, out, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 1, "the page-less link stays: {out}{err}");
+    let (code, out, err) = khao(site.path(), &["build"]);
+    assert_eq!(
+        code, 0,
+        "the accepted news builds with every link whole: {out}{err}"
+    );
+}

@@ -110,7 +110,32 @@ pub fn check(
     }
     unnamed_files(sink, req, &named, config);
     out.cover = cover(sink, req, f, &out.images);
+    personal_data_in_names(sink, req, &out);
     out
+}
+
+/// National ID and mobile numbers in the names of the files the news
+/// publishes but its text does not name (a folder's files are taken when
+/// the text lists none): the name is published too, in the file's address
+/// and as the attachment's title. A name the text holds was looked at
+/// with the text.
+fn personal_data_in_names(sink: &mut Sink, req: &Request, out: &Resolved) {
+    let names = (out.images.iter().map(|p| &p.file)).chain(out.attachments.iter().map(|a| &a.file));
+    for name in names.filter(|n| !req.text.contains(n.as_str())) {
+        let file = PathBuf::from(name);
+        if !crate::news::personal_id::find(name).is_empty() {
+            let m = Message::new("check.personal_id_name").arg("file", name);
+            sink.diags
+                .push(Diagnostic::error(Code::PersonalId, m).in_file(file.clone()));
+        }
+        if let Some(r) = crate::news::phone::find(name).first() {
+            let m = Message::new("check.personal_phone_name")
+                .arg("file", name)
+                .arg("number", &name[r.clone()]);
+            sink.diags
+                .push(Diagnostic::warning(Code::PersonalPhone, m).in_file(file));
+        }
+    }
 }
 
 /// The name of a referenced file when it is a plain name of a file inside

@@ -13,6 +13,7 @@
 pub mod duplicates;
 pub mod files;
 pub mod html;
+mod links;
 mod media;
 pub mod report;
 mod word;
@@ -178,6 +179,10 @@ fn check_text(
     phones_in_fields(&mut sink, &fields);
     phones_in_body(&mut sink, req, &fields.body);
     let resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
+    let published: Vec<&str> = (resolved.images.iter().map(|p| p.file.as_str()))
+        .chain(resolved.attachments.iter().map(|a| a.file.as_str()))
+        .collect();
+    links::check(&mut sink, req, &fields.body, &published, site_dir);
     Ok(Read {
         fields,
         resolved,
