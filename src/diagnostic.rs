@@ -106,6 +106,7 @@ codes! {
     FallbackFont = "fallback-font",
     Accessibility = "accessibility",
     // What stops a command (the `error.code` of its JSON).
+    Usage = "usage",
     Config = "config",
     New = "new",
     Intake = "intake",

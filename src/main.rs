@@ -3,8 +3,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = khao::commands::cli::Cli::parse();
-    ExitCode::from(khao::commands::run(cli))
+    match khao::commands::cli::Cli::try_parse() {
+        Ok(cli) => ExitCode::from(khao::commands::run(cli)),
+        Err(e) => ExitCode::from(khao::commands::usage(&e)),
+    }
 }
 
 /// The system allocator spends a fifth of the search indexer's time in

@@ -214,6 +214,34 @@ fn khao_deploy_end_to_end() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(v["uploaded"], 0, "{v}");
+
+    // A dry run changes nothing, so it cannot be a rollback too: refused
+    // as a bad command line (one JSON object all the same), the live site
+    // as it was.
+    let was = std::fs::read_link(&current).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args([
+            "deploy",
+            "--rollback",
+            "--dry-run",
+            "--format",
+            "json",
+            "--site",
+        ])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "usage", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--dry-run"),
+        "{v}"
+    );
+    assert_eq!(std::fs::read_link(&current).unwrap(), was);
 }
 
 /// Step 7 in a real browser: `deploy --browser` opens the live pages in

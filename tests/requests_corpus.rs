@@ -548,3 +548,16 @@ fn a_machine_without_ocr_says_scans_went_unread() {
     let (_, _, stderr) = khao(site.path(), &["check"]);
     assert!(!stderr.contains("tesseract"), "{stderr}");
 }
+
+#[test]
+fn a_request_name_typed_wrong_is_a_bad_command_line_that_leaves_nothing() {
+    let site = site();
+    let (code, _out, err) = khao(site.path(), &["check", "requests/ไม่มีคำขอนี้"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ไม่พบคำขอ requests/ไม่มีคำขอนี้"), "{err}");
+    assert!(crate::util::names_in(&site.path().join("requests")).is_empty());
+    let (code, out, _) = khao(site.path(), &["--format", "json", "check", "nothing"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["error"]["code"], "usage", "{v}");
+}

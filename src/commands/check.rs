@@ -20,6 +20,16 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
     };
     let lang = config.language;
     let resolved: Vec<PathBuf> = paths.iter().map(|p| resolve(&ctx.site_dir, p)).collect();
+    // A name typed wrong is not a request: checking it would leave a
+    // report file for a request nobody sent, and count it in the records.
+    if let Some((p, _)) = paths
+        .iter()
+        .zip(&resolved)
+        .find(|(_, r)| std::fs::symlink_metadata(r).is_err())
+    {
+        let e = NoSuchRequest(p.display().to_string());
+        return super::fail(ctx, lang, &e, exit::USAGE);
+    }
     let checked = check::check_paths(&ctx.site_dir, &config, &resolved);
     let now = crate::plumbing::clock::now(config.tz());
     if let Err(e) = crate::records::Records::of(&ctx.site_dir).observe(&checked, now) {
@@ -162,4 +172,21 @@ fn problem(c: &Checked, d: &Diagnostic, lang: Lang, colour: bool, p: &Palette) -
         s.push_str(&underline(&req.text, span.clone(), colour, d.severity));
     }
     s
+}
+
+/// A path given to `khao check` that is neither a file or folder nor a
+/// request's name.
+#[derive(Debug, thiserror::Error)]
+struct NoSuchRequest(String);
+
+crate::display_failure!(NoSuchRequest);
+
+impl crate::diagnostic::Failure for NoSuchRequest {
+    fn code(&self) -> crate::diagnostic::Code {
+        crate::diagnostic::Code::Usage
+    }
+
+    fn message(&self) -> Message {
+        Message::new("check.no_such_request").arg("path", &self.0)
+    }
 }

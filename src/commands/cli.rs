@@ -112,7 +112,7 @@ pub struct DeployArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Swap the live site back to the previous release.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "dry_run")]
     pub rollback: bool,
     /// Override site.yaml's deploy.target.
     #[arg(long, value_name = "TARGET")]

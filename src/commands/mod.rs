@@ -15,6 +15,7 @@ mod ita;
 mod new;
 mod report;
 mod serve;
+mod usage;
 mod watch;
 
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ use crate::i18n::Lang;
 use cli::{Cli, Command, Format, GlobalArgs};
 
 pub use deploy::run_prebuilt;
+pub use usage::report as usage;
 
 /// Exit statuses (docs/commands.md): 0 done, 1 content errors, 2 bad
 /// command line or site.yaml, 3 the deploy could not be done.
