@@ -173,6 +173,7 @@ fn check_text(
             return Err(sink.diags);
         }
     };
+    cut_by_hash(&mut sink, req);
     let body = req.split.body.map(|b| &req.text[b..]);
     let fields = news::parse(&map, body, &mut sink, config, Origin::Request);
     unsafe_html(&mut sink, req, &fields.body);
@@ -188,6 +189,20 @@ fn check_text(
         resolved,
         diagnostics: sink.diags,
     })
+}
+
+/// Text after a ` #` in the front matter, which YAML drops as a comment
+/// (`title: ข่าว #1 ของปี` would publish `ข่าว`): an error, so that no
+/// words are lost unseen.
+fn cut_by_hash(sink: &mut Sink, req: &Request) {
+    let (start, end) = req.split.yaml;
+    for r in yaml::cut_comments(&req.text[start..end]) {
+        let span = start + r.start..start + r.end;
+        let cut: String = req.text[span.clone()].chars().take(40).collect();
+        let m = Message::new("check.cut_by_hash").arg("text", cut);
+        let d = Diagnostic::error(Code::YamlSyntax, m).at_line(req.line_of(span.start));
+        sink.push(d.with_span(span), None, None);
+    }
 }
 
 /// The warning for mobile number `number` in what a news item publishes.

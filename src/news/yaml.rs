@@ -3,6 +3,7 @@
 //! of every key so each problem points where the staff member must look.
 
 use serde_yaml::{Mapping, Value};
+use std::ops::Range;
 
 use super::parse::{Locate, Place};
 use crate::diagnostic::{Code, Diagnostic};
@@ -76,18 +77,81 @@ pub fn mapping(text: &str, split: Split) -> Result<Mapping, Box<Diagnostic>> {
                 .location()
                 .map(|l| (first_line + l.line() - 1, l.column()))
                 .unwrap_or((first_line, 1));
+            let range = line_range(text, line);
+            // A Tab before the text of the line (or the one before it, where
+            // the parser may stop) is the mistake, whatever the parser says.
+            let tabbed = |r: Range<usize>| text[r].trim_start_matches(' ').starts_with('\t');
+            let tab =
+                tabbed(range.clone()) || (line > first_line && tabbed(line_range(text, line - 1)));
+            let why = match tab {
+                true => Message::new("yaml.tab"),
+                false => problem(&e.to_string()),
+            };
             let mut d = Diagnostic::error(
                 Code::YamlSyntax,
-                Message::new("check.yaml_syntax").arg_msg("error", problem(&e.to_string())),
+                Message::new("check.yaml_syntax").arg_msg("error", why),
             )
             .at(line, col);
-            let range = line_range(text, line);
             if !range.is_empty() {
                 d = d.with_span(range);
             }
             Err(Box::new(d))
         }
     }
+}
+
+/// Where text after a ` #` in `yaml` is a comment that the parser drops:
+/// `title: ข่าว #1 ของปี` is read as `title: ข่าว`. Each range runs from
+/// the `#` to the end of its line. Whole-line comments (the form's own
+/// notes), quoted text and the lines of a `|` or `>` block are not.
+pub fn cut_comments(yaml: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut block: Option<usize> = None;
+    let mut at = 0;
+    for line in yaml.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        let text = body.trim_start();
+        if let Some(key_indent) = block {
+            if text.is_empty() || indent > key_indent {
+                continue;
+            }
+            block = None;
+        }
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let value = text.split_once(": ").map_or("", |(_, v)| v.trim_start());
+        if value.starts_with(['|', '>']) {
+            block = Some(indent);
+        }
+        if let Some(i) = comment_start(body) {
+            found.push(start + i..start + body.len());
+        }
+    }
+    found
+}
+
+/// The byte offset of a `#` that starts a comment in one line of YAML: a
+/// `#` after a space or Tab and outside quotes (a quote opens only where a
+/// value may start: `Don't` opens nothing).
+fn comment_start(line: &str) -> Option<usize> {
+    let (mut single, mut double, mut prev) = (false, false, ' ');
+    let opens = |prev: char| matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':');
+    for (i, c) in line.char_indices() {
+        match c {
+            '\'' if single => single = false,
+            '\'' if !double && opens(prev) => single = true,
+            '"' if double && prev != '\\' => double = false,
+            '"' if !single && opens(prev) => double = true,
+            '#' if !single && !double && (prev == ' ' || prev == '\t') && i > 0 => return Some(i),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 /// What a YAML parser's error means to someone who typed the form in
@@ -228,6 +292,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn comments_that_cut_a_value_are_found() {
+        let yaml = "# หมายเหตุของแบบฟอร์ม\ntitle: ข่าว #1 ของปี\nsummary: \"ครั้งที่ #2\"\n\
+                    tags: [ก, 'ข #3']\nname: Don't #4\nbody: |\n  ลำดับ #5\n  ต่อ\nurl: a#b\n";
+        let cut: Vec<&str> = cut_comments(yaml).into_iter().map(|r| &yaml[r]).collect();
+        assert_eq!(cut, ["#1 ของปี", "#4"]);
+    }
+
+    #[test]
     fn splits_front_matter() {
         let t = "---\ntitle: x\n---\nbody\n";
         let s = split(t).unwrap();
@@ -257,6 +329,7 @@ mod tests {
             ("title: @ก\n", "yaml.bad_start"),
             ("title: *ก\n", "yaml.bad_start"),
             ("title: ก\n\tdate: x\n", "yaml.tab"),
+            ("requester:\n\tname: ก\n  group: ข\n", "yaml.tab"),
             ("title: ก\ntitle: ข\n", "yaml.duplicate"),
             ("title: |x\n", "yaml.other"),
         ];
