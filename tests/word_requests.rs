@@ -149,6 +149,22 @@ fn the_word_form_converts_in_libreoffice_and_passes_once_filled_in() {
     // Unfilled, it does not pass: its blanks are missing fields.
     let v = check(site.path());
     assert!(has(&v, "requests/ประชุม", "missing-field"), "{v:#}");
+    // Told in the form's words: its table's rows, not lines of YAML.
+    for d in diagnostics(&v, "requests/ประชุม") {
+        let m = d["message"].as_str().unwrap();
+        assert!(
+            !m.contains("title:") && !m.contains("requester:") && !m.contains("---"),
+            "{m}"
+        );
+    }
+    let messages: Vec<&str> = diagnostics(&v, "requests/ประชุม")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("\"หัวข้อข่าว\" ของตาราง")),
+        "{messages:?}"
+    );
 
     let work = tempfile::tempdir().unwrap();
     std::fs::copy(&form, work.path().join("form.docx")).unwrap();

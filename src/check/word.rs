@@ -105,6 +105,7 @@ pub(super) fn check(
         config,
         Origin::Request,
     );
+    in_the_forms_words(&mut sink.diags);
     super::phones_in_fields(&mut sink, &fields);
     for r in crate::news::phone::find(&body) {
         let number = &body[r.clone()];
@@ -123,6 +124,27 @@ pub(super) fn check(
         fields,
         resolved,
         diagnostics: sink.diags,
+    }
+}
+
+/// A missing field told as the Word form has it: the table's row by its
+/// Thai label, the body below the table (the Markdown form's advice, a
+/// `title:` line to add, means nothing in Word).
+fn in_the_forms_words(diags: &mut [Diagnostic]) {
+    for d in diags.iter_mut().filter(|d| d.code == Code::MissingField) {
+        let Some(field) = d.message.key.strip_prefix("check.missing.") else {
+            continue;
+        };
+        d.message = match field {
+            "body" => Message::new("check.word_missing_body"),
+            _ => {
+                let key = field.replacen('_', ".", 1);
+                match crate::docx::FIELDS.iter().find(|f| f.key == key) {
+                    Some(f) => Message::new("check.word_missing").arg("label", f.thai),
+                    None => continue,
+                }
+            }
+        };
     }
 }
 
