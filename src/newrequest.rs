@@ -169,9 +169,19 @@ fn make(site_dir: &Path, name: &str, file: &str, bytes: &[u8]) -> Result<PathBuf
         return Err(NewRequestError::BadName(name.to_string()));
     }
     let dir = site_dir.join(REQUESTS_DIR).join(name);
-    if dir.exists() || dir.with_extension("md").exists() {
+    // A folder staff made first, still empty (but for the check's report
+    // on it), is the form's to fill.
+    let empty = || {
+        std::fs::read_dir(&dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| e.file_name() == crate::request::REPORT_FILE)
+        })
+    };
+    if (dir.exists() && !empty()) || dir.with_extension("md").exists() {
         return Err(NewRequestError::Exists(dir));
     }
+    let _ = std::fs::remove_file(dir.join(crate::request::REPORT_FILE));
     std::fs::create_dir_all(&dir)
         .and_then(|_| std::fs::write(dir.join(file), bytes))
         .map_err(|e| NewRequestError::Io {

@@ -39,3 +39,21 @@ fn the_template_passes_once_filled_in() {
     assert_eq!(code, 2, "refuses an existing request");
     assert!(err.contains("มีคำขอชื่อนี้อยู่แล้ว"), "{err}");
 }
+
+#[test]
+fn a_folder_made_first_and_still_empty_takes_the_form() {
+    let site = site();
+    let dir = site.path().join("requests/ประชุมครู");
+    std::fs::create_dir_all(&dir).unwrap();
+    // `khao watch` (or a check) has already told the staff member the
+    // folder holds no text, in a report beside nothing else.
+    let (code, _) = check_json(site.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(dir.join("khao-report.txt").is_file());
+    let (code, out, err) = khao(site.path(), &["new", "ประชุมครู"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(crate::util::names_in(&dir), ["ข่าว.md"]);
+    // Once something is in it, it is a request, and stays as it is.
+    let (code, _, err) = khao(site.path(), &["new", "ประชุมครู"]);
+    assert_eq!(code, 2, "{err}");
+}
