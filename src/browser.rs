@@ -516,7 +516,8 @@ const CHECK_JS: &str = r#"(async () => {
     }
   };
   await Promise.all(imgs.map(settle));
-  const broken = imgs.filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src') || i.currentSrc || '(img)');
+  const path = u => { try { const p = new URL(u); return p.pathname + p.search; } catch (e) { return u; } };
+  const broken = imgs.filter(i => i.naturalWidth === 0).map(i => (i.currentSrc && path(i.currentSrc)) || i.getAttribute('src') || '(img)');
   await document.fonts.ready;
   const de = document.documentElement;
   const cw = de.clientWidth;

@@ -221,3 +221,29 @@ fn resized_photos_no_page_uses_leave_the_cache_after_a_day_or_two() {
     assert_eq!(report["images"]["processed"], 0, "{report}");
     assert_eq!(report["images"]["cached"], 1, "{report}");
 }
+
+#[test]
+fn a_resized_photo_cut_short_is_made_again_not_published() {
+    let site = site_with_photo();
+    let (code, _, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    let public = site.path().join("news/2026/ladybird/img-20260115-640.jpg");
+    let public = site
+        .path()
+        .join("public")
+        .join(public.strip_prefix(site.path()).unwrap());
+    let whole = std::fs::read(&public).unwrap();
+    // Cut short in place: the published copy and the cache's are one
+    // file. Deleted from public/, it must come back whole.
+    std::fs::File::options()
+        .write(true)
+        .open(&public)
+        .unwrap()
+        .set_len(200)
+        .unwrap();
+    std::fs::remove_file(&public).unwrap();
+    let (code, report, stderr) = build_json(site.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["images"]["processed"], 1, "{report}");
+    assert_eq!(std::fs::read(&public).unwrap(), whole);
+}

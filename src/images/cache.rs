@@ -100,6 +100,12 @@ pub(crate) struct Manifest {
     pub ext: String,
     /// `(width, height)` of each variant, smallest first.
     pub variants: Vec<(u32, u32)>,
+    /// The byte length of each variant, in the same order: a file cut
+    /// short (a full disk, or a published copy edited by hand, which is
+    /// the same file as the cache's) is not taken for the photo. Empty in
+    /// entries made before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bytes: Vec<u64>,
 }
 
 fn entry_dir(cache_dir: &Path, key: &str) -> PathBuf {
@@ -118,10 +124,10 @@ pub(crate) fn lookup(cache_dir: &Path, key: &str) -> Option<Manifest> {
     if manifest.variants.is_empty() {
         return None;
     }
-    let all_there = manifest.variants.iter().all(|&(w, _)| {
+    let all_there = manifest.variants.iter().enumerate().all(|(i, &(w, _))| {
+        let want = manifest.bytes.get(i).copied();
         fs::metadata(variant_path(cache_dir, key, w, &manifest.ext))
-            .map(|m| m.is_file() && m.len() > 0)
-            .unwrap_or(false)
+            .is_ok_and(|m| m.is_file() && m.len() > 0 && want.is_none_or(|n| m.len() == n))
     });
     all_there.then_some(manifest)
 }
@@ -140,6 +146,7 @@ pub(crate) fn store(
     let manifest = Manifest {
         ext: kind.ext().to_string(),
         variants: rendered.iter().map(|r| (r.width, r.height)).collect(),
+        bytes: rendered.iter().map(|r| r.bytes.len() as u64).collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
     write_atomic(
@@ -254,6 +261,8 @@ mod tests {
         }];
         let m = store(dir.path(), &k, OutKind::Jpeg, &r).unwrap();
         assert_eq!(lookup(dir.path(), &k), Some(m));
+        fs::write(variant_path(dir.path(), &k, 10, "jpg"), [1, 2]).unwrap();
+        assert!(lookup(dir.path(), &k).is_none(), "cut short");
         fs::remove_file(variant_path(dir.path(), &k, 10, "jpg")).unwrap();
         assert!(lookup(dir.path(), &k).is_none());
     }
