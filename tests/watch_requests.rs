@@ -267,3 +267,31 @@ fn pdf_of_pictures(jpeg: &[u8], size: (u32, u32), pages: usize) -> Vec<u8> {
     );
     out
 }
+
+/// The times `khao watch` gives are the office's (the site's time zone,
+/// as receipts and records have them), not the server's.
+#[test]
+fn watch_tells_the_time_in_the_offices_zone() {
+    let site = site();
+    copy(
+        &fixtures().join("bad/unknown-category--typo"),
+        &site.path().join("requests/typo"),
+    );
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_khao"))
+            .env("TZ", "UTC")
+            .arg("--site")
+            .arg(site.path())
+            .args(["--format", "json", "watch", "--settle", "0.5"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start watch"),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
+    let _ = child.0.kill();
+    let v: serde_json::Value = serde_json::from_str(&line).expect(&line);
+    let time = v["time"].as_str().unwrap();
+    assert!(time.ends_with("+07:00"), "{time}");
+}

@@ -1,5 +1,5 @@
 //! `khao watch [--settle SECONDS]`: runs the watch engine and says, with
-//! the time, each verdict as it is written.
+//! the time (the site's time zone), each verdict as it is written.
 
 use std::io::Write;
 use std::time::Duration;
@@ -17,15 +17,18 @@ pub fn run(ctx: &Context, settle: Option<f64>) -> u8 {
     let seconds = settle.unwrap_or(config.requests.settle_seconds);
     let settle = Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::from_secs(3));
     let json = ctx.json();
-    let mut events = |e: Event| show(e, lang, json);
+    // The office's time, as receipts and the records have it, whatever
+    // the server's zone.
+    let tz = config.tz();
+    let mut events = |e: Event| show(e, lang, tz, json);
     match watch::run(&ctx.site_dir, config, settle, &mut events) {
         Ok(()) => exit::OK,
         Err(e) => fail(ctx, lang, &e, exit::USAGE),
     }
 }
 
-fn show(event: Event, lang: Lang, json: bool) {
-    let now = chrono::Local::now();
+fn show(event: Event, lang: Lang, tz: chrono_tz::Tz, json: bool) {
+    let now = crate::plumbing::clock::now(tz);
     match event {
         Event::Started { path, settle } => {
             let m = Message::new("watch.started")
