@@ -286,3 +286,24 @@ fn deploy_checks_the_display_in_a_browser() {
     assert!(pngs >= 2, "no screenshots in {}: {stderr}", shots.display());
     assert!(read(live(&site).join("current/about/index.html")).contains("ข้อความใหม่"));
 }
+
+/// A target no retry can reach (here a path through a file) says to fix
+/// the target first, not to run the command again; exit 3, nothing live.
+#[test]
+fn a_target_that_cannot_be_written_says_to_fix_it_not_to_retry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site_with_about_page(tmp.path());
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["deploy", "--site"])
+        .arg(&site)
+        .arg("--target")
+        .arg(file.join("live"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("running again will not help"), "{stderr}");
+    assert!(!stderr.contains("Run the same command again"), "{stderr}");
+}

@@ -182,6 +182,10 @@ impl Failure for DeployError {
             DeployError::Remote(e) if e.op == "current-is-folder" => {
                 Message::new("deploy.current_is_folder")
             }
+            DeployError::Remote(e) if e.lasting() => Message::new("deploy.remote_lasting")
+                .arg("op", e.op)
+                .arg("path", &e.path)
+                .arg_msg("error", crate::i18n::os_error(&e.source)),
             DeployError::Remote(e) => Message::new("deploy.remote_failed")
                 .arg("op", e.op)
                 .arg("path", &e.path)

@@ -51,6 +51,38 @@ pub struct StepError {
     pub source: std::io::Error,
 }
 
+impl StepError {
+    /// Whether the failure stays until someone changes the target (a full
+    /// disk, a folder the account may not write, a file where a folder
+    /// should be): running the command again would end the same way.
+    pub fn lasting(&self) -> bool {
+        if let Some(n) = self.source.raw_os_error() {
+            return matches!(
+                n,
+                libc::EACCES
+                    | libc::EPERM
+                    | libc::ENOSPC
+                    | libc::EDQUOT
+                    | libc::EROFS
+                    | libc::ENOTDIR
+                    | libc::EISDIR
+                    | libc::ENAMETOOLONG
+            );
+        }
+        // SFTP's status, as libssh2 words it.
+        let said = self.source.to_string();
+        [
+            "permission denied",
+            "write protected",
+            "no space on filesystem",
+            "quota exceeded",
+            "not a directory",
+        ]
+        .iter()
+        .any(|s| said.contains(s))
+    }
+}
+
 impl std::fmt::Display for StepError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.op, self.path, self.source)
@@ -244,34 +276,43 @@ fn deploy_release(
     let tmp = join(RELEASES, &format!("{TMP_PREFIX}{id}"));
     let dst = join(RELEASES, &id);
     retry(store, "remove", &dst, |s| s.remove_tree(&dst))?;
-    match &state.current {
-        Some(cur) => {
-            let from = join(RELEASES, cur);
-            retry(store, "copy", &tmp, |s| s.copy_tree_linked(&from, &tmp))?;
+    // A release cut off (a full disk, a folder it may not write) is taken
+    // away at once: left, it would hold the space the next try needs.
+    let made = (|| -> Step<()> {
+        match &state.current {
+            Some(cur) => {
+                let from = join(RELEASES, cur);
+                retry(store, "copy", &tmp, |s| s.copy_tree_linked(&from, &tmp))?;
+            }
+            None => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
         }
-        None => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
-    }
-    let mut made = std::collections::HashSet::new();
-    for rel in &outcome.plan.upload {
-        (progress.file)(rel);
-        let remote = join(&tmp, rel);
-        let dir = parent(&remote).to_string();
-        if made.insert(dir.clone()) {
-            retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+        let mut folders = std::collections::HashSet::new();
+        for rel in &outcome.plan.upload {
+            (progress.file)(rel);
+            let remote = join(&tmp, rel);
+            let dir = parent(&remote).to_string();
+            if folders.insert(dir.clone()) {
+                retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+            }
+            let src = local_path(public, rel);
+            retry(store, "upload", rel, |s| {
+                s.upload(&src, &remote, progress.bytes)
+            })?;
         }
-        let src = local_path(public, rel);
-        retry(store, "upload", rel, |s| {
-            s.upload(&src, &remote, progress.bytes)
-        })?;
+        for rel in &outcome.plan.delete {
+            let remote = join(&tmp, rel);
+            retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+        }
+        let mpath = format!("{RELEASES}/{id}{MANIFEST_SUFFIX}");
+        let json = local.to_json();
+        retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
+        retry(store, "rename", &tmp, |s| s.rename(&tmp, &dst))?;
+        Ok(())
+    })();
+    if let Err(e) = made {
+        let _ = store.remove_tree(&tmp);
+        return Err(e);
     }
-    for rel in &outcome.plan.delete {
-        let remote = join(&tmp, rel);
-        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
-    }
-    let mpath = format!("{RELEASES}/{id}{MANIFEST_SUFFIX}");
-    let json = local.to_json();
-    retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
-    retry(store, "rename", &tmp, |s| s.rename(&tmp, &dst))?;
     retry(store, "swap", CURRENT, |s| s.swap_link(CURRENT, &dst))?;
     outcome.release = Some(id);
     outcome.changed = true;
