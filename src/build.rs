@@ -26,6 +26,7 @@ use crate::render::{self, RenderError};
 use crate::search::SearchError;
 
 mod cache;
+mod sources;
 mod stale;
 use cache::BuildCache;
 
@@ -324,7 +325,9 @@ pub fn build_site_with(
         checks,
         &config.base_url(),
     );
-    problems.extend(checked.problems);
+    let mut page_problems = checked.problems;
+    sources::name(&site, site_dir, &mut page_problems);
+    problems.extend(page_problems);
     timings.lap("check pages");
 
     // The build itself is fine without them; the next one is just slower.

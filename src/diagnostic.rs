@@ -197,6 +197,12 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// The link, URL or file the problem is about (a page's broken link).
     pub target: Option<String>,
+    /// For a problem of a page the build wrote: the file it was made from,
+    /// relative to the site folder, with the line where the target is
+    /// written when it can be found (`content/news/2026/a/index.md:9`):
+    /// the page is fixed there, not in its HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The offending text as a byte range of the file, for underlining.
     #[serde(skip)]
     pub span: Option<std::ops::Range<usize>>,
@@ -213,6 +219,7 @@ impl Diagnostic {
             column: None,
             location: None,
             target: None,
+            source: None,
             span: None,
         }
     }

@@ -210,6 +210,14 @@ fn broken_link_fails_the_build_naming_the_page() {
         stderr.contains("news/2026/test-news") && stderr.contains("/no-such-page/"),
         "{stderr}"
     );
+    // ...and the file and line to fix: the Markdown, not the HTML.
+    let source = "content/news/2026/test-news/index.md:6";
+    assert!(stderr.contains(source), "{stderr}");
+    let p = problems
+        .iter()
+        .find(|p| p["code"] == "broken-link")
+        .unwrap();
+    assert_eq!(p["source"], source, "{p}");
 }
 
 #[test]

@@ -49,6 +49,9 @@ pub fn diagnostic_json(d: &Diagnostic, lang: Lang) -> Value {
 pub fn build_problem_json(d: &Diagnostic, lang: Lang) -> Value {
     let mut v = diagnostic_json(d, lang);
     v["page"] = json!(d.file_and_line());
+    if let Some(source) = &d.source {
+        v["source"] = json!(source);
+    }
     v
 }
 
@@ -63,7 +66,7 @@ pub fn severity_label(s: Severity, lang: Lang) -> String {
 /// A build problem on one line: `error[broken-link] news/a/index.html: /x/ — ...`.
 pub fn build_problem_line(d: &Diagnostic, lang: Lang) -> String {
     let label = severity_label(d.severity, lang);
-    match &d.target {
+    let line = match &d.target {
         Some(t) => format!(
             "{label}[{}] {}: {t} — {}",
             d.code,
@@ -76,6 +79,15 @@ pub fn build_problem_line(d: &Diagnostic, lang: Lang) -> String {
             d.file_and_line(),
             d.render(lang)
         ),
+    };
+    match &d.source {
+        Some(source) => {
+            let fix = Message::new("build.fix_in")
+                .arg("source", source)
+                .render(lang);
+            format!("{line} ({fix})")
+        }
+        None => line,
     }
 }
 
