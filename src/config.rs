@@ -453,11 +453,18 @@ fn explain_yaml_error(e: &serde_yaml::Error, lang: Lang, file: &Path) -> ConfigE
             None => Message::new("config.unknown_key").arg("known", expected.join(", ")),
         }
         .arg("key", full_key)
+    } else if let Some(caps) = UNKNOWN_VARIANT.captures(&detail) {
+        let choices = caps[2].replace(" or ", ", ").replace("one of ", "");
+        Message::new("config.unknown_value")
+            .arg("key", if path.is_empty() { "?" } else { &path })
+            .arg("value", &caps[1])
+            .arg("choices", choices)
     } else if let Some(caps) = INVALID_TYPE.captures(&detail) {
+        let found = caps[1].strip_prefix("string ").unwrap_or(&caps[1]);
         Message::new("config.wrong_type")
             .arg("key", if path.is_empty() { "?" } else { &path })
-            .arg("found", &caps[1])
-            .arg("expected", &caps[2])
+            .arg("found", found)
+            .arg_msg("expected", kind_words(&caps[2]))
     } else if let Some(caps) = MISSING_FIELD.captures(&detail) {
         let key = if path.is_empty() || path == "." {
             caps[1].to_string()
@@ -485,6 +492,32 @@ static UNKNOWN_FIELD: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Laz
 static INVALID_TYPE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
     regex::Regex::new(r"invalid (?:type|value): (.*), expected (.*)").expect("regex")
 });
+static UNKNOWN_VARIANT: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    regex::Regex::new(r"unknown variant `([^`]*)`, expected (.*)").expect("regex")
+});
+
+/// What serde calls the kind of value a key wants (`usize`, `a boolean`),
+/// in the officer's words; anything else as serde says it.
+fn kind_words(expected: &str) -> Message {
+    let has = |words: &[&str]| words.iter().any(|w| expected.contains(w));
+    let key = if has(&["usize", "u8", "u16", "u32", "u64", "i32", "i64", "integer"]) {
+        "config.kind_whole"
+    } else if has(&["f32", "f64", "float"]) {
+        "config.kind_number"
+    } else if has(&["bool"]) {
+        "config.kind_yes_no"
+    } else if has(&["a string", "string"]) {
+        "config.kind_text"
+    } else if has(&["sequence"]) {
+        "config.kind_list"
+    } else if has(&["map", "struct"]) {
+        "config.kind_mapping"
+    } else {
+        return Message::new("os.other").arg("raw", expected);
+    };
+    Message::new(key)
+}
+
 static MISSING_FIELD: once_cell::sync::Lazy<regex::Regex> =
     once_cell::sync::Lazy::new(|| regex::Regex::new(r"missing field `([^`]*)`").expect("regex"));
 
@@ -528,6 +561,17 @@ mod tests {
                 .unwrap_err();
         assert!(e.message.render(Lang::En).contains("news.per_page"));
         assert_eq!(e.line, Some(5));
+        let th = e.message.render(Lang::Th);
+        assert!(th.contains("\"many\"") && th.contains("จำนวนเต็ม"), "{th}");
+        assert!(!th.contains("usize") && !th.contains("string"), "{th}");
+    }
+
+    #[test]
+    fn a_value_not_among_the_choices_lists_them() {
+        let e = parse("title: t\nbase_url: https://x.go.th/\nlanguage: fr\n").unwrap_err();
+        let th = e.message.render(Lang::Th);
+        assert!(th.contains("`fr`") && th.contains("`th`, `en`"), "{th}");
+        assert!(!th.contains("unknown variant"), "{th}");
     }
 
     #[test]
