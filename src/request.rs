@@ -438,6 +438,8 @@ pub fn last_change(path: &Path) -> Option<SystemTime> {
         .filter_map(|e| e.path().symlink_metadata().ok())
         .filter_map(|m| changed(&m))
         .max()
+        // An empty folder changed when it was made (or last emptied).
+        .or_else(|| changed(&std::fs::symlink_metadata(path).ok()?))
 }
 
 /// The later of a file's modification and status-change times.
@@ -457,6 +459,15 @@ pub fn changed(meta: &std::fs::Metadata) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_folder_changed_when_it_was_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("ว่าง");
+        std::fs::create_dir(&empty).unwrap();
+        let made = last_change(&empty).expect("a time");
+        assert!(SystemTime::now().duration_since(made).unwrap().as_secs() < 60);
+    }
 
     #[test]
     fn word_pictures_let_go_are_read_again_only_as_checked() {
