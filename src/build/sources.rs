@@ -14,6 +14,10 @@ use crate::plumbing::url::decode_lossless;
 /// Sets [`Diagnostic::source`] on each problem of a page made from a news
 /// item's or a page's Markdown file.
 pub(super) fn name(site: &Site, site_dir: &Path, problems: &mut [Diagnostic]) {
+    // Most builds have none: then no map of every page is made.
+    if problems.is_empty() {
+        return;
+    }
     let mut by_url: FxHashMap<&str, &Path> = FxHashMap::default();
     for item in &site.news {
         by_url.insert(&item.url, &item.rel);
