@@ -52,35 +52,41 @@ pub struct StepError {
 }
 
 impl StepError {
-    /// Whether the failure stays until someone changes the target (a full
-    /// disk, a folder the account may not write, a file where a folder
-    /// should be): running the command again would end the same way.
+    /// Whether the failure stays until someone changes the target (see
+    /// [`lasting`]).
     pub fn lasting(&self) -> bool {
-        if let Some(n) = self.source.raw_os_error() {
-            return matches!(
-                n,
-                libc::EACCES
-                    | libc::EPERM
-                    | libc::ENOSPC
-                    | libc::EDQUOT
-                    | libc::EROFS
-                    | libc::ENOTDIR
-                    | libc::EISDIR
-                    | libc::ENAMETOOLONG
-            );
-        }
-        // SFTP's status, as libssh2 words it.
-        let said = self.source.to_string();
-        [
-            "permission denied",
-            "write protected",
-            "no space on filesystem",
-            "quota exceeded",
-            "not a directory",
-        ]
-        .iter()
-        .any(|s| said.contains(s))
+        lasting(&self.source)
     }
+}
+
+/// Whether `e` stays until someone changes the target (a full disk, a
+/// folder the account may not write, a file where a folder should be):
+/// trying again, now or in a new run, would end the same way.
+fn lasting(e: &std::io::Error) -> bool {
+    if let Some(n) = e.raw_os_error() {
+        return matches!(
+            n,
+            libc::EACCES
+                | libc::EPERM
+                | libc::ENOSPC
+                | libc::EDQUOT
+                | libc::EROFS
+                | libc::ENOTDIR
+                | libc::EISDIR
+                | libc::ENAMETOOLONG
+        );
+    }
+    // SFTP's status, as libssh2 words it.
+    let said = e.to_string();
+    [
+        "permission denied",
+        "write protected",
+        "no space on filesystem",
+        "quota exceeded",
+        "not a directory",
+    ]
+    .iter()
+    .any(|s| said.contains(s))
 }
 
 impl std::fmt::Display for StepError {
@@ -122,6 +128,15 @@ fn retry<T>(
         }
         match f(store) {
             Ok(v) => return Ok(v),
+            // Waiting would not mend it: say so now.
+            Err(e) if lasting(&e) => {
+                let path = path.to_string();
+                return Err(StepError {
+                    op,
+                    path,
+                    source: e,
+                });
+            }
             Err(e) => last = Some(e),
         }
     }
