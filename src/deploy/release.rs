@@ -301,23 +301,7 @@ fn deploy_release(
             }
             None => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
         }
-        let mut folders = std::collections::HashSet::new();
-        for rel in &outcome.plan.upload {
-            (progress.file)(rel);
-            let remote = join(&tmp, rel);
-            let dir = parent(&remote).to_string();
-            if folders.insert(dir.clone()) {
-                retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
-            }
-            let src = local_path(public, rel);
-            retry(store, "upload", rel, |s| {
-                s.upload(&src, &remote, progress.bytes)
-            })?;
-        }
-        for rel in &outcome.plan.delete {
-            let remote = join(&tmp, rel);
-            retry(store, "delete", rel, |s| s.remove_file(&remote))?;
-        }
+        apply(store, &tmp, &outcome.plan, public, progress, false)?;
         let mpath = format!("{RELEASES}/{id}{MANIFEST_SUFFIX}");
         let json = local.to_json();
         retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
@@ -332,6 +316,38 @@ fn deploy_release(
     outcome.release = Some(id);
     outcome.changed = true;
     Ok(outcome)
+}
+
+/// Uploads `plan`'s files into `base` (each folder made once) and deletes
+/// its removed ones there. `atomic` writes each file under a temporary
+/// name first, for a folder being served; a release being built is not.
+fn apply(
+    store: &mut dyn Store,
+    base: &str,
+    plan: &Plan,
+    public: &Path,
+    progress: &Progress,
+    atomic: bool,
+) -> Step<()> {
+    let mut folders = std::collections::HashSet::new();
+    for rel in &plan.upload {
+        (progress.file)(rel);
+        let remote = join(base, rel);
+        let dir = parent(&remote).to_string();
+        if folders.insert(dir.clone()) {
+            retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
+        }
+        let src = local_path(public, rel);
+        retry(store, "upload", rel, |s| match atomic {
+            true => s.upload_atomic(&src, &remote, progress.bytes),
+            false => s.upload(&src, &remote, progress.bytes),
+        })?;
+    }
+    for rel in &plan.delete {
+        let remote = join(base, rel);
+        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+    }
+    Ok(())
 }
 
 fn local_path(public: &Path, rel: &str) -> PathBuf {
@@ -380,23 +396,7 @@ fn deploy_in_place(
     }
     undo.added.retain(|p| !plan.delete.contains(p));
     retry(store, "mkdir", &base, |s| s.mkdir_all(&base))?;
-    let mut made = std::collections::HashSet::new();
-    for rel in &plan.upload {
-        (progress.file)(rel);
-        let remote = join(&base, rel);
-        let dir = parent(&remote).to_string();
-        if made.insert(dir.clone()) {
-            retry(store, "mkdir", &dir, |s| s.mkdir_all(&dir))?;
-        }
-        let src = local_path(public, rel);
-        retry(store, "upload", rel, |s| {
-            s.upload_atomic(&src, &remote, progress.bytes)
-        })?;
-    }
-    for rel in &plan.delete {
-        let remote = join(&base, rel);
-        retry(store, "delete", rel, |s| s.remove_file(&remote))?;
-    }
+    apply(store, &base, plan, public, progress, true)?;
     let mpath = manifest_path(state);
     let json = local.to_json();
     retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))?;
