@@ -360,10 +360,14 @@ static RAW_IMG_SRC: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy:
         .expect("regex")
 });
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
+/// The text of an HTML attribute value: the entities an attribute holds
+/// (`&amp;` last, so `&amp;quot;` stays `&quot;`).
+pub(crate) fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
         .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Escapes text for an HTML attribute or element.

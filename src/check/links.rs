@@ -11,7 +11,7 @@
 //! request folder (`..`, a path from the root of the disk) is `unsafe-path`.
 
 use std::ops::Range;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
@@ -93,15 +93,8 @@ fn heading_ids(body: &str) -> Vec<String> {
     html.split(" id=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
-        .map(|id| crate::plumbing::url::decode_lossless(&html_unescape(id)))
+        .map(|id| crate::plumbing::url::decode_lossless(&markdown::html_unescape(id)))
         .collect()
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// A `#fragment` that is none of `ids`. The theme's own ids (`k-…`: the
@@ -140,14 +133,7 @@ fn site_page(url: &str, site_dir: &Path) -> Option<(Code, Message)> {
 
 /// A relative link: it must name a file the news publishes.
 fn local_file(rel: &Path, req: &Request, published: &[&str]) -> Option<(Code, Message)> {
-    let outside = rel.is_absolute()
-        || rel.components().any(|c| {
-            matches!(
-                c,
-                Component::ParentDir | Component::RootDir | Component::Prefix(_)
-            )
-        });
-    if outside {
+    if super::media::is_unsafe(&rel.to_string_lossy()) {
         return Some((Code::UnsafePath, Message::new("check.link_outside")));
     }
     let name = paths::slash(&paths::normalize(rel)?);

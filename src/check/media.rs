@@ -247,7 +247,7 @@ fn cover(sink: &mut Sink, req: &Request, f: &Fields, images: &[Photo]) -> Option
 }
 
 /// An absolute path, a drive letter or `..`: never inside the folder.
-fn is_unsafe(name: &str) -> bool {
+pub(super) fn is_unsafe(name: &str) -> bool {
     let p = Path::new(name);
     name.starts_with('/')
         || name.starts_with('\\')

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::i18n::{Lang, Message};
 
-/// Colours only when stdout is a terminal and NO_COLOR is not set.
 /// Tells the officer, on stderr, that scans and photos of documents were
 /// not read for ID numbers, when this machine cannot read them.
 pub fn note_unread_pictures(lang: Lang) {
@@ -18,6 +17,7 @@ pub fn note_unread_pictures(lang: Lang) {
     }
 }
 
+/// Colours only when stdout is a terminal and NO_COLOR is not set.
 pub fn colour_wanted() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
