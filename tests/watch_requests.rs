@@ -17,11 +17,21 @@ fn start_watch(
     site: &std::path::Path,
     settle: &str,
 ) -> (Killed, std::sync::mpsc::Receiver<String>) {
+    start_watch_with(site, &["watch", "--settle", settle])
+}
+
+/// [`start_watch`] with these arguments after `--site`, on a server whose
+/// clock is in UTC (as servers' often are; the office's is not).
+fn start_watch_with(
+    site: &std::path::Path,
+    args: &[&str],
+) -> (Killed, std::sync::mpsc::Receiver<String>) {
     let mut child = Killed(
         Command::new(env!("CARGO_BIN_EXE_khao"))
+            .env("TZ", "UTC")
             .arg("--site")
             .arg(site)
-            .args(["watch", "--settle", settle])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -126,16 +136,7 @@ fn watch_checks_everything_at_start_and_rewrites_a_fixed_report() {
         &fixtures().join("bad/unknown-category--typo"),
         &site.path().join("requests/typo"),
     );
-    let mut child = Killed(
-        Command::new(env!("CARGO_BIN_EXE_khao"))
-            .arg("--site")
-            .arg(site.path())
-            .args(["watch", "--settle", "0.5"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start watch"),
-    );
+    let (mut child, _lines) = start_watch(site.path(), "0.5");
     let report = site.path().join("requests/typo/khao-report.txt");
     let wait_for = |needle: &str| {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -277,20 +278,11 @@ fn watch_tells_the_time_in_the_offices_zone() {
         &fixtures().join("bad/unknown-category--typo"),
         &site.path().join("requests/typo"),
     );
-    let mut child = Killed(
-        Command::new(env!("CARGO_BIN_EXE_khao"))
-            .env("TZ", "UTC")
-            .arg("--site")
-            .arg(site.path())
-            .args(["--format", "json", "watch", "--settle", "0.5"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start watch"),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
-    let _ = child.0.kill();
+    let args = ["--format", "json", "watch", "--settle", "0.5"];
+    let (_child, lines) = start_watch_with(site.path(), &args);
+    let line = lines
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a verdict");
     let v: serde_json::Value = serde_json::from_str(&line).expect(&line);
     let time = v["time"].as_str().unwrap();
     assert!(time.ends_with("+07:00"), "{time}");
