@@ -168,8 +168,8 @@ const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(2 * 24 * 
 /// settings (a deleted photo's, a replaced photo's, every photo's after
 /// the widths or quality changed): they would otherwise stay for ever,
 /// megabytes each. Pages link to the published copies, so nothing on the
-/// site goes with them. Each source's hash comes from the index when its
-/// stamp is the index's, else from its bytes; a source that cannot be read
+/// site goes with them. Each source's hash comes from the index while it
+/// trusts it ([`SourceIndex::hash`]), else from its bytes; a source that cannot be read
 /// stops the pruning (what it uses is not known). Returns how many files
 /// went.
 pub(crate) fn prune<'a>(
@@ -184,12 +184,10 @@ pub(crate) fn prune<'a>(
     let index = SourceIndex::load(cache_dir);
     let mut used = rustc_hash::FxHashSet::default();
     for source in sources {
-        let known = fs::metadata(source).ok().and_then(|m| {
-            let e = index.entries.get(&*source.to_string_lossy())?;
-            (e.stamp == Stamp::of(&m)).then(|| e.hash.clone())
-        });
+        let stamp = fs::metadata(source).ok().map(|m| Stamp::of(&m));
+        let known = stamp.and_then(|s| index.hash(&source.to_string_lossy(), &s));
         let hash = match known {
-            Some(h) => h,
+            Some(h) => h.to_string(),
             None => match crate::plumbing::fs::read_regular(source) {
                 Ok(bytes) => source_hash(&bytes),
                 Err(_) => return 0,
