@@ -506,7 +506,7 @@ fn kind_words(expected: &str) -> Message {
         "config.kind_number"
     } else if has(&["bool"]) {
         "config.kind_yes_no"
-    } else if has(&["a string", "string"]) {
+    } else if has(&["string"]) {
         "config.kind_text"
     } else if has(&["sequence"]) {
         "config.kind_list"
