@@ -34,11 +34,18 @@ pub fn diagnostics(text: &str) -> impl Iterator<Item = Diagnostic> + '_ {
 
 /// Whether a valid number (13 ASCII digits) is a person's. The same
 /// numbering gives a juristic person (a company, a foundation) its tax
-/// number, beginning with 0; people's begin with 1 to 8, or with 0 and 89
-/// as the sixth and seventh digits (people registered without Thai
-/// nationality, children in the office's schools among them).
+/// number, beginning with 0 and its registrar's code (never 00); people's
+/// begin with 1 to 8, with 00 (people without registration status, given
+/// a number through their school), or with 0 and 89 as the sixth and
+/// seventh digits (people registered without Thai nationality, children
+/// in the office's schools among them).
 fn is_person(digits: &[u8]) -> bool {
-    digits[0] != b'0' || &digits[5..7] == b"89"
+    match digits[0] {
+        // No card begins with 9; a book's ISBN (978…) does.
+        b'9' => false,
+        b'0' => digits[1] == b'0' || &digits[5..7] == b"89",
+        _ => true,
+    }
 }
 
 /// The digit value of an ASCII or Thai digit.
@@ -58,8 +65,8 @@ pub(super) struct Group {
     pub digits: Vec<u8>,
 }
 
-/// The numbers of `text` as runs of digit groups joined by one '-', space
-/// or no-break space (`1-2345-67890-12-3`, `081 234 5678`): what the
+/// The numbers of `text` as runs of digit groups joined by a
+/// [`separator`] (`1-2345-67890-12-3`, `081 234 5678`): what the
 /// national ID and phone number checks look through.
 pub(super) fn digit_runs(text: &str) -> Vec<Vec<Group>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -81,19 +88,45 @@ pub(super) fn digit_runs(text: &str) -> Vec<Vec<Group>> {
             }
             let end = chars.get(j).map(|c| c.0).unwrap_or(text.len());
             groups.push(Group { start, end, digits });
-            let sep = chars.get(j).map(|c| c.1);
-            if matches!(sep, Some('-' | ' ' | '\u{a0}'))
-                && chars.get(j + 1).and_then(|c| digit(c.1)).is_some()
-            {
-                j += 1;
-                continue;
+            match separator(&chars[j..]) {
+                Some(n) => j += n,
+                None => break,
             }
-            break;
         }
         runs.push(groups);
         i = j.max(i + 1);
     }
     runs
+}
+
+/// How many characters at the start of `rest` separate two groups of one
+/// number, when a digit follows them: spaces, a dash of any kind (Word
+/// turns `-` into `–` as it is typed), a dot or a closing parenthesis,
+/// with spaces around it (`1 - 2345`, `081.234.5678`, `(081) 234 5678`).
+/// A slash is not one: `04123/1234` is a letter's number, `20/11/2569` a
+/// date.
+fn separator(rest: &[(usize, char)]) -> Option<usize> {
+    let space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}');
+    let mark = |c: char| {
+        matches!(
+            c,
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' | '.' | ')'
+        )
+    };
+    let spaces = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|c| space(c.1))
+            .take(2)
+            .count()
+    };
+    let mut n = spaces(0);
+    if rest.get(n).is_some_and(|c| mark(c.1)) {
+        n += 1;
+        n += spaces(n);
+    }
+    let digit_follows = rest.get(n).is_some_and(|c| digit(c.1).is_some());
+    (n > 0 && digit_follows).then_some(n)
 }
 
 /// Byte ranges of `text` holding a valid national ID: plain, dashed
@@ -147,7 +180,11 @@ mod tests {
         let dashed = card(&id);
         let spaced = dashed.replace('-', " ");
         let thai = crate::thaidate::to_thai_digits(&dashed);
-        for s in [&id, &dashed, &spaced, &thai] {
+        // As Word's AutoFormat leaves it, dotted, and with spaced hyphens.
+        let en_dashed = dashed.replace('-', "\u{2013}");
+        let dotted = dashed.replace('-', ".");
+        let spaced_hyphens = dashed.replace('-', " - ");
+        for s in [&id, &dashed, &spaced, &thai, &en_dashed, &dotted, &spaced_hyphens] {
             let text = format!("เลขประจำตัว {s} ครับ");
             let f = find(&text);
             assert_eq!(f.len(), 1, "{text}");
@@ -175,6 +212,16 @@ mod tests {
         // sixth and seventh digits.
         let stateless = with_check("063018900123");
         assert_eq!(find(&format!("เลขประจำตัว {stateless}")).len(), 1);
+        // A person without registration status, numbered through school.
+        let unregistered = with_check("009912345678");
+        assert_eq!(find(&format!("เลขประจำตัว {unregistered}")).len(), 1);
+    }
+
+    #[test]
+    fn a_books_isbn_is_not_an_id() {
+        let isbn = with_check("978616000100");
+        assert!(valid_checksum(isbn.as_bytes()));
+        assert!(find(&format!("ISBN {isbn}")).is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::personal_id::digit_runs;
 
 /// Byte ranges of `text` holding a Thai mobile number: ten digits
 /// beginning 06, 08 or 09, however grouped (`081-234-5678`,
-/// `081 234 5678`, `0812345678`, Thai digits), or `+66` and nine digits.
+/// `081 234 5678`, `081.234.5678`, `(081) 234 5678`, `0812345678`, Thai
+/// digits), or `+66` and nine digits.
 /// A number inside a longer run of digits (a slug, an ID) is not one.
 pub fn find(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
@@ -73,6 +74,10 @@ mod tests {
             "๐๘๑-๒๓๔-๕๖๗๘",
             "+66 81 234 5678",
             "+66812345678",
+            "081.234.5678",
+            "081\u{2013}234\u{2013}5678",
+            "081 - 234 - 5678",
+            "081) 234 5678",
         ] {
             let text = format!("สอบถามเพิ่มเติม ครูสมศรี โทร {n} ในเวลาราชการ");
             assert_eq!(numbers(&text), [n], "{text}");
@@ -93,6 +98,8 @@ mod tests {
             "เลข 1081234567890",
             "ปี 2567 จำนวน 120 คน",
             "ผู้เข้าร่วม 081234567 คน",
+            "เวลา 08.30 - 16.30 น.",
+            "วันที่ 08.12.2569",
         ] {
             assert!(numbers(text).is_empty(), "{text}: {:?}", numbers(text));
         }
