@@ -164,7 +164,7 @@ fn word_only_markup() {
 
 ลิงก์แบบฟิลด์ [สำนักงาน](https://www.example.go.th/field) และ ลิงก์อันตราย
 
-ข้อความที่แทรก**หนาแบบไทย**
+ข้อความที่แทรก**หนาแบบไทย** แสดง
 
 ข้อความในตัวควบคุมเนื้อหา
 
@@ -174,15 +174,18 @@ fn word_only_markup() {
 ";
     assert_eq!(
         doc.body, expected,
-        "no deleted text, no placeholder, text box once"
+        "no deleted or hidden text, no placeholder, text box once"
     );
     assert_eq!(
         doc.findings,
-        [Finding::UnsafeLink {
-            url: "javascript:evil()".into(),
-            text: "ลิงก์อันตราย".into(),
-            paragraph: 3
-        }]
+        [
+            Finding::UnsafeLink {
+                url: "javascript:evil()".into(),
+                text: "ลิงก์อันตราย".into(),
+                paragraph: 3
+            },
+            Finding::HiddenText { paragraph: 4 }
+        ]
     );
     // The placeholder's paragraph (5) still counts.
     let line = doc

@@ -222,6 +222,10 @@ fn findings(sink: &mut Sink, doc: &Document) {
                 let m = Message::new("check.word_picture_before_fields");
                 sink.warning(Code::UnusedFile, m, at, None);
             }
+            Finding::HiddenText { .. } => {
+                let m = Message::new("check.word_hidden_text");
+                sink.warning(Code::UnusedFile, m, at, None);
+            }
             Finding::Unsupported { what, .. } => {
                 let m = Message::new("check.word_unsupported").arg("what", what);
                 sink.warning(Code::UnusedFile, m, at, None);

@@ -155,6 +155,9 @@ impl<'a, 'e> Walk<'a, 'e> {
             .or(self.env.styles.emphasis(style))
             .or(self.para_emphasis);
         let (bold, italic) = (e.bold.unwrap_or(false), e.italic.unwrap_or(false));
+        if e.hidden == Some(true) {
+            return self.hidden_run(r);
+        }
         for child in r.elements() {
             match child.name {
                 Name::T => {
@@ -180,6 +183,37 @@ impl<'a, 'e> Walk<'a, 'e> {
                 }
                 Name::Object => self.sink.unsupported("embedded-object", self.paragraph),
                 _ => self.graphics(child),
+            }
+        }
+    }
+
+    /// A run hidden in Word (Font → Hidden): staff hide what they do not
+    /// want shown, so its text and pictures are left out, and they are told
+    /// (once per paragraph). Its field marks still count: a field may
+    /// begin in a hidden run and end in a shown one.
+    fn hidden_run(&mut self, r: &'e Element) {
+        let mut content = false;
+        for child in r.elements() {
+            match child.name {
+                Name::FldChar => self.field_char(child),
+                Name::InstrText => {
+                    if let Some(f) = self.fields.last_mut()
+                        && !f.in_result
+                    {
+                        f.instr.push_str(&text_of(child));
+                    }
+                }
+                Name::RPr => {}
+                Name::T => content |= !text_of(child).trim().is_empty(),
+                _ => content = true,
+            }
+        }
+        if content {
+            let f = Finding::HiddenText {
+                paragraph: self.paragraph,
+            };
+            if !self.sink.findings.contains(&f) {
+                self.sink.findings.push(f);
             }
         }
     }

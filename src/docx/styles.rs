@@ -22,16 +22,17 @@ struct Style {
     outline: Option<u8>,
     num_id: Option<String>,
     ilvl: Option<u8>,
-    bold: Option<bool>,
-    italic: Option<bool>,
+    emphasis: Emphasis,
 }
 
 /// Bold/italic switches found on a run, a character style or a
-/// paragraph style; `None` means "not said here".
+/// paragraph style, and whether it hides its text (Font → Hidden);
+/// `None` means "not said here".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Emphasis {
     pub bold: Option<bool>,
     pub italic: Option<bool>,
+    pub hidden: Option<bool>,
 }
 
 impl Emphasis {
@@ -46,6 +47,7 @@ impl Emphasis {
         Emphasis {
             bold: switch(Name::B, Name::BCs),
             italic: switch(Name::I, Name::ICs),
+            hidden: rpr.child(Name::Vanish).map(Element::is_on),
         }
     }
 
@@ -54,6 +56,7 @@ impl Emphasis {
         Emphasis {
             bold: self.bold.or(other.bold),
             italic: self.italic.or(other.italic),
+            hidden: self.hidden.or(other.hidden),
         }
     }
 }
@@ -219,14 +222,12 @@ impl Styles {
         })
     }
 
-    /// Bold/italic a style (paragraph or character) gives, up its chain.
+    /// Bold/italic/hidden a style (paragraph or character) gives, up its
+    /// chain.
     pub(crate) fn emphasis(&self, style_id: Option<&str>) -> Emphasis {
         let mut e = Emphasis::default();
         for (_, s) in style_id.map(|id| self.chain(id)).unwrap_or_default() {
-            e = e.or(Emphasis {
-                bold: s.bold,
-                italic: s.italic,
-            });
+            e = e.or(s.emphasis);
         }
         e
     }
@@ -238,8 +239,11 @@ static EMPTY: Style = Style {
     outline: None,
     num_id: None,
     ilvl: None,
-    bold: None,
-    italic: None,
+    emphasis: Emphasis {
+        bold: None,
+        italic: None,
+        hidden: None,
+    },
 };
 
 fn style_of(s: &Element) -> Style {
@@ -266,8 +270,7 @@ fn style_of(s: &Element) -> Style {
         ilvl: num
             .and_then(|n| n.child(Name::Ilvl))
             .and_then(|n| n.attr(Attr::Val)?.parse().ok()),
-        bold: emphasis.bold,
-        italic: emphasis.italic,
+        emphasis,
     }
 }
 

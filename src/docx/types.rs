@@ -142,6 +142,8 @@ pub enum Finding {
         what: &'static str,
         paragraph: usize,
     },
+    /// Text or a picture hidden in Word (Font → Hidden): left out.
+    HiddenText { paragraph: usize },
 }
 
 impl Finding {
@@ -153,7 +155,8 @@ impl Finding {
             | Finding::VectorPicture { paragraph, .. }
             | Finding::MissingPicture { paragraph }
             | Finding::PictureBeforeFields { paragraph }
-            | Finding::Unsupported { paragraph, .. } => *paragraph,
+            | Finding::Unsupported { paragraph, .. }
+            | Finding::HiddenText { paragraph } => *paragraph,
         }
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn max_elements(limits: &Limits) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[rustfmt::skip]
 pub(crate) enum Name {
-    Root, Body, P, PPr, PStyle, NumPr, Ilvl, NumId, OutlineLvl, R, RPr, RStyle, B, BCs, I, ICs,
+    Root, Body, P, PPr, PStyle, NumPr, Ilvl, NumId, OutlineLvl, R, RPr, RStyle, B, BCs, I, ICs, Vanish,
     T, Tab, Br, Cr, NoBreakHyphen, Tbl, Tr, Tc, GridSpan, VMerge, Hyperlink, FldSimple, FldChar,
     InstrText, TxbxContent, Sdt, SdtPr, SdtContent, ShowingPlcHdr, Style, Called, BasedOn,
     AbstractNum, AbstractNumId, Num, Lvl, NumFmt, Start, Object, Inline, Anchor, DocPr, Blip,
@@ -114,7 +114,7 @@ fn classify(ns: Ns, local: &str) -> Kind {
         (Ns::W, "pStyle") => PStyle, (Ns::W, "numPr") => NumPr, (Ns::W, "ilvl") => Ilvl,
         (Ns::W, "numId") => NumId, (Ns::W, "outlineLvl") => OutlineLvl, (Ns::W, "r") => R,
         (Ns::W, "rPr") => RPr, (Ns::W, "rStyle") => RStyle, (Ns::W, "b") => B,
-        (Ns::W, "bCs") => BCs, (Ns::W, "i") => I, (Ns::W, "iCs") => ICs, (Ns::W, "t") => T,
+        (Ns::W, "bCs") => BCs, (Ns::W, "i") => I, (Ns::W, "iCs") => ICs, (Ns::W, "vanish") => Vanish, (Ns::W, "t") => T,
         (Ns::W, "tab") => Tab, (Ns::W, "br") => Br, (Ns::W, "cr") => Cr,
         (Ns::W, "noBreakHyphen") => NoBreakHyphen, (Ns::W, "tbl") => Tbl, (Ns::W, "tr") => Tr,
         (Ns::W, "tc") => Tc, (Ns::W, "gridSpan") => GridSpan, (Ns::W, "vMerge") => VMerge,
