@@ -150,7 +150,7 @@ pub fn intake_all(
     if settled.is_empty() {
         return Ok(report);
     }
-    let checked = check::check_paths(site_dir, config, &settled);
+    let checked = check::check_paths(site_dir, config, &settled, now.date_naive());
     let received = records.observe(&checked, now)?;
     for (c, received) in checked.into_iter().zip(received) {
         let request = paths::relative_to(site_dir, &c.path);
@@ -209,7 +209,7 @@ fn take(
             (news, None)
         }
         None => {
-            let (news, dest) = finished_earlier(site_dir, config, c)?;
+            let (news, dest) = finished_earlier(site_dir, config, c, now)?;
             (news, Some(dest))
         }
     };
@@ -373,14 +373,19 @@ fn made(request: &Request, file: &str) -> Option<std::io::Result<Vec<u8>>> {
 /// When a request's only problem is that its news already exists, and that
 /// news is exactly this request (an earlier intake stopped before removing
 /// it): the item as it is in `content/news/`, and its folder.
-fn finished_earlier(site_dir: &Path, config: &SiteConfig, c: &Checked) -> Option<(News, PathBuf)> {
+fn finished_earlier(
+    site_dir: &Path,
+    config: &SiteConfig,
+    c: &Checked,
+    now: DateTime<FixedOffset>,
+) -> Option<(News, PathBuf)> {
     if c.diagnostics
         .iter()
         .any(|d| d.is_error() && d.code != Code::Duplicate)
     {
         return None;
     }
-    let fresh = check::check_request(&c.path, site_dir, config);
+    let fresh = check::check_request(&c.path, site_dir, config, now.date_naive());
     let news = fresh.news.as_ref()?;
     let dest = news_dir(&site_dir.join(CONTENT_DIR).join("news"), news);
     let (site, _) = crate::content::load_site(site_dir, config.clone());

@@ -30,10 +30,10 @@ pub enum Answer {
 /// Answers `path` (already without its query), which starts with [`PREFIX`].
 pub fn answer(site_dir: &Path, config: &SiteConfig, path: &str) -> Answer {
     let rest = path.strip_prefix(PREFIX).unwrap_or("");
-    let checked = check::check_paths(site_dir, config, &[]);
+    let now = crate::plumbing::clock::now(config.tz());
+    let checked = check::check_paths(site_dir, config, &[], now.date_naive());
     // The preview counts as seeing a request (its `received`).
     let records = crate::records::Records::of(site_dir);
-    let now = crate::plumbing::clock::now(config.tz());
     let _ = records.observe(&checked, now);
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {

@@ -197,8 +197,10 @@ impl Watch<'_> {
             .spawn(move || {
                 // A check that panicked is one not written, not a request
                 // left "being checked" for ever.
+                let today = crate::plumbing::clock::now(config.tz()).date_naive();
                 let checked = std::panic::catch_unwind(|| {
-                    crate::check::check_paths(&site_dir, &config, std::slice::from_ref(&request))
+                    let one = std::slice::from_ref(&request);
+                    crate::check::check_paths(&site_dir, &config, one, today)
                 });
                 let _ = tx.send(Done {
                     path: request,

@@ -10,6 +10,7 @@
 //! The result is plain data — [`Checked`] per request — which the
 //! command layer prints and [`report`] writes beside the request.
 
+mod dates;
 pub mod duplicates;
 pub mod files;
 pub mod html;
@@ -71,13 +72,24 @@ pub fn shown_path(site_dir: &Path, path: &Path) -> String {
 }
 
 /// Checks one request, without looking for duplicates.
-pub fn check_request(path: &Path, site_dir: &Path, config: &SiteConfig) -> Checked {
-    check_one(path, site_dir, config, true)
+pub fn check_request(
+    path: &Path,
+    site_dir: &Path,
+    config: &SiteConfig,
+    today: NaiveDate,
+) -> Checked {
+    check_one(path, site_dir, config, Some(today))
 }
 
-/// Checks one request; `media: false` skips reading its photos and
-/// attachments (for duplicate detection only the fields matter).
-fn check_one(path: &Path, site_dir: &Path, config: &SiteConfig, media: bool) -> Checked {
+/// Checks one request on `today` (its date is judged against it, see
+/// [`dates`]); `None` skips reading its photos and attachments and its
+/// date (for duplicate detection only the fields matter).
+fn check_one(
+    path: &Path,
+    site_dir: &Path,
+    config: &SiteConfig,
+    today: Option<NaiveDate>,
+) -> Checked {
     let mut checked = Checked {
         path: path.to_path_buf(),
         shown: shown_path(site_dir, path),
@@ -96,8 +108,8 @@ fn check_one(path: &Path, site_dir: &Path, config: &SiteConfig, media: bool) -> 
         }
     };
     let read = match &req.word {
-        Some(doc) => Ok(word::check(&req, doc, config, site_dir, media)),
-        None => check_text(&req, config, site_dir, media),
+        Some(doc) => Ok(word::check(&req, doc, config, site_dir, today)),
+        None => check_text(&req, config, site_dir, today),
     };
     let Read {
         fields,
@@ -147,7 +159,7 @@ fn check_text(
     req: &Request,
     config: &SiteConfig,
     site_dir: &Path,
-    media: bool,
+    today: Option<NaiveDate>,
 ) -> Result<Read, Vec<Diagnostic>> {
     let lines = YamlLines {
         text: &req.text,
@@ -176,10 +188,13 @@ fn check_text(
     cut_by_hash(&mut sink, req);
     let body = req.split.body.map(|b| &req.text[b..]);
     let fields = news::parse(&map, body, &mut sink, config, Origin::Request);
+    if let Some(today) = today {
+        dates::check(&mut sink, &fields, today);
+    }
     unsafe_html(&mut sink, req, &fields.body);
     phones_in_fields(&mut sink, &fields);
     phones_in_body(&mut sink, req, &fields.body);
-    let resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
+    let resolved = media::check(&mut sink, req, &fields, config, site_dir, today.is_some());
     let published: Vec<&str> = (resolved.images.iter().map(|p| p.file.as_str()))
         .chain(resolved.attachments.iter().map(|a| a.file.as_str()))
         .collect();
@@ -374,7 +389,12 @@ pub fn reads_pictures() -> bool {
 
 /// Checks the requests at `paths` (default: every request in `requests/`),
 /// then the duplicates among all requests and against `content/news/`.
-pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> Vec<Checked> {
+pub fn check_paths(
+    site_dir: &Path,
+    config: &SiteConfig,
+    paths: &[PathBuf],
+    today: NaiveDate,
+) -> Vec<Checked> {
     use rayon::prelude::*;
     let requests_dir = site_dir.join(paths::REQUESTS_DIR);
     let all = crate::request::list_requests(&requests_dir);
@@ -386,7 +406,7 @@ pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> V
     let mut checked: Vec<Checked> = targets
         .par_iter()
         .map(|p| {
-            let mut c = check_request(p, site_dir, config);
+            let mut c = check_request(p, site_dir, config, today);
             if let Some(r) = c.request.as_mut() {
                 r.release_pictures();
             }
@@ -401,7 +421,7 @@ pub fn check_paths(site_dir: &Path, config: &SiteConfig, paths: &[PathBuf]) -> V
     } else {
         all.iter()
             .filter(|p| !checking.contains(&canon(p)))
-            .map(|p| check_one(p, site_dir, config, false))
+            .map(|p| check_one(p, site_dir, config, None))
             .collect()
     };
     let existing = duplicates::existing_news(site_dir);

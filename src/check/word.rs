@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use serde_yaml::{Mapping, Value};
 
 use super::{Read, files, html, media};
@@ -46,13 +48,14 @@ impl Locate for Places<'_> {
     }
 }
 
-/// Checks a Word request; `media: false` skips reading its photos.
+/// Checks a Word request on `today`; `None` skips reading its photos and
+/// judging its date.
 pub(super) fn check(
     req: &Request,
     doc: &Document,
     config: &SiteConfig,
     site_dir: &Path,
-    media: bool,
+    today: Option<NaiveDate>,
 ) -> Read {
     let places = Places {
         rows: doc.fields.iter().map(|f| (f.key, f.row)).collect(),
@@ -105,6 +108,9 @@ pub(super) fn check(
         config,
         Origin::Request,
     );
+    if let Some(today) = today {
+        super::dates::check(&mut sink, &fields, today);
+    }
     in_the_forms_words(&mut sink.diags);
     super::phones_in_fields(&mut sink, &fields);
     for r in crate::news::phone::find(&body) {
@@ -112,6 +118,7 @@ pub(super) fn check(
         let place = paragraph_of(doc, &body, r.start);
         sink.push(super::personal_phone(number), Some(place), None);
     }
+    let media = today.is_some();
     let mut resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
     let pictures = pictures(&mut sink, doc, config, site_dir, media);
     if fields.cover.is_none()

@@ -30,8 +30,8 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
         let e = NoSuchRequest(p.display().to_string());
         return super::fail(ctx, lang, &e, exit::USAGE);
     }
-    let checked = check::check_paths(&ctx.site_dir, &config, &resolved);
     let now = crate::plumbing::clock::now(config.tz());
+    let checked = check::check_paths(&ctx.site_dir, &config, &resolved, now.date_naive());
     if let Err(e) = crate::records::Records::of(&ctx.site_dir).observe(&checked, now) {
         eprintln!("{}", crate::diagnostic::Failure::message(&e).render(lang));
     }

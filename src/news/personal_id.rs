@@ -184,7 +184,15 @@ mod tests {
         let en_dashed = dashed.replace('-', "\u{2013}");
         let dotted = dashed.replace('-', ".");
         let spaced_hyphens = dashed.replace('-', " - ");
-        for s in [&id, &dashed, &spaced, &thai, &en_dashed, &dotted, &spaced_hyphens] {
+        for s in [
+            &id,
+            &dashed,
+            &spaced,
+            &thai,
+            &en_dashed,
+            &dotted,
+            &spaced_hyphens,
+        ] {
             let text = format!("เลขประจำตัว {s} ครับ");
             let f = find(&text);
             assert_eq!(f.len(), 1, "{text}");
