@@ -127,43 +127,120 @@ pub fn build_problem_lines(problems: &[Diagnostic], lang: Lang) -> Vec<String> {
     lines
 }
 
-/// The source lines around `span` of `text`, the offending text underlined
-/// (with miette), indented under the message.
+/// The line of `text` holding `span`, between the lines before and after
+/// it, the offending text underlined, indented under the message:
+///
+/// ```text
+///      6 │ ---
+///      7 │ …ก่อนหน้า [ดูหัวข้อ](#nope) ต่อจากนั้น…
+///        │           ^^^^^^^^^^^^^^^^^
+/// ```
+///
+/// A line is cut to a window around the span: a pasted table or a minified
+/// line can run for thousands of characters, and a request can hold
+/// thousands of problems, so a snippet stays a few short lines whatever
+/// the text. Columns are counted in what a terminal shows (Thai vowels and
+/// tone marks above and below a letter take no column).
 pub fn underline(
     text: &str,
     span: std::ops::Range<usize>,
     colour: bool,
     severity: Severity,
 ) -> String {
-    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
-    if span.end > text.len()
+    if span.start > span.end
+        || span.end > text.len()
         || !text.is_char_boundary(span.start)
         || !text.is_char_boundary(span.end)
     {
         return String::new();
     }
-    let theme = if colour {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let diag = MietteDiagnostic::new(String::new())
-        .with_severity(match severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
-        .with_label(LabeledSpan::underline(span));
-    let report = miette::Report::new(diag).with_source_code(text.to_string());
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.start..]
+        .find('\n')
+        .map_or(text.len(), |i| span.start + i);
+    // A span over several lines is underlined on its first.
+    let end = span.end.min(line_end);
+    let number = text.as_bytes()[..line_start]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    let before = (line_start > 0).then(|| {
+        let start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+        &text[start..line_start - 1]
+    });
+    let after = (line_end < text.len()).then(|| {
+        let rest = &text[line_end + 1..];
+        &rest[..rest.find('\n').unwrap_or(rest.len())]
+    });
+    let lead = cut_start(&text[line_start..span.start], SNIPPET_LEAD);
+    let marked = cut_end(&text[span.start..end], SNIPPET_SPAN);
+    let tail = cut_end(&text[end..line_end], SNIPPET_TAIL);
+    let gutter = (number + 1).to_string().len();
+    let row = |n: usize, line: &str| format!("    {n:>gutter$} │ {line}\n");
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
-        return String::new();
+    if let Some(line) = before {
+        out.push_str(&row(number - 1, &cut_end(line, SNIPPET_CONTEXT)));
     }
-    // Drop miette's empty headline; indent the snippet under the message.
-    out.lines()
-        .filter(|l| !l.trim().is_empty() && l.trim() != "×" && l.trim() != "⚠")
-        .map(|l| format!("    {l}\n"))
-        .collect()
+    out.push_str(&row(number, &format!("{lead}{marked}{tail}")));
+    let (on, off) = match (colour, severity) {
+        (false, _) => ("", ""),
+        (true, Severity::Error) => ("\x1b[31m", "\x1b[0m"),
+        (true, Severity::Warning) => ("\x1b[33m", "\x1b[0m"),
+    };
+    out.push_str(&format!(
+        "    {:gutter$} │ {}{on}{}{off}\n",
+        "",
+        " ".repeat(width(&lead)),
+        "^".repeat(width(&marked).max(1)),
+    ));
+    if let Some(line) = after {
+        out.push_str(&row(number + 1, &cut_end(line, SNIPPET_CONTEXT)));
+    }
+    out
+}
+
+/// How many characters of a snippet's line are shown before the span, of
+/// the span, after it, and of the lines around it.
+const SNIPPET_LEAD: usize = 40;
+const SNIPPET_SPAN: usize = 60;
+const SNIPPET_TAIL: usize = 30;
+const SNIPPET_CONTEXT: usize = 80;
+
+/// The last `keep` characters of `s`, after "…" when some were cut.
+fn cut_start(s: &str, keep: usize) -> String {
+    let count = s.chars().count();
+    let shown: String = s
+        .chars()
+        .skip(count.saturating_sub(keep))
+        .map(plain)
+        .collect();
+    if count > keep {
+        format!("…{shown}")
+    } else {
+        shown
+    }
+}
+
+/// The first `keep` characters of `s`, before "…" when some were cut.
+fn cut_end(s: &str, keep: usize) -> String {
+    let shown: String = s.chars().take(keep).map(plain).collect();
+    if s.chars().nth(keep).is_some() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
+/// A character as it can be shown on one terminal line: tabs, returns and
+/// other control characters as a space.
+fn plain(c: char) -> char {
+    if c.is_control() { ' ' } else { c }
+}
+
+/// Columns `s` takes on a terminal.
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Terminal colours, or nothing.
@@ -221,5 +298,49 @@ mod tests {
             last.contains("7 more") && last.contains("khao ita"),
             "{last}"
         );
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    fn snippet(text: &str, needle: &str) -> String {
+        let start = text.find(needle).unwrap();
+        underline(text, start..start + needle.len(), false, Severity::Error)
+    }
+
+    #[test]
+    fn the_span_is_underlined_under_its_line_between_its_neighbours() {
+        let text = "---\ntitle: ข่าว\n---\nดูที่ [หัวข้อ](#nope) นะ\nจบ\n";
+        let s = snippet(text, "[หัวข้อ](#nope)");
+        // ดูที่ takes three columns: its vowels and tone mark take none.
+        let expected =
+            "    3 │ ---\n    4 │ ดูที่ [หัวข้อ](#nope) นะ\n      │    ^^^^^^^^^^^^^\n    5 │ จบ\n";
+        assert_eq!(s, expected);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_a_window_around_the_span() {
+        // Past column 65,535, where the snippet library used to panic.
+        let text = format!("{} [x](#nope) {}\n", "ก".repeat(70_000), "ข".repeat(70_000));
+        let s = snippet(&text, "[x](#nope)");
+        assert!(s.lines().all(|l| l.chars().count() < 120), "{s}");
+        assert!(s.contains(&format!(
+            "…{} [x](#nope) {}…",
+            "ก".repeat(39),
+            "ข".repeat(29)
+        )));
+        assert!(s.contains("^^^^^^^^^^"));
+    }
+
+    #[test]
+    fn odd_spans_give_nothing_or_their_first_line() {
+        let text = "ab\ncd\n";
+        assert_eq!(underline(text, 1..99, false, Severity::Error), "");
+        assert_eq!(underline(text, 2..1, false, Severity::Error), "");
+        let s = underline(text, 1..4, false, Severity::Warning);
+        assert!(s.starts_with("    1 │ ab\n      │  ^\n"), "{s}");
+        assert!(!underline("x", 0..0, false, Severity::Error).is_empty());
     }
 }
