@@ -502,8 +502,72 @@ pub fn to_html(md: &str, resolver: &Resolver<'_>) -> String {
         }
     }
     let mut html = String::with_capacity(md.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, shallow(few_tags(out)).into_iter());
     sanitize(&html, resolver)
+}
+
+/// How deep quotes and lists may nest in a page; deeper ones are flattened
+/// into the one that holds them.
+const MAX_NESTING: usize = 16;
+
+/// `events` with quotes and lists nested no deeper than [`MAX_NESTING`]:
+/// their text is kept, the boxes around it are not. A line of 100,000 `>`
+/// is 100,000 nested quotes, and an HTML parser (the sanitiser, the page
+/// checks, the search index) takes time growing with the square of the
+/// depth: hours for one such line.
+fn shallow(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    // Whether each open quote, list or item was kept, and how many were.
+    let mut open: Vec<bool> = Vec::new();
+    let mut depth = 0;
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let keep = match &event {
+            Event::Start(Tag::BlockQuote(_)) => Some(depth < MAX_NESTING),
+            // A list keeps room for its items.
+            Event::Start(Tag::List(_)) => Some(depth + 1 < MAX_NESTING),
+            // An item goes with its list.
+            Event::Start(Tag::Item) => Some(open.last().copied().unwrap_or(true)),
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+                let kept = open.pop();
+                depth -= usize::from(kept == Some(true));
+                kept
+            }
+            _ => None,
+        };
+        if let (Event::Start(_), Some(kept)) = (&event, keep) {
+            open.push(kept);
+            depth += usize::from(kept);
+        }
+        if keep != Some(false) {
+            out.push(event);
+        }
+    }
+    out
+}
+
+/// How many tags the raw HTML of one document may hold; past that it is
+/// shown as text.
+const MAX_RAW_TAGS: usize = 2000;
+
+/// `events` with their raw HTML shown as text when it holds more than
+/// [`MAX_RAW_TAGS`] tags: news needs a few, and 30,000 nested `<div>`s
+/// take the sanitiser seconds (the square of the depth, as in
+/// [`shallow`]).
+fn few_tags(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let tags: usize = (events.iter())
+        .map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => h.matches('<').count(),
+            _ => 0,
+        })
+        .sum();
+    if tags > MAX_RAW_TAGS {
+        for e in &mut events {
+            if let Event::Html(h) | Event::InlineHtml(h) = e {
+                *e = Event::Text(std::mem::replace(h, CowStr::Borrowed("")));
+            }
+        }
+    }
+    events
 }
 
 fn heading_fallback(level: HeadingLevel) -> String {
@@ -764,6 +828,38 @@ mod tests {
             !html.contains("\"p1.jpg\"") && !html.contains("/p1.jpg"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn quotes_and_lists_nest_only_so_deep_and_keep_their_text() {
+        let images = ImageMap::default();
+        let r = Resolver {
+            content_dir: Path::new("/site/content"),
+            source_dir: Path::new("news/2026/slug"),
+            images: &images,
+        };
+        let count = |html: &str, tag: &str| html.matches(tag).count();
+        let quotes = format!("{} ลึกมาก\n\nต่อ", ">".repeat(100_000));
+        let html = to_html(&quotes, &r);
+        assert_eq!(count(&html, "<blockquote>"), MAX_NESTING, "{html}");
+        assert_eq!(count(&html, "</blockquote>"), MAX_NESTING);
+        assert!(
+            html.contains("ลึกมาก") && html.contains("<p>ต่อ</p>"),
+            "{html}"
+        );
+        let lists = format!("{}รายการ\n", "- ".repeat(1000));
+        let html = to_html(&lists, &r);
+        assert!(count(&html, "<ul>") < MAX_NESTING, "{html}");
+        assert_eq!(count(&html, "<ul>"), count(&html, "</ul>"));
+        assert_eq!(count(&html, "<li>"), count(&html, "<ul>"), "{html}");
+        assert!(html.contains("รายการ"));
+        let divs = format!("{}ลึก", "<div>".repeat(30_000));
+        let html = to_html(&divs, &r);
+        assert!(!html.contains("<div>") && html.contains("&lt;div&gt;ลึก"));
+        let shallow = "> อ้าง\n\n- ก\n  - ข\n";
+        let html = to_html(shallow, &r);
+        assert_eq!(count(&html, "<blockquote>"), 1);
+        assert_eq!(count(&html, "<ul>"), 2);
     }
 
     #[test]

@@ -2,16 +2,33 @@
 //! mark, Windows line ends) or a legacy Thai encoding (TIS-620 /
 //! Windows-874), and the line numbers problems are reported at.
 
-/// Decodes bytes as UTF-8 (a BOM is dropped), else as Windows-874/TIS-620.
-/// Returns the text and whether the legacy encoding was used.
+/// Decodes bytes as UTF-8 (a BOM is dropped), as UTF-16 after its BOM
+/// (Notepad's "Unicode"), else as Windows-874/TIS-620. Returns the text
+/// and whether the legacy encoding was used. Control characters other than
+/// tabs and line ends are dropped: invisible in any editor, left by a bad
+/// copy, they would make every page that shows the text invalid HTML.
 pub fn decode(bytes: &[u8]) -> (String, bool) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+    let (text, legacy) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), false),
         Err(_) => {
+            let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+            // Decoding by the Windows-874 label follows a UTF-16 BOM.
             let (cow, _, _) = encoding_rs::WINDOWS_874.decode(bytes);
-            (cow.into_owned(), true)
+            (cow.into_owned(), !utf16)
         }
+    };
+    (without_controls(text), legacy)
+}
+
+/// `text` without control characters but tab, line feed and carriage
+/// return.
+fn without_controls(text: String) -> String {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if text.contains(unwanted) {
+        text.chars().filter(|&c| !unwanted(c)).collect()
+    } else {
+        text
     }
 }
 
@@ -57,6 +74,17 @@ mod tests {
         let (s, legacy) = decode(&[0xA2, 0xE8, 0xD2, 0xC7]);
         assert!(legacy);
         assert_eq!(s, "ข่าว");
+    }
+
+    #[test]
+    fn utf16_is_not_legacy_and_controls_are_dropped() {
+        let utf16: Vec<u8> = [0xFEFF_u16, 0x0E02, 0x0E48, 0x0E32, 0x0E27]
+            .iter()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(decode(&utf16), ("ข่าว".to_string(), false));
+        let text = "เนื้อหา\0ข่าว\x07\t\r\n\u{85}จบ";
+        assert_eq!(decode(text.as_bytes()).0, "เนื้อหาข่าว\t\r\nจบ");
     }
 
     #[test]
