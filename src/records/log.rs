@@ -8,7 +8,7 @@
 //! its `accepted`, and the next `seen` of the name starts a new one.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
@@ -116,9 +116,16 @@ pub struct Log {
 }
 
 impl Log {
-    pub fn parse(text: &str) -> Log {
+    /// The events of the log's bytes: a line that is not an event, or not
+    /// UTF-8 (cut inside a Thai letter by a crash while appending), is
+    /// skipped and counted, never the end of the records.
+    pub fn parse(bytes: &[u8]) -> Log {
         let mut log = Log::default();
-        for (i, line) in text.lines().enumerate() {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let Ok(line) = std::str::from_utf8(line) else {
+                log.skipped_lines.push(i + 1);
+                continue;
+            };
             let line = line.trim_start_matches('\u{feff}').trim();
             if line.is_empty() {
                 continue;
@@ -149,8 +156,8 @@ mod rfc3339 {
 
 /// Reads the log; a line that does not parse is skipped, never fatal.
 pub fn read(path: &Path) -> std::io::Result<Log> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Log::parse(&text)),
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Log::parse(&bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Log::default()),
         Err(e) => Err(e),
     }
@@ -167,10 +174,24 @@ pub fn append(path: &Path, events: &[Event]) -> std::io::Result<()> {
     }
     let mut f = std::fs::OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(path)?;
-    for e in events {
-        let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
+    // A last line cut short (a crash while appending) gets its line end
+    // first, so that it does not swallow the next event.
+    let mut cut_short = false;
+    if f.metadata()?.len() > 0 {
+        let mut last = [0u8];
+        f.seek(std::io::SeekFrom::End(-1))?;
+        f.read_exact(&mut last)?;
+        cut_short = last[0] != b'\n';
+    }
+    for (i, e) in events.iter().enumerate() {
+        let mut line = Vec::new();
+        if i == 0 && cut_short {
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, e).map_err(std::io::Error::other)?;
         line.push(b'\n');
         f.write_all(&line)?;
     }
@@ -302,5 +323,27 @@ mod tests {
         let h = History::of(&events);
         assert!(h.open.is_empty());
         assert!(h.news["news/2026/a"].live.is_some());
+    }
+
+    /// A crash while appending cuts the last line, maybe inside a Thai
+    /// letter: that line is skipped, and the next event is whole.
+    #[test]
+    fn a_line_cut_inside_a_letter_is_skipped_and_the_next_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        let at = DateTime::parse_from_rfc3339("2026-11-27T22:58:21+07:00").unwrap();
+        let seen = |request: &str| Event::Seen {
+            at,
+            request: request.into(),
+        };
+        append(&path, &[seen("ข่าวแรก"), seen("ข่าวที่สอง")]).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let cut = bytes.len() - "สอง\"}\n".len() + 1;
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        assert!(std::fs::read_to_string(&path).is_err(), "cut inside a letter");
+        append(&path, &[seen("ข่าวที่สาม")]).unwrap();
+        let log = read(&path).unwrap();
+        assert_eq!(log.events, [seen("ข่าวแรก"), seen("ข่าวที่สาม")]);
+        assert_eq!(log.skipped_lines, [2]);
     }
 }

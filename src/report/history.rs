@@ -173,7 +173,7 @@ mod tests {
     use chrono_tz::Asia::Bangkok;
 
     fn history_of(lines: &str) -> (ServiceLog, Vec<NewsItem>) {
-        (ServiceLog::parse(lines), Vec::new())
+        (ServiceLog::parse(lines.as_bytes()), Vec::new())
     }
 
     #[test]

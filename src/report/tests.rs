@@ -88,7 +88,7 @@ fn news() -> Vec<NewsItem> {
 }
 
 pub(crate) fn fixture_report(fy: i32) -> Report {
-    let log = ServiceLog::parse(LOG);
+    let log = ServiceLog::parse(LOG.as_bytes());
     let (groups, categories, news) = (groups(), categories(), news());
     compute(&ReportInput {
         fiscal_year: FiscalYear::new(fy).unwrap(),
@@ -286,7 +286,7 @@ fn an_empty_year_has_rows_but_no_measures() {
 #[test]
 fn log_order_does_not_matter() {
     let reversed: String = LOG.lines().rev().map(|l| format!("{l}\n")).collect();
-    let log = ServiceLog::parse(&reversed);
+    let log = ServiceLog::parse(reversed.as_bytes());
     let (groups, categories, news) = (groups(), categories(), news());
     let r = compute(&ReportInput {
         fiscal_year: FiscalYear::new(2569).unwrap(),
