@@ -279,6 +279,13 @@ impl Reader<'_> {
 
     fn slug(&self, sink: &mut Sink) -> Option<String> {
         let s = self.text(sink, "slug").filter(|s| !s.is_empty())?;
+        if is_slug(&s) && s.len() > MAX_SLUG {
+            let m = Message::new("check.long_slug")
+                .arg("value", &s)
+                .arg("max", MAX_SLUG);
+            sink.error(Code::BadSlug, m, sink.locate.key("slug"), Some(&s));
+            return None;
+        }
         if is_slug(&s) {
             return Some(s);
         }
@@ -527,8 +534,13 @@ fn unknown_key(sink: &mut Sink, key: &str, known: &[&str], place: Option<Place>)
     sink.warning(Code::UnknownField, m.arg("key", key), place, Some(last));
 }
 
-/// A slug from a name, when the name is ASCII: lower case, spaces and
-/// underscores as `-`.
+/// The longest slug: it names the news item's folders and web address, and
+/// the file systems under them allow 255 bytes a name, with room left for
+/// the temporary names made while copying.
+pub const MAX_SLUG: usize = 80;
+
+/// A slug from a name, when the name is ASCII and the slug no longer than
+/// [`MAX_SLUG`]: lower case, spaces and underscores as `-`.
 pub fn slugify(name: &str) -> Option<String> {
     if !name.is_ascii() {
         return None;
@@ -547,7 +559,7 @@ pub fn slugify(name: &str) -> Option<String> {
         }
     }
     let s = s.trim_matches('-').to_string();
-    is_slug(&s).then_some(s)
+    (is_slug(&s) && s.len() <= MAX_SLUG).then_some(s)
 }
 
 /// The slug of an item that names none: its folder (or file) name when
@@ -646,5 +658,22 @@ mod tests {
         assert!(!is_blank_body("<!-- x -->\nข่าว"));
         let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         assert!(default_slug("กีฬาสี", d).starts_with("2026-11-20-"));
+        // A folder name too long for a slug gives the date-and-id one.
+        let long = "n".repeat(MAX_SLUG + 1);
+        assert_eq!(slugify(&long), None);
+        assert!(default_slug(&long, d).starts_with("2026-11-20-"));
+        assert_eq!(slugify(&long[1..]).map(|s| s.len()), Some(MAX_SLUG));
+    }
+
+    #[test]
+    fn a_slug_given_too_long_is_an_error() {
+        let long = "n".repeat(MAX_SLUG + 1);
+        let text =
+            format!("---\ntitle: t\ndate: 2026-11-20\ncategory: pr\nslug: {long}\n---\nข่าว\n");
+        let (fields, diags) = read(&text, Origin::Content);
+        assert_eq!(fields.slug, None);
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::BadSlug]);
+        assert_eq!(diags[0].line, Some(5));
     }
 }

@@ -340,7 +340,10 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         let cut = bytes.len() - "สอง\"}\n".len() + 1;
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        assert!(std::fs::read_to_string(&path).is_err(), "cut inside a letter");
+        assert!(
+            std::fs::read_to_string(&path).is_err(),
+            "cut inside a letter"
+        );
         append(&path, &[seen("ข่าวที่สาม")]).unwrap();
         let log = read(&path).unwrap();
         assert_eq!(log.events, [seen("ข่าวแรก"), seen("ข่าวที่สาม")]);
