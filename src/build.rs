@@ -423,11 +423,17 @@ fn photos(
                 photos.processed.insert(job.source.as_path().into(), image);
             }
             Err(e) => {
-                let m = Message::new("build.bad_image").arg_msg("error", e.message());
                 let file = crate::plumbing::paths::relative_to(site_dir, &job.source);
-                photos
-                    .problems
-                    .push(Diagnostic::error(Code::BadImage, m).in_file(file));
+                // A file khao could not write is the machine's problem, not
+                // the photo's: its message says what to check.
+                let problem = match e.code() {
+                    Code::Write => Diagnostic::error(Code::Write, e.message()),
+                    _ => {
+                        let m = Message::new("build.bad_image").arg_msg("error", e.message());
+                        Diagnostic::error(Code::BadImage, m)
+                    }
+                };
+                photos.problems.push(problem.in_file(file));
             }
         }
     }

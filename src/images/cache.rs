@@ -139,9 +139,11 @@ pub(crate) fn store(
     kind: OutKind,
     rendered: &[Rendered],
 ) -> io::Result<Manifest> {
-    fs::create_dir_all(entry_dir(cache_dir, key))?;
+    make_dir(cache_dir, &entry_dir(cache_dir, key))?;
     for r in rendered {
-        write_atomic(&variant_path(cache_dir, key, r.width, kind.ext()), &r.bytes)?;
+        let path = variant_path(cache_dir, key, r.width, kind.ext());
+        clear_way(&path);
+        write_atomic(&path, &r.bytes)?;
     }
     let manifest = Manifest {
         ext: kind.ext().to_string(),
@@ -149,11 +151,32 @@ pub(crate) fn store(
         bytes: rendered.iter().map(|r| r.bytes.len() as u64).collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
-    write_atomic(
-        &entry_dir(cache_dir, key).join(format!("{key}.json")),
-        &json,
-    )?;
+    let path = entry_dir(cache_dir, key).join(format!("{key}.json"));
+    clear_way(&path);
+    write_atomic(&path, &json)?;
     Ok(manifest)
+}
+
+/// Makes folder `dir` of the cache, removing a file in its way (the cache
+/// is khao's own: whatever stands where a folder belongs is damage).
+fn make_dir(cache_dir: &Path, dir: &Path) -> io::Result<()> {
+    if fs::create_dir_all(dir).is_ok() {
+        return Ok(());
+    }
+    let cache_root = cache_dir.parent().unwrap_or(cache_dir);
+    for ancestor in dir.ancestors().take_while(|a| a.starts_with(cache_root)) {
+        if fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+            let _ = fs::remove_file(ancestor);
+        }
+    }
+    fs::create_dir_all(dir)
+}
+
+/// Removes a folder standing where a cache file is to be written.
+fn clear_way(path: &Path) {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        let _ = fs::remove_dir_all(path);
+    }
 }
 
 /// The file beside the cache's folders that records its last pruning.
@@ -263,6 +286,28 @@ mod tests {
         assert!(lookup(dir.path(), &k).is_none(), "cut short");
         fs::remove_file(variant_path(dir.path(), &k, 10, "jpg")).unwrap();
         assert!(lookup(dir.path(), &k).is_none());
+    }
+
+    #[test]
+    fn store_clears_folders_and_files_in_its_way() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = root.path().join("images");
+        let k = key(&source_hash(b"x"), &[10], 80);
+        let r = vec![Rendered {
+            width: 10,
+            height: 5,
+            bytes: vec![1, 2, 3],
+        }];
+        // A folder where the variant and the manifest go.
+        fs::create_dir_all(variant_path(&cache, &k, 10, "jpg").join("x")).unwrap();
+        fs::create_dir_all(entry_dir(&cache, &k).join(format!("{k}.json/y"))).unwrap();
+        let m = store(&cache, &k, OutKind::Jpeg, &r).unwrap();
+        assert_eq!(lookup(&cache, &k), Some(m));
+        // A file where the entry's folder, or the cache's, goes.
+        fs::remove_dir_all(&cache).unwrap();
+        fs::write(&cache, b"not a folder").unwrap();
+        let m = store(&cache, &k, OutKind::Jpeg, &r).unwrap();
+        assert_eq!(lookup(&cache, &k), Some(m));
     }
 
     #[test]

@@ -120,8 +120,7 @@ pub fn build_with(docs: &dyn Pages, out: &Path, cache: &Path) -> io::Result<Repo
     let t = Instant::now();
     let bytes = up.state.to_bytes();
     if previous.as_ref() != Some(&up.state) {
-        std::fs::create_dir_all(cache)?;
-        write_in_place(&cache.join(STATE_FILE), &bytes)?;
+        save_state(cache, &bytes);
     }
     let save = ms(t);
     Ok(Report {
@@ -137,6 +136,21 @@ pub fn build_with(docs: &dyn Pages, out: &Path, cache: &Path) -> io::Result<Repo
         state_bytes: bytes.len(),
         state: up.state,
     })
+}
+
+/// Saves the index's state for the next build. Only a shortcut: whatever
+/// stands in its way (a folder, a file cut short) is removed, and a state
+/// that cannot be saved leaves none, so the next build starts over.
+fn save_state(cache: &Path, bytes: &[u8]) {
+    let path = cache.join(STATE_FILE);
+    let save = || std::fs::create_dir_all(cache).and_then(|()| write_in_place(&path, bytes));
+    if save().is_err() {
+        let _ = std::fs::remove_dir_all(&path);
+        let _ = std::fs::remove_file(&path);
+        if save().is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Writes `files` under `out`, the last one (the manifest) after the rest.
