@@ -96,6 +96,35 @@ fn intake_keeps_every_request_as_received_and_logs_it() {
     );
 }
 
+/// A request with an error is logged with its group and category, so the
+/// report counts it under its group; a record left half copied by a run
+/// that was stopped is cleared by the next intake.
+#[test]
+fn a_failing_verdict_keeps_its_group_and_leftover_copies_are_cleared() {
+    let site = site_to_publish();
+    let leftover = site
+        .path()
+        .join("records/requests/2026/.khao-record-x-4242");
+    std::fs::create_dir_all(&leftover).unwrap();
+    std::fs::write(leftover.join("Thumbs.db"), b"half").unwrap();
+    let bad = site.path().join("requests/bad-date");
+    std::fs::create_dir_all(&bad).unwrap();
+    let text = "---\ntitle: ข่าวที่วันที่ผิด\ndate: 31/4/2569\ncategory: ข่าวประชาสัมพันธ์\nrequester: { name: ก, group: กลุ่มอำนวยการ }\n---\nเนื้อหา\n";
+    std::fs::write(bad.join("ข่าว.md"), text).unwrap();
+    settle();
+    let (code, out, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!leftover.exists(), "the half copy is gone");
+    let events = log(site.path());
+    let verdict = events
+        .iter()
+        .find(|e| e["event"] == "checked" && e["request"] == "bad-date")
+        .unwrap_or_else(|| panic!("{events:#?}"));
+    assert_eq!(verdict["ok"], false);
+    assert_eq!(verdict["group"], "กลุ่มอำนวยการ", "{verdict:#}");
+    assert_eq!(verdict["category"], "pr", "{verdict:#}");
+}
+
 #[test]
 fn the_phone_and_email_never_reach_public_or_the_live_folder() {
     let site = site_to_publish();

@@ -46,6 +46,10 @@ pub struct Checked {
     pub slug: Option<String>,
     pub title: Option<String>,
     pub date: Option<NaiveDate>,
+    /// For the service records, also of a request with errors: its group
+    /// (when one of site.yaml's) and its category's slug.
+    pub group: Option<String>,
+    pub category: Option<String>,
 }
 
 impl Checked {
@@ -99,6 +103,8 @@ fn check_one(
         slug: None,
         title: None,
         date: None,
+        group: None,
+        category: None,
     };
     let req = match crate::request::read(path) {
         Ok(r) => r,
@@ -129,6 +135,9 @@ fn check_one(
         .sort_by_key(|d| (d.file.clone(), d.line, d.location));
     checked.title = fields.title.clone();
     checked.date = fields.date;
+    checked.group = (fields.group_ok && !fields.requester.group.is_empty())
+        .then(|| fields.requester.group.clone());
+    checked.category = fields.category.clone();
     checked.slug = fields
         .slug
         .clone()

@@ -129,8 +129,8 @@ impl Records {
                     warnings,
                     digest: Some(digest),
                     title: c.title.clone(),
-                    group: c.news.as_ref().map(|n| n.requester.group.clone()),
-                    category: c.news.as_ref().map(|n| n.category.clone()),
+                    group: c.group.clone(),
+                    category: c.category.clone(),
                 }));
             }
         }
@@ -167,8 +167,8 @@ impl Records {
                 ));
             }
         }
-        let tmp = parent.join(format!(".khao-record-{slug}-{}", std::process::id()));
-        let _ = remove_path(&tmp);
+        remove_leftovers(&parent);
+        let tmp = parent.join(format!("{TEMP_PREFIX}{slug}-{}", std::process::id()));
         let result = copy_request(request, &tmp).and_then(|()| {
             sync_dir(&tmp);
             std::fs::rename(&tmp, &dest).map_err(io_error(&dest))
@@ -179,6 +179,23 @@ impl Records {
         result?;
         sync_dir(&parent);
         Ok(crate::plumbing::paths::relative_to(&self.site_dir, &dest))
+    }
+}
+
+/// The start of the name a record has while it is copied.
+const TEMP_PREFIX: &str = ".khao-record-";
+
+/// Removes records left half copied in `dir` by runs that were stopped
+/// (the machine shut down, the process killed): `records/` is committed
+/// with the site. Intake holds the site's lock, so no other run is copying.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let _ = remove_path(&entry.path());
+        }
     }
 }
 
