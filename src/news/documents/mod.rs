@@ -120,6 +120,9 @@ enum Source {
     Photo,
     /// The photo of a printed page pasted into an Office document.
     Picture,
+    /// The bytes of a PDF whose pages gave no ID (see [`pdf`]): searched
+    /// for IDs only.
+    Raw,
 }
 
 /// Whether the pictures of scanned PDF pages are read: a second or more
@@ -212,11 +215,16 @@ fn pictures_read<'b>(pictures: impl Iterator<Item = (At, &'b [u8])>) -> Vec<(At,
         .collect()
 }
 
-/// The ID and mobile numbers in `texts`.
+/// The ID and mobile numbers in `texts` (mobiles not in a file's raw
+/// bytes, where a cross-reference offset can look like one).
 fn found_in(texts: &[(At, Source, String)]) -> PersonalData {
+    let read: Vec<(At, Source, String)> = (texts.iter())
+        .filter(|(_, from, _)| *from != Source::Raw)
+        .cloned()
+        .collect();
     PersonalData {
         ids: numbers(texts, crate::news::personal_id::find, masked),
-        phones: numbers(texts, crate::news::phone::find, str::to_string),
+        phones: numbers(&read, crate::news::phone::find, str::to_string),
     }
 }
 
@@ -254,7 +262,7 @@ impl PersonalData {
         let ids = self.ids.as_ref()?;
         let fix = match ids.from {
             Source::Office => "check.fix_office",
-            Source::Pdf => "check.fix_pdf",
+            Source::Pdf | Source::Raw => "check.fix_pdf",
             Source::Scan => "check.fix_scan",
             Source::Picture => "check.fix_picture",
             Source::Photo => {
@@ -397,6 +405,74 @@ mod tests {
             2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\n\
             trailer<</Root 1 0 R>>\n%%EOF\n";
         assert_eq!(personal_data(cycle, Scans::Read), PersonalData::default());
+    }
+
+    /// A one-page PDF whose page says `text`, its contents compressed or
+    /// not, with a cross-reference table pointing nowhere.
+    fn pdf_with_broken_xref(text: &str, compressed: bool) -> Vec<u8> {
+        use std::io::Write;
+        let content = format!("BT /F1 12 Tf 20 100 Td ({text}) Tj ET");
+        let stream = if compressed {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(content.as_bytes()).unwrap();
+            let z = z.finish().unwrap();
+            let mut s = format!("<</Length {}/Filter/FlateDecode>>stream\n", z.len()).into_bytes();
+            s.extend(z);
+            s
+        } else {
+            format!("<</Length {}>>stream\n{content}", content.len()).into_bytes()
+        };
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let objects: [&[u8]; 5] = [
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+            &stream,
+            b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        ];
+        for (i, o) in objects.iter().enumerate() {
+            out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend(*o);
+            out.extend(if i == 3 {
+                &b"\nendstream\nendobj\n"[..]
+            } else {
+                &b"\nendobj\n"[..]
+            });
+        }
+        out.extend(b"xref\n0 6\n0000000000 65535 f \n");
+        for _ in objects {
+            out.extend(b"0000000007 00000 n \n");
+        }
+        out.extend(b"trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n99999\n%%EOF\n");
+        out
+    }
+
+    #[test]
+    fn an_id_in_a_pdf_lopdf_cannot_open_is_still_found() {
+        let id = "1101700230708";
+        // A broken cross-reference table: lopdf rebuilds it, as viewers do.
+        let broken = pdf_with_broken_xref(&format!("ID {id}"), true);
+        let found = personal_data(&broken, Scans::Skipped);
+        assert_eq!(found.ids.map(|n| n.count), Some(1));
+        // Cut before its cross-references and trailer (an incomplete copy):
+        // no reader opens it, but the number is there in plain text.
+        let whole = pdf_with_broken_xref(&format!("ID {id}"), false);
+        let font = whole.windows(5).rposition(|w| w == b"5 0 o").unwrap();
+        let xref = whole.windows(4).rposition(|w| w == b"xref").unwrap();
+        let found = personal_data(&whole[..font], Scans::Skipped);
+        assert_eq!(
+            found.ids.as_ref().map(|n| n.count),
+            Some(1),
+            "cut before its font"
+        );
+        let found = personal_data(&whole[..xref], Scans::Skipped);
+        assert_eq!(found.ids.map(|n| n.count), Some(1));
+        // And a clean one of either kind has none.
+        let clean = pdf_with_broken_xref("ID none", true);
+        assert_eq!(
+            personal_data(&clean, Scans::Skipped),
+            PersonalData::default()
+        );
     }
 
     #[test]

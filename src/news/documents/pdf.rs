@@ -72,7 +72,29 @@ pub(super) fn pdf_texts(bytes: &[u8], scans: Scans) -> Vec<(At, Source, String)>
         At::Page(n) => *n,
         _ => 0,
     });
+    // A PDF cut short (an incomplete copy) or without its fonts gives no
+    // page text, while an ID written in plain text in it is published all
+    // the same: then its bytes are searched too.
+    let ids_read = (texts.iter()).any(|(_, _, t)| !crate::news::personal_id::find(t).is_empty());
+    if !ids_read {
+        texts.push((At::Somewhere, Source::Raw, long_numbers(bytes)));
+    }
     texts
+}
+
+/// The runs of digits, spaces, dashes and dots in `bytes` that hold at
+/// least thirteen digits, a line each: what of a file's bytes could be an
+/// ID, without holding the whole file as text.
+fn long_numbers(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let number_byte = |b: &u8| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b')');
+    for run in bytes.split(|b| !number_byte(b)) {
+        if run.iter().filter(|b| b.is_ascii_digit()).count() >= 13 {
+            out.extend(run.iter().map(|&b| char::from(b)));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// A page with fewer letters than this in its text is taken for a scan
