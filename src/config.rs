@@ -379,9 +379,18 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// The nearest of `candidates` to `word`, if one is close enough to be the
-/// likely meaning of a typo.
+/// likely meaning of a typo, or the only one that begins with it (a group's
+/// name written short: `กลุ่มพัฒนาครู` for
+/// `กลุ่มพัฒนาครูและบุคลากรทางการศึกษา`).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word_l = word.to_lowercase();
+    let word_l = word.trim().to_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let mut beginning = (candidates.iter()).filter(|c| c.to_lowercase().starts_with(&word_l));
+    if let (Some(only), None) = (beginning.next(), beginning.next())
+        && word_l.chars().count() >= 3
+    {
+        return Some(only);
+    }
     candidates
         .into_iter()
         .map(|c| {
@@ -584,9 +593,16 @@ mod tests {
     }
 
     #[test]
-    fn nearest_finds_typos_only() {
+    fn nearest_finds_typos_and_names_written_short() {
         assert_eq!(nearest("titel", ["title", "slug"]), Some("title"));
         assert_eq!(nearest("zzzzzz", ["title", "slug"]), None);
+        let groups = [
+            "กลุ่มอำนวยการ",
+            "กลุ่มพัฒนาครูและบุคลากรทางการศึกษา",
+            "กลุ่มนิเทศ ติดตามและประเมินผลการจัดการศึกษา",
+        ];
+        assert_eq!(nearest("กลุ่มพัฒนาครู", groups), Some(groups[1]));
+        assert_eq!(nearest("กลุ่ม", groups), None, "the beginning of several");
     }
 
     #[test]

@@ -330,9 +330,27 @@ fn changed_host_key_is_refused() {
     assert!(
         matches!(&err, DeployError::Connect(f) if matches!(f.error, ConnectError::ChangedHost { .. }))
     );
+    // The message's command removes the old key of this host and port.
+    let message = Failure::message(&err).render(Lang::En);
+    let command = message
+        .split("remove the old line with: ")
+        .nth(1)
+        .and_then(|rest| rest.split(" and add").next())
+        .unwrap_or_else(|| panic!("{message}"));
+    assert!(
+        command.contains(&format!("'[127.0.0.1]:{}'", env.sshd.port)),
+        "{command}"
+    );
     let site = env.site(&kh, &env.sshd.client_key);
     assert_eq!(env.khao_deploy(&site, &env.public(1), false), 3);
     assert!(!env.srv.join("releases").exists());
+    let removed = std::process::Command::new("sh")
+        .args(["-c", command])
+        .output()
+        .unwrap();
+    assert!(removed.status.success(), "{removed:?}");
+    let left = std::fs::read_to_string(&kh).unwrap();
+    assert!(!left.contains(line[1]), "{left}");
 }
 
 #[test]

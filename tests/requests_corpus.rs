@@ -170,6 +170,8 @@ fn lines_point_at_the_field() {
     };
     let cat = diag(0, "unknown-category");
     assert_eq!(cat["line"], 4);
+    // In characters, after `category: `.
+    assert_eq!(cat["column"], 11, "{cat}");
     assert_eq!(cat["file"], "ข่าว.md");
     assert!(
         cat["message"].as_str().unwrap().contains("ข่าวประชาสัมพันธ์"),

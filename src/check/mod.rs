@@ -130,6 +130,9 @@ fn check_one(
         }
     };
     checked.diagnostics = diagnostics;
+    if req.word.is_none() {
+        columns(&mut checked.diagnostics, &req.text);
+    }
     checked
         .diagnostics
         .sort_by_key(|d| (d.file.clone(), d.line, d.location));
@@ -152,6 +155,19 @@ fn check_one(
     }
     checked.request = Some(req);
     checked
+}
+
+/// Gives each problem underlining a span of `text` its column: 1-based, in
+/// characters (a Thai letter with its vowel marks is several), as editors
+/// count them.
+fn columns(diagnostics: &mut [Diagnostic], text: &str) {
+    for d in diagnostics.iter_mut().filter(|d| d.column.is_none()) {
+        let Some(span) = d.span.clone().filter(|s| text.is_char_boundary(s.start)) else {
+            continue;
+        };
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        d.column = Some(text[line_start..span.start].chars().count() + 1);
+    }
 }
 
 /// What a request's text gave: its fields, the files it publishes, and

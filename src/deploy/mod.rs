@@ -229,12 +229,21 @@ fn connect_message(f: &ConnectFailure) -> Message {
         ConnectError::ChangedHost {
             key_type,
             fingerprint,
-        } => Message::new("deploy.changed_host")
-            .arg("host", &host)
-            .arg("port", port)
-            .arg("key_type", key_type)
-            .arg("fingerprint", fingerprint)
-            .arg("known_hosts", &kh),
+        } => {
+            // known_hosts names a host on another port as `[host]:port`.
+            let name = if port == 22 {
+                host.clone()
+            } else {
+                format!("'[{host}]:{port}'")
+            };
+            Message::new("deploy.changed_host")
+                .arg("host", &host)
+                .arg("port", port)
+                .arg("key_type", key_type)
+                .arg("fingerprint", fingerprint)
+                .arg("known_hosts", &kh)
+                .arg("command", format!("ssh-keygen -R {name} -f {kh}"))
+        }
         ConnectError::Auth { tried } => Message::new("deploy.auth_failed")
             .arg("user", user)
             .arg("host", &host)
