@@ -245,8 +245,8 @@ fn khao_deploy_end_to_end() {
 }
 
 /// Step 7 in a real browser: `deploy --browser` opens the live pages in
-/// Chromium; `publish` does it by default and, without Chromium, says so in
-/// one line and still publishes.
+/// Chromium; `publish` does it by default when the live site changed and,
+/// without Chromium, says so in one line and still publishes.
 #[test]
 fn deploy_checks_the_display_in_a_browser() {
     let tmp = tempfile::tempdir().unwrap();
@@ -285,6 +285,16 @@ fn deploy_checks_the_display_in_a_browser() {
         .unwrap_or(0);
     assert!(pngs >= 2, "no screenshots in {}: {stderr}", shots.display());
     assert!(read(live(&site).join("current/about/index.html")).contains("ข้อความใหม่"));
+
+    // A publish from a timer with nothing to do starts no browser.
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--lang", "en", "publish", "--site"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("in a browser"), "{stderr}");
 }
 
 /// A target no retry can reach (here a path through a file) says to fix

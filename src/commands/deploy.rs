@@ -314,8 +314,9 @@ fn pages_to_verify(ctx: &Context, public: &Path, report: &DeployReport) -> Vec<S
 }
 
 /// The display check in Chromium after a good live check: asked for with
-/// `--browser`, and run by `publish` whenever Chromium is installed. JSON
-/// output stays one object, so it runs only for people.
+/// `--browser`, and run by `publish` whenever Chromium is installed and the
+/// live site changed (a run from a timer with nothing to do starts no
+/// browser). JSON output stays one object, so it runs only for people.
 #[allow(clippy::too_many_arguments)]
 fn display_check(
     ctx: &Context,
@@ -328,6 +329,9 @@ fn display_check(
     verified: &VerifyReport,
 ) -> u8 {
     if !verified.ok() || !(args.browser || publish) || ctx.json() {
+        return exit::OK;
+    }
+    if !args.browser && !report.changed {
         return exit::OK;
     }
     if !args.browser && crate::browser::chromium().is_none() {
