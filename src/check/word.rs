@@ -177,16 +177,28 @@ fn mapping(doc: &Document) -> Mapping {
     map
 }
 
-/// Word's Heading 1 is a section of the news, under the page's own title
-/// (the page's h1): every heading goes one level down.
+/// Word's headings as sections of the news, under the page's own title
+/// (the page's h1): the highest level the document uses becomes h2 and the
+/// others follow it, so a document of Heading 2s alone does not skip a
+/// level (h1 to h3), which screen readers announce as a missing section.
 fn demote_headings(body: &str) -> String {
+    let level = |line: &str| {
+        let hashes = line.bytes().take_while(|b| *b == b'#').count();
+        ((1..=6).contains(&hashes) && line.as_bytes().get(hashes) == Some(&b' ')).then_some(hashes)
+    };
+    let Some(top) = body.lines().filter_map(level).min() else {
+        return body.to_string();
+    };
     let mut out = String::with_capacity(body.len() + 16);
     for line in body.split_inclusive('\n') {
-        let hashes = line.bytes().take_while(|b| *b == b'#').count();
-        if (1..6).contains(&hashes) && line.as_bytes().get(hashes) == Some(&b' ') {
-            out.push('#');
+        match level(line) {
+            Some(n) => {
+                let to = (n + 2 - top).min(6);
+                out.push_str(&"#".repeat(to));
+                out.push_str(&line[n..]);
+            }
+            None => out.push_str(line),
         }
-        out.push_str(line);
     }
     out
 }
@@ -286,11 +298,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headings_go_one_level_down() {
+    fn the_top_heading_becomes_h2_and_the_rest_follow() {
         assert_eq!(demote_headings("# ก\n\nข\n## ค\n"), "## ก\n\nข\n### ค\n");
+        assert_eq!(demote_headings("## ก\n### ข\n"), "## ก\n### ข\n");
+        assert_eq!(demote_headings("### ก\nข\n"), "## ก\nข\n");
         assert_eq!(
-            demote_headings("###### ง\n#hashtag\n"),
-            "###### ง\n#hashtag\n"
+            demote_headings("# ก\n###### ง\n#hashtag\n"),
+            "## ก\n###### ง\n#hashtag\n"
         );
+        assert_eq!(demote_headings("ไม่มีหัวข้อ\n"), "ไม่มีหัวข้อ\n");
     }
 }
