@@ -37,7 +37,12 @@ impl VerifyReport {
 pub type VerifyFailure = Diagnostic;
 
 fn failure(code: Code, key: &str, url: &str, detail: &str) -> VerifyFailure {
-    let m = Message::new(key).arg("url", url).arg("detail", detail);
+    let m = Message::new(key).arg("url", url);
+    // A failed fetch's detail is the system's words: said in the user's.
+    let m = match code {
+        Code::VerifyFetch => m.arg_msg("detail", crate::i18n::os_error(detail)),
+        _ => m.arg("detail", detail),
+    };
     Diagnostic::error(code, m).about(url)
 }
 

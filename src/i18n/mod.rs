@@ -188,6 +188,10 @@ pub fn os_error(error: impl fmt::Display) -> Message {
         Some(libc::ENOTDIR) => "os.not_a_folder",
         Some(libc::EISDIR) => "os.is_a_folder",
         Some(libc::EEXIST) => "os.exists",
+        Some(libc::ECONNREFUSED) => "os.refused",
+        Some(libc::ETIMEDOUT) => "os.timed_out",
+        Some(libc::EHOSTUNREACH | libc::ENETUNREACH) => "os.unreachable",
+        Some(libc::ECONNRESET | libc::EPIPE) => "os.reset",
         _ => "os.other",
     };
     Message::new(key).arg("raw", raw)
@@ -218,6 +222,9 @@ mod tests {
             std::io::Error::from_raw_os_error(libc::ENOSPC)
         ));
         assert!(full.render(Lang::Th).starts_with("พื้นที่ในดิสก์เต็ม"));
+        // As ureq words a connection the live check could not make.
+        let refused = os_error("io: Connection refused (os error 111)").render(Lang::Th);
+        assert!(refused.starts_with("เซิร์ฟเวอร์ไม่รับการเชื่อมต่อ"), "{refused}");
         // Anything else is the system's own text.
         let other = os_error("connection reset");
         assert_eq!(other.render(Lang::Th), "connection reset");
