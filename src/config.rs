@@ -284,19 +284,35 @@ impl Failure for ConfigError {
     }
 }
 
+/// The largest `site.yaml` read: a real one is a few kilobytes.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 impl SiteConfig {
     /// Reads `site.yaml` from a site folder.
     pub fn load(site_dir: &Path) -> Result<SiteConfig, ConfigError> {
         let file = site_dir.join(FILE_NAME);
-        let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {
-            message: Message::new("config.unreadable")
-                .arg("file", file.display())
-                .arg_msg("error", crate::i18n::os_error(e)),
+        let fail = |message: Message| ConfigError {
+            message,
             file: file.clone(),
             line: None,
             column: None,
             lang: Lang::Th,
-        })?;
+        };
+        let unreadable = |e: std::io::Error| {
+            fail(Message::new("config.unreadable")
+                .arg("file", file.display())
+                .arg_msg("error", crate::i18n::os_error(e)))
+        };
+        // Not a pipe (read for ever) nor a device, nor megabytes.
+        let meta = std::fs::metadata(&file).map_err(unreadable)?;
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            return Err(fail(
+                Message::new("config.not_a_file").arg("max_kb", MAX_FILE_BYTES / 1024),
+            ));
+        }
+        let bytes = std::fs::read(&file).map_err(unreadable)?;
+        // Saved by Notepad: UTF-8 with a BOM, UTF-16 or Windows-874 too.
+        let (text, _) = crate::plumbing::text::decode(&bytes);
         Self::parse(&text, &file)
     }
 
