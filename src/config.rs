@@ -299,9 +299,11 @@ impl SiteConfig {
             lang: Lang::Th,
         };
         let unreadable = |e: std::io::Error| {
-            fail(Message::new("config.unreadable")
-                .arg("file", file.display())
-                .arg_msg("error", crate::i18n::os_error(e)))
+            fail(
+                Message::new("config.unreadable")
+                    .arg("file", file.display())
+                    .arg_msg("error", crate::i18n::os_error(e)),
+            )
         };
         // Not a pipe (read for ever) nor a device, nor megabytes.
         let meta = std::fs::metadata(&file).map_err(unreadable)?;

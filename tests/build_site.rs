@@ -220,6 +220,24 @@ fn broken_link_fails_the_build_naming_the_page() {
     assert_eq!(p["source"], source, "{p}");
 }
 
+/// A broken link of the menu (site.yaml) is on every page, and written in
+/// no page's Markdown: no page's file is given as where to fix it.
+#[test]
+fn a_broken_menu_link_names_no_markdown_file() {
+    let site = small_site("สวัสดี");
+    let yaml = std::fs::read_to_string(site.path().join("site.yaml")).unwrap();
+    let menu = "menu: [{ name: ไม่มี, url: /no-such-page/ }]\n";
+    std::fs::write(site.path().join("site.yaml"), format!("{yaml}{menu}")).unwrap();
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 1, "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    let broken: Vec<_> = (problems.iter())
+        .filter(|p| p["target"] == "/no-such-page/")
+        .collect();
+    assert!(!broken.is_empty(), "{report:#}");
+    assert!(broken.iter().all(|p| p["source"].is_null()), "{report:#}");
+}
+
 #[test]
 fn missing_image_fails_the_build_naming_the_page() {
     let site = small_site("![แผนที่](missing.jpg)");

@@ -33,10 +33,15 @@ pub(super) fn name(site: &Site, site_dir: &Path, problems: &mut [Diagnostic]) {
             continue;
         };
         let source = Path::new(CONTENT_DIR).join(rel);
-        let line = d
-            .target
-            .as_deref()
-            .and_then(|t| line_of(&site_dir.join(&source), t));
+        // A link the file does not hold is the theme's or the menu's
+        // (site.yaml): the file is not where it is fixed.
+        let line = match d.target.as_deref() {
+            Some(t) => match line_of(&site_dir.join(&source), t) {
+                Some(n) => Some(n),
+                None => continue,
+            },
+            None => None,
+        };
         d.source = Some(match line {
             Some(n) => format!("{}:{n}", slash(&source)),
             None => slash(&source),
