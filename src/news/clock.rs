@@ -28,12 +28,15 @@ impl News {
     }
 
     /// The next instant after `now` at which the item's state changes.
+    /// Under embargo it is shown nowhere, so its end or pin lapsing before
+    /// `publish_at` changes nothing.
     pub fn next_change(&self, now: &Instant) -> Option<Instant> {
         let pinned_until = self.pinned_until.filter(|_| self.pinned);
+        let hidden_until = self.publish_at.filter(|t| t > now);
         [self.publish_at, self.expires, pinned_until]
             .into_iter()
             .flatten()
-            .filter(|t| t > now)
+            .filter(|t| t > now && hidden_until.is_none_or(|h| *t >= h))
             .min()
     }
 }
@@ -86,5 +89,11 @@ mod tests {
         assert_eq!(n.next_change(&before), Some(on));
         assert_eq!(n.next_change(&on), Some(at("2026-12-15T00:00:00+07:00")));
         assert_eq!(n.next_change(&at("2026-12-31T00:00:00+07:00")), None);
+        // Ending before its embargo lifts changes nothing anyone sees.
+        let mut late = item();
+        late.publish_at = Some(at("2026-12-01T08:30:00+07:00"));
+        late.expires = Some(at("2026-11-30T00:00:00+07:00"));
+        let now = at("2026-11-29T20:00:00+07:00");
+        assert_eq!(late.next_change(&now), late.publish_at);
     }
 }
