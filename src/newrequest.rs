@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Code, Failure};
@@ -30,7 +30,7 @@ pub fn template(config: &SiteConfig, today: chrono::NaiveDate) -> String {
         .iter()
         .map(|g| format!("#     {g}\n"))
         .collect();
-    let date = thai_date(today);
+    let date = crate::thaidate::numeric(today);
     TEMPLATE
         .replace("{date}", &date)
         .replace("{categories}", &categories)
@@ -146,18 +146,12 @@ pub fn create_word(
         .iter()
         .map(|c| (c.slug.clone(), c.name.clone()))
         .collect();
-    let bytes = crate::docx::template(&categories, &config.groups, &thai_date(today));
+    let bytes = crate::docx::template(
+        &categories,
+        &config.groups,
+        &crate::thaidate::numeric(today),
+    );
     make(site_dir, name, WORD_FILE_NAME, &bytes)
-}
-
-/// `20/11/2569`
-fn thai_date(d: NaiveDate) -> String {
-    format!(
-        "{}/{}/{}",
-        d.day(),
-        d.month(),
-        d.year() + crate::thaidate::BE_OFFSET
-    )
 }
 
 /// `requests/NAME/<file>`, refusing a bad name or an existing request.

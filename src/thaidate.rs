@@ -92,6 +92,16 @@ pub fn format(date: NaiveDate, lang: Lang, style: Style, thai_digits: bool) -> S
     }
 }
 
+/// A date as staff write it and as [`parse`] reads it back: `20/11/2569`.
+pub fn numeric(date: NaiveDate) -> String {
+    format!(
+        "{}/{}/{}",
+        date.day(),
+        date.month(),
+        date.year() + BE_OFFSET
+    )
+}
+
 /// An instant in `tz` as a reader expects it: "1 ธันวาคม 2569 เวลา 08:00 น."
 /// or "1 December 2026 at 08:00".
 pub fn format_instant(t: &DateTime<FixedOffset>, tz: Tz, lang: Lang) -> String {
@@ -218,6 +228,13 @@ mod tests {
             format(d(2026, 11, 20), Lang::Th, Style::Full, false),
             "20 พฤศจิกายน 2569"
         );
+    }
+
+    #[test]
+    fn the_numeric_form_is_read_back() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(numeric(d), "2/12/2569");
+        assert_eq!(parse(&numeric(d)), Some(d));
     }
 
     #[test]

@@ -5,12 +5,11 @@
 //! digit (2469 for 2569) files the item a century away, at the end of every
 //! list. Both are warnings: the staff member knows which date was meant.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::diagnostic::Code;
 use crate::i18n::Message;
 use crate::news::{Fields, Sink};
-use crate::thaidate::BE_OFFSET;
 
 /// Further from today than this (in years), a date's year is taken for a
 /// typing mistake.
@@ -22,12 +21,7 @@ pub(super) fn check(sink: &mut Sink, fields: &Fields, today: NaiveDate) {
     let Some(date) = fields.date else { return };
     let place = sink.locate.key("date");
     // As staff write it, and as `publish_at` takes it: 2/12/2569.
-    let shown = format!(
-        "{}/{}/{}",
-        date.day(),
-        date.month(),
-        date.year() + BE_OFFSET
-    );
+    let shown = crate::thaidate::numeric(date);
     if (date - today).num_days().abs() > i64::from(FAR_YEARS) * 366 {
         let m = Message::new("check.date_far")
             .arg("date", shown)

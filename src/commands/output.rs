@@ -160,11 +160,7 @@ pub fn underline(
         .map_or(text.len(), |i| span.start + i);
     // A span over several lines is underlined on its first.
     let end = span.end.min(line_end);
-    let number = text.as_bytes()[..line_start]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1;
+    let number = crate::plumbing::text::line_of(text, line_start);
     let before = (line_start > 0).then(|| {
         let start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
         &text[start..line_start - 1]

@@ -39,11 +39,15 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    fn unsupported(&mut self, what: &'static str, paragraph: usize) {
-        let f = Finding::Unsupported { what, paragraph };
+    /// Reports `f` unless it was already (findings are once per paragraph).
+    fn once(&mut self, f: Finding) {
         if !self.findings.contains(&f) {
             self.findings.push(f);
         }
+    }
+
+    fn unsupported(&mut self, what: &'static str, paragraph: usize) {
+        self.once(Finding::Unsupported { what, paragraph });
     }
 }
 
@@ -174,13 +178,7 @@ impl<'a, 'e> Walk<'a, 'e> {
                 }
                 Name::Cr => self.pieces.push(Piece::Break),
                 Name::FldChar => self.field_char(child),
-                Name::InstrText => {
-                    if let Some(f) = self.fields.last_mut()
-                        && !f.in_result
-                    {
-                        f.instr.push_str(&text_of(child));
-                    }
-                }
+                Name::InstrText => self.instr_text(child),
                 Name::Object => self.sink.unsupported("embedded-object", self.paragraph),
                 _ => self.graphics(child),
             }
@@ -196,25 +194,25 @@ impl<'a, 'e> Walk<'a, 'e> {
         for child in r.elements() {
             match child.name {
                 Name::FldChar => self.field_char(child),
-                Name::InstrText => {
-                    if let Some(f) = self.fields.last_mut()
-                        && !f.in_result
-                    {
-                        f.instr.push_str(&text_of(child));
-                    }
-                }
+                Name::InstrText => self.instr_text(child),
                 Name::RPr => {}
                 Name::T => content |= !text_of(child).trim().is_empty(),
                 _ => content = true,
             }
         }
         if content {
-            let f = Finding::HiddenText {
-                paragraph: self.paragraph,
-            };
-            if !self.sink.findings.contains(&f) {
-                self.sink.findings.push(f);
-            }
+            let paragraph = self.paragraph;
+            self.sink.once(Finding::HiddenText { paragraph });
+        }
+    }
+
+    /// A piece of the instruction of the field being read (`HYPERLINK
+    /// "url"`), before its result.
+    fn instr_text(&mut self, el: &Element) {
+        if let Some(f) = self.fields.last_mut()
+            && !f.in_result
+        {
+            f.instr.push_str(&text_of(el));
         }
     }
 
