@@ -241,6 +241,7 @@ pub fn build_site_with(
         std::thread::spawn(move || render::Templates::load(&root, &config))
     };
     let cache_folder = cache_dir(site_dir, "");
+    let interrupted = Unfinished::mark(&cache_folder);
     let previous = {
         let (dir, out) = (cache_folder.clone(), out.clone());
         std::thread::spawn(move || BuildCache::load(&dir, &out))
@@ -308,7 +309,9 @@ pub fn build_site_with(
     )?);
     timings.lap("search index");
     crate::plumbing::paths::sort_by_bytes(&mut files);
-    let last = trusted.then_some(&previous.files);
+    // After a build that was killed, the output may hold what it left
+    // half done (temporary files, hidden but published): swept.
+    let last = (trusted && !interrupted.was_there).then_some(&previous.files);
     let stale = stale::clear(&out, &files, last).map_err(io_error(&out))?;
     timings.lap("stale files");
 
@@ -347,6 +350,7 @@ pub fn build_site_with(
             }
         },
     );
+    interrupted.done();
     timings.lap("caches write");
 
     let report = BuildReport {
@@ -368,6 +372,27 @@ pub fn build_site_with(
     let cache = (inc.records, checked.cache);
     crate::plumbing::drop_in_background((everything, inc.searchable, cache, last));
     Ok(report)
+}
+
+/// A file in the cache folder for as long as a build runs: found at the
+/// start of the next one, it says this one did not finish.
+struct Unfinished {
+    path: PathBuf,
+    was_there: bool,
+}
+
+impl Unfinished {
+    fn mark(cache_folder: &Path) -> Unfinished {
+        let path = cache_folder.join("building");
+        let was_there = path.exists();
+        let _ = std::fs::create_dir_all(cache_folder);
+        let _ = std::fs::write(&path, b"");
+        Unfinished { path, was_there }
+    }
+
+    fn done(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// The site's photos, processed.

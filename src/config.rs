@@ -350,8 +350,26 @@ impl SiteConfig {
         if !(1..=100).contains(&self.images.quality) {
             return Err(fail("images.quality", "config.rule.quality"));
         }
+        if self.images.max_pixels == 0 {
+            return Err(fail("images.max_pixels", "config.rule.positive"));
+        }
+        if self.images.max_file_mb == 0 {
+            return Err(fail("images.max_file_mb", "config.rule.positive"));
+        }
         if self.news.categories.iter().any(|c| !is_slug(&c.slug)) {
             return Err(fail("news.categories.slug", "config.rule.slug"));
+        }
+        // Two categories with one slug would write one page for both; with
+        // one name, a request naming it could not say which it means.
+        let categories = &self.news.categories;
+        let twice = |same: fn(&Category, &Category) -> bool| {
+            (categories.iter().enumerate()).any(|(i, a)| categories[..i].iter().any(|b| same(a, b)))
+        };
+        if twice(|a, b| a.slug == b.slug) {
+            return Err(fail("news.categories.slug", "config.rule.unique"));
+        }
+        if twice(|a, b| a.name.trim() == b.name.trim()) {
+            return Err(fail("news.categories.name", "config.rule.unique"));
         }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(fail("timezone", "config.rule.timezone"));
@@ -488,10 +506,14 @@ fn explain_yaml_error(e: &serde_yaml::Error, lang: Lang, file: &Path) -> ConfigE
             .arg("choices", choices)
     } else if let Some(caps) = INVALID_TYPE.captures(&detail) {
         let found = caps[1].strip_prefix("string ").unwrap_or(&caps[1]);
-        Message::new("config.wrong_type")
-            .arg("key", if path.is_empty() { "?" } else { &path })
-            .arg("found", found)
-            .arg_msg("expected", kind_words(&caps[2]))
+        let m =
+            Message::new("config.wrong_type").arg("key", if path.is_empty() { "?" } else { &path });
+        // A list or keys where a value was wanted: said in words too.
+        let m = match found {
+            "sequence" | "map" => m.arg_msg("found", kind_words(found)),
+            _ => m.arg("found", found),
+        };
+        m.arg_msg("expected", kind_words(&caps[2]))
     } else if let Some(caps) = MISSING_FIELD.captures(&detail) {
         let key = if path.is_empty() || path == "." {
             caps[1].to_string()
@@ -594,6 +616,18 @@ mod tests {
     }
 
     #[test]
+    fn a_list_where_text_was_wanted_is_said_in_words() {
+        let e = parse("title: [unclosed\nbase_url: https://x.go.th/\n");
+        let th = e
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.message.render(Lang::Th));
+        assert!(!th.contains("sequence"), "{th}");
+        let e = parse("title: [a, b]\nbase_url: https://x.go.th/\n").unwrap_err();
+        let th = e.message.render(Lang::Th);
+        assert!(th.contains("รายการ") && !th.contains("sequence"), "{th}");
+    }
+
+    #[test]
     fn a_value_not_among_the_choices_lists_them() {
         let e = parse("title: t\nbase_url: https://x.go.th/\nlanguage: fr\n").unwrap_err();
         let th = e.message.render(Lang::Th);
@@ -621,6 +655,31 @@ mod tests {
         ];
         assert_eq!(nearest("กลุ่มพัฒนาครู", groups), Some(groups[1]));
         assert_eq!(nearest("กลุ่ม", groups), None, "the beginning of several");
+    }
+
+    #[test]
+    fn two_categories_cannot_share_a_slug_or_a_name() {
+        let base = "title: t\nbase_url: https://x.go.th/\nnews:\n  categories:\n";
+        let one = "    - { slug: a, name: ข่าว }\n";
+        let ok = format!("{base}{one}    - {{ slug: b, name: กิจกรรม }}\n");
+        assert!(parse(&ok).is_ok());
+        for (second, key) in [
+            ("    - { slug: a, name: กิจกรรม }\n", "news.categories.slug"),
+            ("    - { slug: b, name: ข่าว }\n", "news.categories.name"),
+        ] {
+            let e = parse(&format!("{base}{one}{second}")).unwrap_err();
+            let th = e.message.render(Lang::Th);
+            assert!(th.contains(key) && th.contains("ไม่ซ้ำ"), "{th}");
+        }
+    }
+
+    #[test]
+    fn photo_limits_must_be_positive() {
+        for limit in ["max_pixels", "max_file_mb"] {
+            let text = format!("title: t\nbase_url: https://x.go.th/\nimages:\n  {limit}: 0\n");
+            let th = parse(&text).unwrap_err().message.render(Lang::Th);
+            assert!(th.contains(limit) && th.contains("มากกว่า 0"), "{th}");
+        }
     }
 
     #[test]

@@ -96,7 +96,7 @@ pub enum IntakeError {
     /// Copying or writing failed.
     Io { path: PathBuf, error: String },
     /// It could not be kept in `records/`.
-    Record(String),
+    Record(crate::records::RecordsError),
 }
 
 crate::display_failure!(IntakeError);
@@ -110,7 +110,8 @@ impl Failure for IntakeError {
         let detail = match self {
             IntakeError::Exists(p) => format!("{} exists", p.display()),
             IntakeError::Io { path, error } => format!("{}: {error}", path.display()),
-            IntakeError::Record(e) => e.clone(),
+            // Its own words: the file of records/ it could not write.
+            IntakeError::Record(e) => return e.message(),
         };
         Message::new("intake.copy_failed").arg_msg("error", crate::i18n::os_error(detail))
     }
@@ -233,7 +234,7 @@ fn accept(
     let _ = check::report::write(c, config.language);
     let record = records
         .keep(&c.path, news.date.year(), &news.slug)
-        .map_err(|e| IntakeError::Record(e.to_string()))?;
+        .map_err(IntakeError::Record)?;
     let dest = match done {
         Some(dest) => dest,
         None => take_in(&news_root, c, news)?,
@@ -261,7 +262,7 @@ fn accept(
             group: Some(news.requester.group.clone()),
             category: Some(news.category.clone()),
         })])
-        .map_err(|e| IntakeError::Record(e.to_string()))?;
+        .map_err(IntakeError::Record)?;
     Ok(Accepted {
         request: paths::relative_to(site_dir, &c.path),
         news: paths::relative_to(site_dir, &dest),

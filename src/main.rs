@@ -1,9 +1,7 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    match khao::commands::cli::Cli::try_parse() {
+    match khao::commands::cli::parse() {
         Ok(cli) => ExitCode::from(khao::commands::run(cli)),
         Err(e) => ExitCode::from(khao::commands::usage(&e)),
     }

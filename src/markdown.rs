@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::images::{ImageMap, ProcessedImage, Variant};
 use crate::plumbing::paths::{key, normalize, source_url};
@@ -312,6 +312,51 @@ pub fn summary(md: &str, max: usize) -> String {
     String::new()
 }
 
+/// Each block of `md` as a reader sees its text: Markdown marks and inline
+/// HTML tags gone, entities decoded, a line break a space; with the byte
+/// range of the block in `md`. (`**31099**06958484` reads `3109906958484`:
+/// what the personal data checks must see too.)
+pub fn visible_blocks(md: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut blocks = Vec::new();
+    let mut text = String::new();
+    let mut range: Option<std::ops::Range<usize>> = None;
+    let mut flush = |text: &mut String, range: &mut Option<std::ops::Range<usize>>| {
+        if let Some(r) = range.take().filter(|_| !text.trim().is_empty()) {
+            blocks.push((r, std::mem::take(text)));
+        }
+        text.clear();
+    };
+    for (event, at) in Parser::new_ext(md, options()).into_offset_iter() {
+        let piece = match &event {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            // A tag inside a line hides nothing a reader sees.
+            Event::InlineHtml(_) => Some(""),
+            // Marks inside a line end there: the text goes on.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link,
+            ) => None,
+            Event::End(_) | Event::Html(_) | Event::Rule => {
+                flush(&mut text, &mut range);
+                None
+            }
+            _ => None,
+        };
+        if let Some(piece) = piece {
+            text.push_str(piece);
+            let r = range.get_or_insert(at.clone());
+            r.end = r.end.max(at.end);
+        }
+    }
+    flush(&mut text, &mut range);
+    blocks
+}
+
 fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -495,6 +540,25 @@ pub fn to_html(md: &str, resolver: &Resolver<'_>) -> String {
                 out.push(Event::Html(CowStr::Borrowed("</div>")));
                 i += 1;
             }
+            // A code block scrolls sideways on a phone, as a table does:
+            // one keyboard users can reach to scroll (WCAG 2.1.1).
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+                    CodeBlockKind::Indented => "",
+                };
+                let class = match lang {
+                    "" => String::new(),
+                    l => format!(r#" class="language-{}""#, escape(l)),
+                };
+                let open = format!(r#"<pre tabindex="0"><code{class}>"#);
+                out.push(Event::Html(CowStr::from(open)));
+                i += 1;
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
+                i += 1;
+            }
             _ => {
                 out.push(events[i].clone());
                 i += 1;
@@ -621,6 +685,9 @@ fn image_html(url: &str, title: &str, alt: &str, resolver: &Resolver<'_>) -> Str
             )
         }
         _ => match resolver.image(url) {
+            // A link holding only a picture without words has no name a
+            // screen reader can say (the check warns of the missing alt).
+            Some(image) if alt.trim().is_empty() => img_tag(image, alt, BODY_SIZES, 640, true),
             Some(image) => {
                 let large = image.variants.last().map(|v| v.url.as_str()).unwrap_or("");
                 format!(
@@ -648,13 +715,14 @@ fn sanitize(html: &str, resolver: &Resolver<'_>) -> String {
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("div", ["tabindex"])
+        .add_tag_attributes("pre", ["tabindex"])
         .add_tag_attributes("ol", ["start"])
         .add_tags(["section", "tfoot"])
         .filter_style_properties(["text-align"].into_iter().collect())
         .link_rel(None)
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("img", "src") | ("img", "srcset") if is_foreign(value) => None,
-            ("div", "tabindex") if value != "0" => None,
+            ("div" | "pre", "tabindex") if value != "0" => None,
             _ => Some(Cow::Borrowed(value)),
         })
         .url_relative(ammonia::UrlRelative::Custom(Box::new(Rewriter(*resolver))));
@@ -693,6 +761,21 @@ mod tests {
             images: &images,
         };
         to_html(md, &r)
+    }
+
+    #[test]
+    fn a_code_block_can_be_scrolled_from_the_keyboard() {
+        let html = render(
+            "```sh\nrundll32 printui.dll,PrintUIEntry /in /n \"\\\\server\\printer\"\n```\n\n    indented <b>\n",
+        );
+        assert!(
+            html.contains(r#"<pre tabindex="0"><code class="language-sh">rundll32"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<pre tabindex="0"><code>indented &lt;b&gt;"#),
+            "{html}"
+        );
     }
 
     #[test]
@@ -827,6 +910,12 @@ mod tests {
         assert!(
             !html.contains("\"p1.jpg\"") && !html.contains("/p1.jpg"),
             "{html}"
+        );
+        // Without words, the picture is not made a link no one can name.
+        let bare = to_html("![](./p1.jpg)\n", &r);
+        assert!(
+            bare.contains("p1-640.jpg") && !bare.contains("<a"),
+            "{bare}"
         );
     }
 

@@ -116,6 +116,9 @@ pub struct Request {
     pub modified: SystemTime,
     /// The Word document the request is written in, read.
     pub word: Option<Box<crate::docx::Document>>,
+    /// The text is a `.txt` file (`ข่าว.md.txt`: Windows hides the
+    /// extension it added): read as Markdown, and refused until renamed.
+    pub misnamed: bool,
     /// The Word pictures whose bytes were let go once checked
     /// ([`Request::release_pictures`]), with the digest of what was checked.
     pub released: HashMap<String, blake3::Hash>,
@@ -134,6 +137,9 @@ pub enum ReadProblem {
     UnclosedFrontMatter { file: PathBuf },
     /// An I/O error (the message).
     Io { file: PathBuf, error: String },
+    /// A folder of the request khao may not list (its permissions, the
+    /// share's): not a request without a text.
+    UnreadableFolder { folder: PathBuf, error: String },
     /// A Word document that cannot be read (or a Word 97–2003 `.doc`).
     Word {
         file: PathBuf,
@@ -151,6 +157,21 @@ pub enum ReadProblem {
     /// The text is larger than [`MOST_TEXT_BYTES`]: not news (a video or
     /// a database saved under a text's name).
     TooLarge { file: PathBuf, bytes: u64 },
+}
+
+impl ReadProblem {
+    /// The text file this problem is in, once it was chosen as the
+    /// request's text.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            ReadProblem::NoFrontMatter { file }
+            | ReadProblem::UnclosedFrontMatter { file }
+            | ReadProblem::Io { file, .. }
+            | ReadProblem::NotAFile { file }
+            | ReadProblem::TooLarge { file, .. } => Some(file),
+            _ => None,
+        }
+    }
 }
 
 /// Most bytes of a request's Markdown or YAML text. The longest news of
@@ -262,7 +283,23 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         .unwrap_or_default();
     let meta = std::fs::metadata(path).map_err(|e| io(Path::new(&name), e))?;
     let (text_file, files, modified) = if meta.is_dir() {
-        let (all, modified) = list_files(path);
+        let Listing {
+            files: all,
+            newest: modified,
+            unreadable,
+        } = list_files(path);
+        // A folder khao may not read (its permissions, a share's) is not
+        // a folder without a text.
+        if let Some((at, e)) = unreadable {
+            let file = match at.as_os_str().is_empty() {
+                true => PathBuf::from(&name),
+                false => Path::new(&name).join(at),
+            };
+            return Err(ReadProblem::UnreadableFolder {
+                folder: file,
+                error: e.to_string(),
+            });
+        }
         let text_file = text_file_of(path, &all)?;
         let files = all.into_iter().filter(|f| *f != text_file).collect();
         (text_file, files, modified)
@@ -303,6 +340,7 @@ pub fn read(path: &Path) -> Result<Request, ReadProblem> {
         files,
         modified,
         word: None,
+        misnamed: is_txt_name(&text_file),
         released: HashMap::new(),
     };
     if is_word_name(&text_file) {
@@ -365,10 +403,12 @@ fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
     }
     let words = top(is_word_name);
     if words.is_empty() {
-        return Err(match top(is_txt_name).into_iter().next() {
-            Some(file) => ReadProblem::SavedAsTxt { file },
-            None => ReadProblem::NoText,
-        });
+        // Read all the same (the check reports it as misnamed): its other
+        // problems are told at once, not after it is renamed.
+        return top(is_txt_name)
+            .into_iter()
+            .next()
+            .ok_or(ReadProblem::NoText);
     }
     let mut requests = Vec::new();
     let mut unreadable = None;
@@ -394,31 +434,55 @@ fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
     }
 }
 
-/// Every non-ignored file under `dir`, relative to it, sorted; and the newest
-/// modification time. Symbolic links are listed, not followed.
-pub fn list_files(dir: &Path) -> (Vec<PathBuf>, SystemTime) {
-    let mut out = Vec::new();
-    let mut newest = SystemTime::UNIX_EPOCH;
+/// What [`list_files`] found in a folder.
+pub struct Listing {
+    /// Every non-ignored file, relative to the folder, sorted.
+    pub files: Vec<PathBuf>,
+    /// The newest modification time.
+    pub newest: SystemTime,
+    /// The first folder (relative, empty for the folder itself) that could
+    /// not be listed, and why: its files are not in `files`.
+    pub unreadable: Option<(PathBuf, std::io::Error)>,
+}
+
+/// What is under `dir`. Symbolic links are listed, not followed.
+pub fn list_files(dir: &Path) -> Listing {
+    let mut listing = Listing {
+        files: Vec::new(),
+        newest: SystemTime::UNIX_EPOCH,
+        unreadable: None,
+    };
     let walker = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker.filter_map(Result::ok) {
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let at = e.path().and_then(|p| p.strip_prefix(dir).ok());
+                let at = at.map_or_else(PathBuf::new, Path::to_path_buf);
+                let error = e.into_io_error();
+                let error = error.unwrap_or_else(|| std::io::Error::other("loop"));
+                listing.unreadable.get_or_insert((at, error));
+                continue;
+            }
+        };
         if let Ok(meta) = entry.path().symlink_metadata()
             && let Ok(m) = meta.modified()
         {
-            newest = newest.max(m);
+            listing.newest = listing.newest.max(m);
         }
         if entry.file_type().is_dir() {
             continue;
         }
         if let Ok(rel) = entry.path().strip_prefix(dir) {
-            out.push(rel.to_path_buf());
+            listing.files.push(rel.to_path_buf());
         }
     }
-    out.sort();
-    (out, newest)
+    listing.files.sort();
+    listing
 }
 
 /// When the request at `path` last changed: the newest modification or

@@ -129,6 +129,9 @@ fn example_site_builds_cleanly_and_deterministically() {
         }
     }
     assert!(items >= 10, "feed has {items} items");
+    // Its pictures are described as on the pages, not left without words.
+    assert!(feed.contains("&lt;img src="), "a feed picture");
+    assert!(!feed.contains("alt=&quot;&quot;"), "{feed}");
 
     // The sitemap lists every page meant for search engines.
     let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
@@ -492,4 +495,53 @@ fn other_attachments_are_published_as_they_are() {
     let (code, report) = build_json(site.path());
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(std::fs::read(&published).unwrap(), changed);
+}
+
+/// National IDs in `content/` that no request check saw: split by bold
+/// in a news body, in an office page, as a news folder's name, in the
+/// name of a photo a folder copied in publishes without naming it. Each
+/// is an error in the file to fix, so nothing is deployed with it.
+#[test]
+fn national_ids_anywhere_in_content_stop_the_build() {
+    let site = small_site("ผู้ได้รับรางวัล **31017**00203456");
+    let content = site.path().join("content");
+    std::fs::write(
+        content.join("staff.md"),
+        "---\ntitle: บุคลากร\n---\nนายสมชาย 3-1014-00456-78-2\n",
+    )
+    .unwrap();
+    let named = content.join("news/2026/3101400456782");
+    std::fs::create_dir_all(&named).unwrap();
+    std::fs::write(
+        named.join("index.md"),
+        "---\ntitle: ข่าวชื่อโฟลเดอร์\ndate: 2026-11-21\ncategory: pr\n---\nเนื้อหา\n",
+    )
+    .unwrap();
+    let copied = content.join("news/2026/copied-in");
+    std::fs::create_dir_all(&copied).unwrap();
+    std::fs::write(
+        copied.join("ข่าว.md"),
+        "---\ntitle: ข่าวคัดลอกมา\ndate: 2026-11-22\ncategory: pr\n---\nเนื้อหา\n",
+    )
+    .unwrap();
+    let photo = crate::requests_support::jpeg(800, 600);
+    std::fs::write(copied.join("สมชาย_3101400456782.jpg"), photo).unwrap();
+
+    let (code, report) = build_json(site.path());
+    assert_eq!(code, 1, "{report:#}");
+    let mut files: Vec<String> = (report["problems"].as_array().unwrap().iter())
+        .filter(|p| p["code"] == "personal-id")
+        .map(|p| p["file"].as_str().unwrap_or_default().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "content/news/2026/3101400456782/index.md",
+            "content/news/2026/copied-in/สมชาย_3101400456782.jpg",
+            "content/news/2026/test-news/index.md",
+            "content/staff.md",
+        ],
+        "{report:#}"
+    );
 }

@@ -129,6 +129,28 @@ fn local_folder_deploys_checks_rolls_back_and_prunes() {
     assert!(read(current.join("index.html")).contains("หน้าแรก 3"));
 }
 
+/// A rollback, then a publish from the timer with `content/` unchanged (it
+/// puts the rolled-back content live again, as a new release), then a
+/// second rollback: back to the content before, not to the same content
+/// under an older id.
+#[test]
+fn a_second_rollback_goes_back_to_other_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site(tmp.path(), 5);
+    let (v1, v2) = (tmp.path().join("v1"), tmp.path().join("v2"));
+    make_public(&v1, 1);
+    make_public(&v2, 2);
+    let current = live(&site).join("current");
+    assert_eq!(run(&site, &v1, false, false), 0);
+    assert_eq!(run(&site, &v2, false, false), 0);
+    assert_eq!(run(&site, &v2, false, true), 0);
+    assert!(read(current.join("index.html")).contains("หน้าแรก 1"));
+    assert_eq!(run(&site, &v2, false, false), 0);
+    assert!(read(current.join("index.html")).contains("หน้าแรก 2"));
+    assert_eq!(run(&site, &v2, false, true), 0);
+    assert!(read(current.join("index.html")).contains("หน้าแรก 1"));
+}
+
 #[test]
 fn rollback_without_an_older_release_exits_3() {
     let tmp = tempfile::tempdir().unwrap();
@@ -157,6 +179,40 @@ fn library_deploy_reports_counts() {
     );
     assert_eq!(r2.deleted, vec!["old.html"]);
     assert_eq!(r2.unchanged, 2);
+
+    // A news item taken down leaves no empty folder in the live site.
+    std::fs::remove_dir_all(v2.join("news")).unwrap();
+    let r3 = deploy_dir(&v2, &target, &opts).unwrap();
+    assert_eq!(r3.deleted, vec!["news/2569/a/index.html"]);
+    let live = tmp.path().join("live/current");
+    assert!(live.join("img").is_dir());
+    assert!(!live.join("news").exists(), "an empty folder was left");
+}
+
+/// Files removed from the live release on the server (a clean-up job, a
+/// partial restore) are uploaded again by the next deploy, even one with
+/// nothing new; so is a whole release folder gone.
+#[test]
+fn files_missing_from_the_live_release_are_uploaded_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v1 = tmp.path().join("v1");
+    make_public(&v1, 1);
+    let target = DeployTarget::Local(tmp.path().join("live"));
+    let opts = DeployOptions::default();
+    deploy_dir(&v1, &target, &opts).unwrap();
+    let current = tmp.path().join("live/current");
+    std::fs::remove_file(current.join("style.css")).unwrap();
+    std::fs::remove_file(current.join("img/a.png")).unwrap();
+    let again = deploy_dir(&v1, &target, &opts).unwrap();
+    assert_eq!(again.uploaded, vec!["img/a.png", "style.css"]);
+    assert_eq!(read(current.join("style.css")), "body{}");
+    assert!(current.join("img/a.png").is_file());
+
+    let release = std::fs::canonicalize(&current).unwrap();
+    std::fs::remove_dir_all(&release).unwrap();
+    let again = deploy_dir(&v1, &target, &opts).unwrap();
+    assert_eq!(again.uploaded.len(), 6, "{:?}", again.uploaded);
+    assert!(read(current.join("index.html")).contains("หน้าแรก 1"));
 }
 
 /// [`site`] with 5 news items and an about page.
@@ -177,9 +233,11 @@ fn site_with_about_page(root: &Path) -> PathBuf {
 fn khao_deploy_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     let site = site_with_about_page(tmp.path());
+    // `--site` relative to where the officer is.
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .current_dir(tmp.path())
         .args(["deploy", "--format", "json", "--site"])
-        .arg(&site)
+        .arg(site.file_name().unwrap())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -285,6 +343,26 @@ fn deploy_checks_the_display_in_a_browser() {
         .unwrap_or(0);
     assert!(pngs >= 2, "no screenshots in {}: {stderr}", shots.display());
     assert!(read(live(&site).join("current/about/index.html")).contains("ข้อความใหม่"));
+
+    // A script reading JSON gets the same check, inside its one object.
+    std::fs::write(
+        site.join("content/about.md"),
+        "---\ntitle: เกี่ยวกับเรา\n---\nข้อความใหม่อีก\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .args(["--format", "json", "publish", "--site"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one object");
+    let pages = v["browser"]["pages"].as_array().map_or(0, Vec::len);
+    assert!(
+        pages >= 1 && v["browser"]["problems"] == serde_json::json!([]),
+        "{v}"
+    );
 
     // A publish from a timer with nothing to do starts no browser.
     let out = Command::new(env!("CARGO_BIN_EXE_khao"))

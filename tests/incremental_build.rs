@@ -347,3 +347,23 @@ fn files_removed_or_replaced_in_public_are_made_again() {
     file.set_modified(mtime).unwrap();
     assert_same_as_clean(site.path());
 }
+
+/// A build killed half way leaves temporary files in `public/` (hidden,
+/// yet they would be uploaded); the next build finds it did not finish and
+/// sweeps them, where it would otherwise trust the last build's list.
+#[test]
+fn a_killed_builds_leftovers_are_swept_by_the_next() {
+    let site = built_example();
+    let public = site.path().join("public");
+    let leftover = public.join("news/.index.html.4242.7.tmp");
+    std::fs::write(&leftover, "<html>half").unwrap();
+    // What a killed build leaves behind: its mark of a build under way.
+    std::fs::write(site.path().join(".khao/cache/building"), "").unwrap();
+    build(site.path());
+    assert!(
+        !leftover.exists(),
+        "a killed build's temporary file was kept"
+    );
+    assert!(!site.path().join(".khao/cache/building").exists());
+    assert_same_as_clean(site.path());
+}

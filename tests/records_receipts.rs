@@ -163,6 +163,13 @@ fn a_request_still_being_copied_waits_and_a_later_run_takes_it() {
     assert!(v["waiting"][0]["seconds"].as_f64().unwrap() > 0.0);
     assert!(v["accepted"].as_array().unwrap().is_empty());
     assert!(dir.join("photo1.jpg").is_file(), "untouched");
+    // A publish run by hand at once says why the news is not live yet.
+    let yaml = std::fs::read_to_string(site.path().join("site.yaml")).unwrap();
+    let yaml = format!("{yaml}deploy: {{ target: .khao/live }}\n");
+    std::fs::write(site.path().join("site.yaml"), yaml).unwrap();
+    std::fs::write(dir.join("photo1.jpg"), jpeg(1200, 900)).unwrap();
+    let (_, _, err) = khao(site.path(), &["publish"]);
+    assert!(err.contains("รอ: requests/sports-day-2569"), "{err}");
     // Once it has been still for settle_seconds.
     settle();
     let (code, out, _) = khao(site.path(), &["intake", "--format", "json"]);

@@ -5,6 +5,7 @@
 use crate::requests_support;
 
 use std::path::Path;
+use std::process::Command;
 
 use requests_support::*;
 
@@ -378,7 +379,9 @@ fn a_text_saved_as_txt_and_a_loose_photo_are_told_about() {
     let folder = requests.join("sports-day");
     std::fs::create_dir_all(&folder).expect("folder");
     let text = request_md("กีฬาสี", "", "เนื้อหา");
-    std::fs::write(folder.join("ข่าว.md.txt"), &text).expect("txt");
+    // Its other problems are told at once, not after it is renamed.
+    let wrong = text.replace("category: ข่าวประชาสัมพันธ์", "category: ข่าวกีฬาสี");
+    std::fs::write(folder.join("ข่าว.md.txt"), &wrong).expect("txt");
     std::fs::write(folder.join("photo1.jpg"), jpeg(800, 600)).expect("photo");
     std::fs::write(requests.join("ประกาศ.txt"), &text).expect("loose txt");
     std::fs::write(requests.join("IMG_0001.jpg"), jpeg(800, 600)).expect("loose photo");
@@ -391,7 +394,11 @@ fn a_text_saved_as_txt_and_a_loose_photo_are_told_about() {
         .filter_map(|r| r["path"].as_str())
         .collect();
     assert_eq!(paths.len(), 3, "{paths:?}");
-    assert_eq!(codes(&v), vec!["ambiguous-request"; 3], "{v}");
+    let mut found = codes(&v);
+    found.sort();
+    let mut expected = vec!["ambiguous-request"; 3];
+    expected.extend(["missing-alt", "unknown-category"]);
+    assert_eq!(found, expected, "{v}");
 
     let (_, human, _) = khao(site.path(), &["check", "--lang", "th"]);
     assert!(human.contains("requests/sports-day/ข่าว.md.txt:"), "{human}");
@@ -562,4 +569,93 @@ fn a_request_name_typed_wrong_is_a_bad_command_line_that_leaves_nothing() {
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["error"]["code"], "usage", "{v}");
+}
+
+#[test]
+fn help_is_in_the_sites_language() {
+    let site = site();
+    let (code, out, err) = khao(site.path(), &["--help"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("วิธีใช้: khao") && out.contains("คำสั่ง:"), "{out}");
+    assert!(out.contains("ตรวจคำขอเผยแพร่ข่าว"), "{out}");
+    let (code, out, _) = khao(site.path(), &["publish", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("--dry-run") && out.contains("โดยไม่เปลี่ยนแปลงอะไร"),
+        "{out}"
+    );
+    assert!(!out.contains("Print help"), "{out}");
+    let (code, out, _) = khao(site.path(), &["--lang", "en", "check", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Usage: khao check") && out.contains("Request folders"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_request_folder_khao_may_not_read_is_not_one_without_a_text() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site();
+    let dir = site.path().join("requests/ลับ");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ข่าว.md"), "---\ntitle: x\n---\n").unwrap();
+    // Root reads any folder: khao runs as nobody, on a site it may write.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        let chmod = |mode: &str| {
+            Command::new("chmod")
+                .args(["-R", mode])
+                .arg(site.path())
+                .status()
+        };
+        assert!(chmod("a+rwX").unwrap().success());
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let mut command = match root {
+        true => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+            c.arg(env!("CARGO_BIN_EXE_khao"));
+            c
+        }
+        false => Command::new(env!("CARGO_BIN_EXE_khao")),
+    };
+    let out = command
+        .arg("--site")
+        .arg(site.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let text = v.to_string();
+    assert!(
+        text.contains("เปิดโฟลเดอร์ requests/ลับ ไม่ได้") || text.contains("เปิดโฟลเดอร์ ลับ ไม่ได้"),
+        "{v:#}"
+    );
+    assert!(!text.contains("ambiguous-request"), "{v:#}");
+}
+
+/// `khao check --format json | head -c 0`: the reader is gone before the
+/// answer; the run still ends with its own exit status, not a crash.
+#[test]
+fn a_reader_gone_early_is_not_a_crash() {
+    let site = site();
+    std::fs::write(site.path().join("requests/ข่าว.txt"), "x").unwrap();
+    for format in ["json", "human"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_khao"))
+            .arg("--site")
+            .arg(site.path())
+            .args(["--format", format, "check"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }

@@ -109,10 +109,12 @@ fn check_one(
     let req = match crate::request::read(path) {
         Ok(r) => r,
         Err(p) => {
+            checked.diagnostics.extend(misnamed(p.file()));
             checked.diagnostics.push(read_problem(&p));
             return checked;
         }
     };
+    let misnamed = misnamed(Some(req.text_file.as_path()).filter(|_| req.misnamed));
     let read = match &req.word {
         Some(doc) => Ok(word::check(&req, doc, config, site_dir, today)),
         None => check_text(&req, config, site_dir, today),
@@ -124,12 +126,12 @@ fn check_one(
     } = match read {
         Ok(r) => r,
         Err(d) => {
-            checked.diagnostics = d;
+            checked.diagnostics = misnamed.into_iter().chain(d).collect();
             checked.request = Some(req);
             return checked;
         }
     };
-    checked.diagnostics = diagnostics;
+    checked.diagnostics = misnamed.into_iter().chain(diagnostics).collect();
     if req.word.is_none() {
         columns(&mut checked.diagnostics, &req.text);
     }
@@ -200,7 +202,7 @@ fn check_text(
         sink.warning(Code::NotUtf8, m, None, None);
     }
     // Anywhere in the text, even when the YAML is broken.
-    for d in news::personal_id::diagnostics(&req.text) {
+    for d in news::personal_id::in_file_text(&req.text, req.split.body) {
         sink.push(d, None, None);
     }
     let map = match yaml::mapping(&req.text, req.split) {
@@ -316,6 +318,14 @@ fn unsafe_html(sink: &mut Sink, req: &Request, body: &str) {
     }
 }
 
+/// The error for a request text saved as `.txt`, when `file` is one.
+fn misnamed(file: Option<&Path>) -> Option<Diagnostic> {
+    let file = file.filter(|f| paths::ext_lower(f) == "txt")?;
+    Some(read_problem(&ReadProblem::SavedAsTxt {
+        file: file.to_path_buf(),
+    }))
+}
+
 fn read_problem(p: &ReadProblem) -> Diagnostic {
     match p {
         ReadProblem::NoText => {
@@ -377,6 +387,12 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
                 Message::new("check.no_fields_table").arg("files", list.join(", ")),
             )
         }
+        ReadProblem::UnreadableFolder { folder, error } => Diagnostic::error(
+            Code::MissingFile,
+            Message::new("check.unreadable_folder")
+                .arg("folder", paths::slash(folder))
+                .arg_msg("error", crate::i18n::os_error(error)),
+        ),
         ReadProblem::Io { file, error } => Diagnostic::error(
             Code::MissingFile,
             Message::new("check.unreadable_file")

@@ -81,7 +81,11 @@ pub(super) fn check(
         }
     }
     let body = demote_headings(&doc.body);
-    for r in personal_id::find(&body) {
+    // A number the text shows split by bold or italic (Markdown marks
+    // here) as well as one written plainly.
+    let hidden = personal_id::markup_diagnostics(&body, 0).into_iter();
+    let hidden = hidden.filter_map(|d| d.span.map(|s| s.start..s.start));
+    for r in personal_id::find(&body).into_iter().chain(hidden) {
         let m = Message::new("check.personal_id");
         sink.error(
             Code::PersonalId,

@@ -57,18 +57,18 @@ pub fn json_object(report: &BuildReport, lang: Lang) -> serde_json::Value {
 /// Prints a build's problems and summary for people, or its JSON object.
 pub fn print(ctx: &Context, lang: Lang, report: &BuildReport) {
     if ctx.json() {
-        println!("{}", json_object(report, lang));
+        outln!("{}", json_object(report, lang));
         return;
     }
     for line in build_problem_lines(&report.problems, lang) {
-        eprintln!("{line}");
+        errln!("{line}");
     }
     if std::env::var_os("KHAO_TIMINGS").is_some() {
         for t in &report.timings {
             let cpu = t
                 .cpu_seconds
                 .map_or(String::new(), |c| format!("   cpu {:7.1} ms", c * 1e3));
-            eprintln!("{:>17}: {:7.1} ms{cpu}", t.what, t.seconds * 1e3);
+            errln!("{:>17}: {:7.1} ms{cpu}", t.what, t.seconds * 1e3);
         }
     }
     let m = Message::new("build.summary")
@@ -80,7 +80,7 @@ pub fn print(ctx: &Context, lang: Lang, report: &BuildReport) {
         .arg("out", report.out.display())
         .arg("errors", report.errors())
         .arg("warnings", report.warnings());
-    eprintln!("{}", m.render(lang));
+    errln!("{}", m.render(lang));
 }
 
 /// `--browser` after a build without errors: exit 0 when every page
@@ -110,7 +110,7 @@ fn after_build(ctx: &Context, lang: Lang, build: &BuildReport) -> u8 {
             exit::DEPLOY
         }
     };
-    println!("{v}");
+    outln!("{v}");
     code
 }
 
@@ -125,7 +125,7 @@ fn absolute(site_dir: &Path, p: &Path) -> PathBuf {
 /// "Checking N pages in a browser…"
 pub fn announce(ctx: &Context, lang: Lang, pages: usize) {
     if !ctx.json() {
-        eprintln!(
+        errln!(
             "{}",
             Message::new("browser.checking")
                 .arg("pages", pages)
@@ -156,7 +156,7 @@ pub fn show_browser(ctx: &Context, lang: Lang, result: Result<BrowserReport, Bro
         Err(e) => return fail(ctx, lang, &e, exit::DEPLOY),
     };
     if ctx.json() {
-        println!("{}", json!({ "browser": browser_json(&report, lang) }));
+        outln!("{}", json!({ "browser": browser_json(&report, lang) }));
     } else {
         print_browser(&report, lang);
     }
@@ -168,16 +168,16 @@ fn print_browser(report: &BrowserReport, lang: Lang) {
         let m = Message::new("browser.sampled")
             .arg("checked", browser::MAX_NEWS_PAGES)
             .arg("total", total);
-        eprintln!("{}", m.render(lang));
+        errln!("{}", m.render(lang));
     }
     let label = super::output::severity_label(crate::diagnostic::Severity::Error, lang);
     for p in &report.problems {
         let page = p.target.as_deref().unwrap_or("");
-        eprintln!("{label}[{}] {page}: {}", p.code, p.render(lang));
+        errln!("{label}[{}] {page}: {}", p.code, p.render(lang));
     }
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         for s in &report.screenshots {
-            eprintln!("  {}", s.display());
+            errln!("  {}", s.display());
         }
     }
     let dir = report
@@ -196,5 +196,5 @@ fn print_browser(report: &BrowserReport, lang: Lang) {
         .arg("problems", report.problems.len())
         .arg("screenshots", report.screenshots.len())
         .arg("dir", dir);
-    eprintln!("{}", m.render(lang));
+    errln!("{}", m.render(lang));
 }

@@ -33,20 +33,25 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
     let now = crate::plumbing::clock::now(config.tz());
     let checked = check::check_paths(&ctx.site_dir, &config, &resolved, now.date_naive());
     if let Err(e) = crate::records::Records::of(&ctx.site_dir).observe(&checked, now) {
-        eprintln!("{}", crate::diagnostic::Failure::message(&e).render(lang));
+        errln!("{}", crate::diagnostic::Failure::message(&e).render(lang));
     }
     for c in &checked {
         if let Err(e) = check::report::write(c, lang) {
             let m = Message::new("check.report_unwritable")
                 .arg("file", &c.shown)
                 .arg("error", e);
-            eprintln!("{}", m.render(lang));
+            errln!("{}", m.render(lang));
         }
     }
     if ctx.json() {
-        println!("{}", json_object(&checked, lang));
+        outln!("{}", json_object(&checked, lang));
     } else {
-        print!("{}", human(&checked, lang, colour_wanted()));
+        use std::io::Write as _;
+        let _ = write!(
+            std::io::stdout(),
+            "{}",
+            human(&checked, lang, colour_wanted())
+        );
         if !checked.is_empty() {
             super::output::note_unread_pictures(lang);
         }

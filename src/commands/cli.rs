@@ -2,9 +2,62 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
+
+/// The command line of this process. Its help is in the language of
+/// [`super::usage::lang`] (`--lang`, else site.yaml's, else Thai): the
+/// officer reads `khao --help` in Thai.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = in_language(Cli::command(), super::usage::lang(&args));
+    Cli::from_arg_matches(&command.try_get_matches_from(args)?)
+}
+
+/// `command` with its help, and its subcommands', from the catalogue
+/// (`help.<command>` and `help.<command>.<option>`; the English help
+/// written below stays where the catalogue has none).
+fn in_language(command: clap::Command, lang: Lang) -> clap::Command {
+    let text = |key: String| Some(tr(lang, &key, &[])).filter(|t| *t != key);
+    let name = command.get_name().to_string();
+    let mut command = command
+        .help_template(tr(lang, "help.template", &[]))
+        .subcommand_help_heading(tr(lang, "help.commands", &[]))
+        .subcommand_value_name(tr(lang, "help.command", &[]))
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::Help)
+                .help(tr(lang, "help.help", &[])),
+        )
+        .mut_args(|arg| {
+            let id = arg.get_id().to_string();
+            let help = text(format!("help.{name}.{id}")).or_else(|| text(format!("help.{id}")));
+            let arg = arg.help_heading(tr(lang, "help.options", &[]));
+            match help {
+                Some(h) => arg.help(h),
+                None => arg,
+            }
+        });
+    if let Some(about) = text(format!("help.{name}")) {
+        command = command.about(about);
+    }
+    if command.get_version().is_some() {
+        command = command.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(tr(lang, "help.version", &[]))
+                .help_heading(tr(lang, "help.options", &[])),
+        );
+    }
+    command.mut_subcommands(|sub| in_language(sub, lang))
+}
 
 #[derive(Debug, Parser)]
 #[command(

@@ -75,10 +75,10 @@ pub fn run(ctx: &Context, args: &DeployArgs, publish: bool) -> u8 {
                 .map(|p| super::output::build_problem_json(p, lang))
                 .collect();
             let v = json!({"error": {"code": "build", "message": m.render(lang)}, "problems": problems});
-            println!("{v}");
+            outln!("{v}");
         } else {
             // The build's own output has listed the problems already.
-            eprintln!("{}", m.render(lang));
+            errln!("{}", m.render(lang));
         }
         return exit::CONTENT;
     }
@@ -138,7 +138,7 @@ impl Phases {
     fn show(&self) {
         if std::env::var_os("KHAO_TIMINGS").is_some() {
             for (what, s) in &self.done {
-                eprintln!("{what:>16}: {:7.1} ms", s * 1e3);
+                errln!("{what:>16}: {:7.1} ms", s * 1e3);
             }
         }
     }
@@ -225,7 +225,7 @@ fn deploy_public(
         Err(e) => return deploy_failed(ctx, &e, lang),
     };
     if !ctx.json() {
-        eprintln!(
+        errln!(
             "{}",
             Message::new("verify.checking")
                 .arg("url", &verify_url)
@@ -235,7 +235,7 @@ fn deploy_public(
     let pages = pages_to_verify(ctx, public, report);
     let verified = verify::verify_live(public, &verify_url, &pages);
     phases.lap("verify");
-    let browser_code = display_check(
+    let (browser_code, browser) = display_check(
         ctx,
         lang,
         args,
@@ -260,9 +260,10 @@ fn deploy_public(
         let now = crate::plumbing::clock::now(config.tz());
         match crate::receipt::announce_live(&ctx.site_dir, config, &pages, now) {
             Ok(a) => outcome.announced = a,
-            Err(e) => eprintln!("{}", e.message().render(lang)),
+            Err(e) => errln!("{}", e.message().render(lang)),
         }
     }
+    outcome.browser = browser;
     phases.lap("release");
     // The OIT page's links, on the live site: reported, never rolled
     // back for (an external site being down is not this release's fault).
@@ -316,7 +317,8 @@ fn pages_to_verify(ctx: &Context, public: &Path, report: &DeployReport) -> Vec<S
 /// The display check in Chromium after a good live check: asked for with
 /// `--browser`, and run by `publish` whenever Chromium is installed and the
 /// live site changed (a run from a timer with nothing to do starts no
-/// browser). JSON output stays one object, so it runs only for people.
+/// browser). Its exit status; with `--format json`, its result for the
+/// one JSON object instead of lines for people.
 #[allow(clippy::too_many_arguments)]
 fn display_check(
     ctx: &Context,
@@ -327,16 +329,18 @@ fn display_check(
     public: &Path,
     report: &DeployReport,
     verified: &VerifyReport,
-) -> u8 {
-    if !verified.ok() || !(args.browser || publish) || ctx.json() {
-        return exit::OK;
+) -> (u8, Option<serde_json::Value>) {
+    if !verified.ok() || !(args.browser || publish) {
+        return (exit::OK, None);
     }
     if !args.browser && !report.changed {
-        return exit::OK;
+        return (exit::OK, None);
     }
     if !args.browser && crate::browser::chromium().is_none() {
-        eprintln!("{}", Message::new("browser.skipped").render(lang));
-        return exit::OK;
+        if !ctx.json() {
+            errln!("{}", Message::new("browser.skipped").render(lang));
+        }
+        return (exit::OK, None);
     }
     let pages = crate::browser::pages_for_deploy(public, &report.uploaded);
     super::build::announce(ctx, lang, pages.len());
@@ -345,7 +349,19 @@ fn display_check(
         &pages,
         &crate::browser::report_dir(&ctx.site_dir),
     );
-    super::build::show_browser(ctx, lang, result)
+    if !ctx.json() {
+        return (super::build::show_browser(ctx, lang, result), None);
+    }
+    match result {
+        Ok(r) => {
+            let code = if r.ok() { exit::OK } else { exit::CONTENT };
+            (code, Some(super::build::browser_json(&r, lang)))
+        }
+        Err(e) => {
+            let error = json!({"code": e.code(), "message": e.message().render(lang)});
+            (exit::DEPLOY, Some(json!({ "error": error })))
+        }
+    }
 }
 
 /// What became of a deploy after its checks.
@@ -359,6 +375,8 @@ struct Outcome {
     ita: Option<crate::ita::ItaReport>,
     /// Seconds per step (the JSON's `timings`).
     timings: serde_json::Value,
+    /// With `--format json`: the display check in Chromium, when it ran.
+    browser: Option<serde_json::Value>,
 }
 
 /// Rolls a release back when a check failed; otherwise prunes old ones.
@@ -377,6 +395,7 @@ fn settle(
         announced: Vec::new(),
         ita: None,
         timings: serde_json::Value::Null,
+        browser: None,
     };
     if !verified.ok() || browser_code == exit::CONTENT {
         outcome.code = exit::CONTENT;
@@ -389,7 +408,7 @@ fn settle(
     } else if deployed.report.changed {
         // Old releases go only once the new one is known good.
         if let Err(e) = conn.prune(keep) {
-            eprintln!("{}", e.message().render(lang));
+            errln!("{}", e.message().render(lang));
         }
     }
     outcome
@@ -415,12 +434,12 @@ fn rollback(ctx: &Context, config: &SiteConfig, args: &DeployArgs) -> u8 {
             "uploaded": 0, "uploaded_bytes": 0, "deleted": 0, "unchanged": 0,
             "verified": {"checked": 0, "failed": []}, "rolled_back": true,
         });
-        println!("{v}");
+        outln!("{v}");
     } else {
         let m = Message::new("deploy.rolled_back_to")
             .arg("from", from)
             .arg("to", to);
-        println!("{}", m.render(lang));
+        outln!("{}", m.render(lang));
     }
     exit::OK
 }
@@ -434,9 +453,9 @@ fn fail_with(
 ) -> u8 {
     let message = m.render(lang);
     if ctx.json() {
-        println!("{}", json!({"error": {"code": code, "message": message}}));
+        outln!("{}", json!({"error": {"code": code, "message": message}}));
     } else {
-        eprintln!("{message}");
+        errln!("{message}");
     }
     status
 }
@@ -452,12 +471,12 @@ fn deploy_failed(ctx: &Context, e: &DeployError, lang: Lang) -> u8 {
             "error": {"code": e.code(), "message": e.message().render(lang)},
             "rolled_back": false,
         });
-        println!("{v}");
+        outln!("{v}");
         return status;
     }
-    eprintln!("{}", e.message().render(lang));
+    errln!("{}", e.message().render(lang));
     if status == exit::DEPLOY {
-        eprintln!("{}", Message::new("deploy.site_untouched").render(lang));
+        errln!("{}", Message::new("deploy.site_untouched").render(lang));
     }
     status
 }
@@ -487,14 +506,14 @@ fn print_dry_run(ctx: &Context, r: &DeployReport, lang: Lang) {
             "uploaded_files": r.uploaded, "deleted_files": r.deleted,
             "verified": {"checked": 0, "failed": []}, "rolled_back": false,
         });
-        println!("{v}");
+        outln!("{v}");
         return;
     }
     for f in &r.uploaded {
-        println!("+ {f}");
+        outln!("+ {f}");
     }
     for f in &r.deleted {
-        println!("- {f}");
+        outln!("- {f}");
     }
     let m = Message::new("deploy.dry_run_summary")
         .arg("uploaded", r.uploaded.len())
@@ -502,22 +521,30 @@ fn print_dry_run(ctx: &Context, r: &DeployReport, lang: Lang) {
         .arg("deleted", r.deleted.len())
         .arg("unchanged", r.unchanged)
         .arg("target", &r.target);
-    println!("{}", m.render(lang));
+    outln!("{}", m.render(lang));
 }
 
 fn print_intake(r: &IntakeReport, lang: Lang) {
+    // A request still being copied is taken next run: said, so an officer
+    // who publishes at once after a call knows why the news is not live.
+    for w in &r.waiting {
+        let m = Message::new("intake.waiting")
+            .arg("request", w.request.display())
+            .arg("seconds", w.seconds);
+        errln!("{}", m.render(lang));
+    }
     if r.accepted.is_empty() && r.rejected.is_empty() && r.failed.is_empty() {
         return;
     }
     let m = Message::new("deploy.intake_summary")
         .arg("accepted", r.accepted.len())
         .arg("rejected", r.rejected.len());
-    eprintln!("{}", m.render(lang));
+    errln!("{}", m.render(lang));
     for rej in &r.rejected {
-        eprintln!("  ✗ {} → {}", rej.request.display(), rej.report.display());
+        errln!("  ✗ {} → {}", rej.request.display(), rej.report.display());
     }
     for f in &r.failed {
-        eprintln!(
+        errln!(
             "  ✗ {}: {}",
             f.request.display(),
             f.error.message().render(lang)
@@ -535,7 +562,7 @@ fn print_result(
     lang: Lang,
 ) {
     if ctx.json() {
-        println!("{}", result_json(r, verified, outcome, intake, lang));
+        outln!("{}", result_json(r, verified, outcome, intake, lang));
         return;
     }
     let m = Message::new("deploy.summary")
@@ -545,16 +572,16 @@ fn print_result(
         .arg("bytes", human_bytes(r.uploaded_bytes))
         .arg("seconds", format!("{:.1}", r.seconds))
         .arg("target", &r.target);
-    println!("{}", m.render(lang));
+    outln!("{}", m.render(lang));
     if verified.ok() {
-        println!(
+        outln!(
             "{}",
             Message::new("verify.ok")
                 .arg("checked", verified.checked)
                 .render(lang)
         );
         for a in &outcome.announced {
-            println!(
+            outln!(
                 "{}",
                 Message::new("deploy.live").arg("url", &a.url).render(lang)
             );
@@ -565,9 +592,9 @@ fn print_result(
         return;
     }
     for f in &verified.failed {
-        eprintln!("  ✗ {}", f.render(lang));
+        errln!("  ✗ {}", f.render(lang));
     }
-    eprintln!(
+    errln!(
         "{}",
         Message::new("verify.failed")
             .arg("count", verified.failed.len())
@@ -577,9 +604,9 @@ fn print_result(
         (true, _) => {
             let m = Message::new("verify.rolled_back")
                 .arg("release", r.previous.as_deref().unwrap_or("-"));
-            eprintln!("{}", m.render(lang));
+            errln!("{}", m.render(lang));
         }
-        (false, Some(e)) => eprintln!("{e}"),
+        (false, Some(e)) => errln!("{e}"),
         (false, None) => {}
     }
 }
@@ -622,6 +649,9 @@ fn result_json(
     });
     if let Some(ita) = &outcome.ita {
         v["ita"] = serde_json::to_value(ita).unwrap_or_default();
+    }
+    if let Some(browser) = &outcome.browser {
+        v["browser"] = browser.clone();
     }
     if let Some(e) = &outcome.revert_error {
         v["error"] = json!({"code": "rollback", "message": e});

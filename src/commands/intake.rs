@@ -20,7 +20,7 @@ pub fn run(ctx: &Context) -> u8 {
         Err(e) => return super::fail(ctx, lang, &e, exit::CONTENT),
     };
     if ctx.json() {
-        println!("{}", json_object(&report, lang));
+        outln!("{}", json_object(&report, lang));
     } else {
         print_human(&report, lang);
         if !(report.accepted.is_empty() && report.rejected.is_empty()) {
@@ -52,25 +52,25 @@ fn print_human(report: &IntakeReport, lang: Lang) {
         let m = Message::new("intake.accepted")
             .arg("request", a.request.display())
             .arg("news", a.news.display());
-        println!("{}", m.render(lang));
+        outln!("{}", m.render(lang));
     }
     for r in &report.rejected {
         let m = Message::new("intake.rejected")
             .arg("request", r.request.display())
             .arg("report", r.report.display());
-        println!("{}", m.render(lang));
+        outln!("{}", m.render(lang));
     }
     for f in &report.failed {
         let m = Message::new("intake.failed_one")
             .arg("request", f.request.display())
             .arg_msg("error", f.error.message());
-        eprintln!("{}", m.render(lang));
+        errln!("{}", m.render(lang));
     }
     for w in &report.waiting {
         let m = Message::new("intake.waiting")
             .arg("request", w.request.display())
             .arg("seconds", w.seconds);
-        println!("{}", m.render(lang));
+        outln!("{}", m.render(lang));
     }
     for a in report.accepted.iter().filter(|a| a.receipt_renamed) {
         let m = Message::new("intake.receipt_renamed")
@@ -79,12 +79,12 @@ fn print_human(report: &IntakeReport, lang: Lang) {
                 "receipt",
                 a.receipt.as_deref().unwrap_or(Path::new("")).display(),
             );
-        println!("{}", m.render(lang));
+        outln!("{}", m.render(lang));
     }
     let m = Message::new("intake.summary")
         .arg("accepted", report.accepted.len())
         .arg("rejected", report.rejected.len())
         .arg("waiting", report.waiting.len())
         .arg("failed", report.failed.len());
-    println!("{}", m.render(lang));
+    outln!("{}", m.render(lang));
 }

@@ -53,10 +53,10 @@ pub fn run(ctx: &Context) -> u8 {
         &check_options(),
     );
     if ctx.json() {
-        println!("{}", serde_json::to_value(&report).unwrap_or_default());
+        outln!("{}", serde_json::to_value(&report).unwrap_or_default());
     } else {
-        println!("{}", table(&report, lang));
-        eprintln!(
+        outln!("{}", table(&report, lang));
+        errln!(
             "{}",
             summary(&report, lang, "ita.all_ok", "ita.failed").render(lang)
         );
@@ -89,10 +89,10 @@ pub fn after_publish(
 /// The lines `publish` prints for the live check of the OIT page.
 pub fn print_after_publish(report: &ItaReport, lang: Lang) {
     if report.failed > 0 {
-        eprintln!("{}", table(report, lang));
+        errln!("{}", table(report, lang));
     }
     let m = summary(report, lang, "ita.live_ok", "ita.live_failed");
-    eprintln!("{}", m.render(lang));
+    errln!("{}", m.render(lang));
 }
 
 /// The default options, with `KHAO_ITA_TIMEOUT` (seconds per link) for
@@ -122,7 +122,7 @@ fn announce(ctx: &Context, config: &SiteConfig, ita: &ItaFile) {
     let m = Message::new("ita.checking")
         .arg("links", links.len())
         .arg("external", external);
-    eprintln!("{}", m.render(config.language));
+    errln!("{}", m.render(config.language));
 }
 
 fn summary(report: &ItaReport, _lang: Lang, ok: &str, failed: &str) -> Message {

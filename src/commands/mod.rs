@@ -3,6 +3,24 @@
 //! One file per command; each loads site.yaml, runs the steps with plain
 //! data, and shows what they returned.
 
+/// `println!` that never panics: a reader gone (`khao publish | head`, a
+/// log pipe restarted) must not turn a finished run into a crash, exit
+/// 101, after the work is done.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics (see [`outln!`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 mod output;
 mod progress;
@@ -50,7 +68,10 @@ pub struct Context {
 impl Context {
     pub fn from_args(args: &GlobalArgs) -> Context {
         Context {
-            site_dir: args.site.clone(),
+            // Absolute: the steps join it with paths that are relative to
+            // it (a deploy target, the browser check's server root) and
+            // would take a relative one twice.
+            site_dir: std::path::absolute(&args.site).unwrap_or_else(|_| args.site.clone()),
             format: args.format,
             lang_override: args.lang,
         }
@@ -119,9 +140,9 @@ pub(crate) fn fail(ctx: &Context, lang: Lang, e: &dyn Failure, status: u8) -> u8
     let message = e.message().render(lang);
     if ctx.json() {
         let v = serde_json::json!({ "error": { "code": e.code(), "message": message } });
-        println!("{v}");
+        outln!("{v}");
     } else {
-        eprintln!("{message}");
+        errln!("{message}");
     }
     status
 }

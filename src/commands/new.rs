@@ -23,10 +23,10 @@ pub fn run(ctx: &Context, name: &str, word: bool) -> u8 {
         Ok(dir) => {
             let file = dir.join(file_name);
             if ctx.json() {
-                println!("{}", serde_json::json!({ "created": dir, "file": file }));
+                outln!("{}", serde_json::json!({ "created": dir, "file": file }));
             } else {
                 let m = Message::new(key).arg("path", file.display());
-                println!("{}", m.render(lang));
+                outln!("{}", m.render(lang));
             }
             exit::OK
         }

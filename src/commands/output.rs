@@ -13,7 +13,7 @@ use crate::i18n::{Lang, Message};
 /// not read for ID numbers, when this machine cannot read them.
 pub fn note_unread_pictures(lang: Lang) {
     if !crate::check::reads_pictures() {
-        eprintln!("{}", Message::new("check.no_ocr").render(lang));
+        errln!("{}", Message::new("check.no_ocr").render(lang));
     }
 }
 

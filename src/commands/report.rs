@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, fy: Option<i32>) -> u8 {
         let mut v = serde_json::to_value(&written.report).unwrap_or_else(|_| json!({}));
         v["html"] = json!(crate::plumbing::paths::slash(&written.html));
         v["csv"] = json!(crate::plumbing::paths::slash(&written.csv));
-        println!("{v}");
+        outln!("{v}");
     } else {
         print(&written, ctx, lang);
     }
@@ -59,9 +59,9 @@ fn print(w: &Written, ctx: &Context, lang: crate::i18n::Lang) {
         )
         .arg("html", ctx.site_dir.join(&w.html).display())
         .arg("csv", ctx.site_dir.join(&w.csv).display());
-    println!("{}", m.render(lang));
+    outln!("{}", m.render(lang));
     if r.log_lines_skipped > 0 {
         let m = Message::new("report.log_skipped").arg("n", r.log_lines_skipped);
-        eprintln!("{}", m.render(lang));
+        errln!("{}", m.render(lang));
     }
 }

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, port: u16) -> u8 {
         Err(e) => return fail(ctx, lang, &e, exit::USAGE),
     };
     let m = Message::new("serve.listening").arg("url", serving.url());
-    println!("{}", m.render(lang));
+    outln!("{}", m.render(lang));
     let _ = std::io::stdout().flush();
     serving.run();
     exit::OK
@@ -37,17 +37,17 @@ fn show(event: Event, lang: Lang) {
                 .iter()
                 .filter(|p| p.severity == Severity::Error)
             {
-                eprintln!("{}", build_problem_line(p, lang));
+                errln!("{}", build_problem_line(p, lang));
             }
             let m = Message::new("serve.rebuilt")
                 .arg("ms", millis)
                 .arg("errors", report.errors());
-            eprintln!("{}", m.render(lang));
+            errln!("{}", m.render(lang));
         }
-        Event::BuildFailed(e) => eprintln!("{}", e.message().render(lang)),
-        Event::ConfigFailed(e) => eprintln!("{}", e.message().render(lang)),
+        Event::BuildFailed(e) => errln!("{}", e.message().render(lang)),
+        Event::ConfigFailed(e) => errln!("{}", e.message().render(lang)),
         Event::WatchFailed(e) => {
-            eprintln!(
+            errln!(
                 "{}",
                 Message::new("serve.watch_failed")
                     .arg("error", e)

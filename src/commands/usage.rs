@@ -36,9 +36,9 @@ pub fn report(e: &clap::Error) -> u8 {
         .render(lang(&args));
     if option(&args, "--format").as_deref() == Some("json") {
         let v = serde_json::json!({ "error": { "code": Code::Usage, "message": message } });
-        println!("{v}");
+        outln!("{v}");
     } else {
-        eprintln!("{message}\n");
+        errln!("{message}\n");
         let _ = e.print();
     }
     exit::USAGE
@@ -46,7 +46,7 @@ pub fn report(e: &clap::Error) -> u8 {
 
 /// `--lang`, else site.yaml's language (of `--site`, else this folder),
 /// else Thai.
-fn lang(args: &[OsString]) -> Lang {
+pub(super) fn lang(args: &[OsString]) -> Lang {
     if let Some(lang) = option(args, "--lang").and_then(|l| Lang::from_code(&l)) {
         return lang;
     }

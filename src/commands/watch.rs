@@ -34,27 +34,27 @@ fn show(event: Event, lang: Lang, tz: chrono_tz::Tz, json: bool) {
             let m = Message::new("watch.started")
                 .arg("path", path.display())
                 .arg("settle", settle.as_secs_f64());
-            eprintln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
+            errln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
             super::output::note_unread_pictures(lang);
         }
         Event::Polling { error } => {
             let m = Message::new("watch.polling").arg("error", error);
-            eprintln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
+            errln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
         }
         Event::ReportFailed { request, error } => {
             let m = Message::new("check.report_unwritable")
                 .arg("file", request)
                 .arg("error", error);
-            eprintln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
+            errln!("{} {}", now.format("%H:%M:%S"), m.render(lang));
         }
         Event::Checked(c) => {
             if json {
                 let mut v = super::check::json_object(std::slice::from_ref(&c), lang);
                 v["time"] = serde_json::json!(now.to_rfc3339());
-                println!("{v}");
+                outln!("{v}");
             } else {
                 let verdict = super::check::verdict(&c).render(lang);
-                println!("{} {} — {verdict}", now.format("%H:%M:%S"), c.shown);
+                outln!("{} {} — {verdict}", now.format("%H:%M:%S"), c.shown);
             }
             let _ = std::io::stdout().flush();
         }

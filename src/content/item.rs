@@ -35,10 +35,13 @@ pub fn load(
         diags.push(Diagnostic::error(Code::BadSlug, m).in_file(&file));
         return None;
     }
-    // A national ID typed into published news (a correction made by hand,
-    // a folder copied in without intake): an error, so the site is not
-    // deployed with it.
-    diags.extend(news::personal_id::diagnostics(&text).map(|d| d.in_file(&file)));
+    // A folder named after a person, copied in by hand: its name is the
+    // item's address.
+    if !news::personal_id::find(slug).is_empty() {
+        let m = Message::new("content.personal_id_folder")
+            .arg("folder", paths::slash(&file.with_file_name("")));
+        diags.push(Diagnostic::error(Code::PersonalId, m).in_file(&file));
+    }
     let yaml_only = matches!(paths::ext_lower(rel).as_str(), "yaml" | "yml");
     let split = match yaml::split(&text) {
         _ if yaml_only => yaml::whole(&text),
@@ -53,6 +56,11 @@ pub fn load(
             return None;
         }
     };
+    // A national ID typed into published news (a correction made by hand,
+    // a folder copied in without intake): an error, so the site is not
+    // deployed with it.
+    let ids = news::personal_id::in_file_text(&text, split.body);
+    diags.extend(ids.into_iter().map(|d| d.in_file(&file)));
     let map = match yaml::mapping(&text, split) {
         Ok(m) => m,
         Err(d) => {
@@ -110,6 +118,12 @@ pub fn load(
         .filter(|r| !r.file.is_empty() && check.present(r, "cover"))
         .map(|r| r.file)
         .or_else(|| images.first().map(|p| p.file.clone()));
+    let names = (images.iter().map(|p| &p.file)).chain(attachments.iter().map(|a| &a.file));
+    diags.extend(ids_in_names(
+        names.filter(|n| !text.contains(n.as_str())),
+        &dir,
+        site_dir,
+    ));
     fields.tags.retain(|t| !t.trim().is_empty());
     if let Some(t) = &mut fields.title {
         *t = t.trim().to_string();
@@ -161,7 +175,7 @@ fn stamp(file: &Path, dir: &Path) -> u64 {
 /// A request copied here by hand means what it meant in `requests/`: with
 /// no list of photos (or attachments), every one in its folder, by name.
 fn as_a_request(fields: &mut news::Fields, dir: &Path, config: &SiteConfig) {
-    let (files, _) = crate::request::list_files(dir);
+    let files = crate::request::list_files(dir).files;
     let found = |keep: &dyn Fn(&Path) -> bool| -> Vec<FileRef> {
         files
             .iter()
@@ -187,6 +201,24 @@ fn as_a_request(fields: &mut news::Fields, dir: &Path, config: &SiteConfig) {
         };
         fields.attachments = Some(found(&|p| !super::is_photo(p) && allowed(p)));
     }
+}
+
+/// A `personal-id` error for each of the file names (of files in `dir`
+/// that the item publishes without its text naming them) that holds a
+/// national ID: the name is in the file's address.
+fn ids_in_names<'n>(
+    names: impl Iterator<Item = &'n String>,
+    dir: &Path,
+    site_dir: &Path,
+) -> Vec<Diagnostic> {
+    let named = names.filter(|n| !news::personal_id::find(n).is_empty());
+    named
+        .map(|name| {
+            let m = Message::new("check.personal_id_name").arg("file", name);
+            let file = paths::relative_to(site_dir, &dir.join(name));
+            Diagnostic::error(Code::PersonalId, m).in_file(file)
+        })
+        .collect()
 }
 
 fn listed(refs: &Option<Vec<FileRef>>) -> impl Iterator<Item = &FileRef> {

@@ -62,6 +62,10 @@ pub fn load(site_dir: &Path, rel: &Path, url: String, diags: &mut Vec<Diagnostic
             return None;
         }
     };
+    // The office's own pages (a staff list, a contact page) publish what
+    // they hold as news does.
+    let ids = crate::news::personal_id::in_file_text(&text, split.body);
+    diags.extend(ids.into_iter().map(|d| d.in_file(&file)));
     let mut map = match yaml::mapping(&text, split) {
         Ok(m) => m,
         Err(d) => {

@@ -2,6 +2,7 @@
 //! (`releases/<id>/`, a `current` symlink), so the bundled example publishes
 //! on a fresh machine and the release logic is tested without a network.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -87,6 +88,10 @@ impl Store for LocalStore {
         ignore_missing(fs::remove_dir_all(self.path(rel)))
     }
 
+    fn remove_empty_dir(&mut self, rel: &str) {
+        let _ = fs::remove_dir(self.path(rel)); // fails when not empty
+    }
+
     fn copy_tree_linked(&mut self, from: &str, to: &str) -> io::Result<()> {
         let from = self.path(from);
         let to = self.path(to);
@@ -142,6 +147,30 @@ impl Store for LocalStore {
         }
         names.sort();
         Ok(names)
+    }
+
+    fn files_under(&mut self, rel: &str) -> io::Result<Option<HashSet<String>>> {
+        let root = self.path(rel);
+        let mut files = HashSet::new();
+        for entry in walkdir::WalkDir::new(&root).min_depth(1) {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e)
+                    if e.io_error()
+                        .is_some_and(|e| e.kind() == io::ErrorKind::NotFound) =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            if let Ok(r) = entry.path().strip_prefix(&root) {
+                files.insert(crate::plumbing::paths::slash(r));
+            }
+        }
+        Ok(Some(files))
     }
 
     fn is_plain_dir(&mut self, rel: &str) -> io::Result<bool> {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::manifest::{Manifest, Plan};
-use super::store::{Store, join, parent};
+use super::store::{Store, emptied_folders, join, parent};
 
 pub const RELEASES: &str = "releases";
 pub const CURRENT: &str = "current";
@@ -154,7 +154,11 @@ pub struct RemoteState {
     pub current: Option<String>,
     /// `current` is a plain folder (an in-place target).
     pub current_is_dir: bool,
+    /// The files of the live release, as the last deploy recorded them
+    /// (less any found missing: see [`drop_missing`]).
     pub manifest: Manifest,
+    /// The release `current` points to is not there at all.
+    pub current_gone: bool,
 }
 
 /// Where the manifest of the live site is kept.
@@ -185,6 +189,7 @@ pub fn read_state(store: &mut dyn Store) -> Step<RemoteState> {
         current,
         current_is_dir,
         manifest: Manifest::default(),
+        current_gone: false,
     };
     let mpath = manifest_path(&state);
     if let Some(bytes) = retry(store, "read", &mpath, |s| s.read(&mpath))? {
@@ -192,6 +197,23 @@ pub fn read_state(store: &mut dyn Store) -> Step<RemoteState> {
         state.manifest = Manifest::from_json(&bytes).unwrap_or_default();
     }
     Ok(state)
+}
+
+/// Takes out of the live release's manifest the files no longer in it
+/// (removed on the server by hand, a clean-up job, a partial restore): the
+/// deploy uploads them again instead of carrying over what is not there,
+/// which every live check after would find missing.
+fn drop_missing(store: &mut dyn Store, state: &mut RemoteState) -> Step<()> {
+    let Some(cur) = &state.current else {
+        return Ok(());
+    };
+    let dir = join(RELEASES, cur);
+    let Some(there) = retry(store, "list", &dir, |s| s.files_under(&dir))? else {
+        return Ok(());
+    };
+    state.current_gone = there.is_empty() && !retry(store, "stat", &dir, |s| s.is_plain_dir(&dir))?;
+    state.manifest.files.retain(|rel, _| there.contains(rel));
+    Ok(())
 }
 
 /// What a deploy did (or, dry, would do).
@@ -245,7 +267,10 @@ pub fn deploy(
     dry_run: bool,
     progress: &Progress,
 ) -> Step<Outcome> {
-    let state = read_state(store)?;
+    let mut state = read_state(store)?;
+    if mode == Mode::Releases {
+        drop_missing(store, &mut state)?;
+    }
     let plan = local.plan_from(&state.manifest);
     let mut outcome = Outcome {
         release: state.current.clone(),
@@ -295,11 +320,11 @@ fn deploy_release(
     // away at once: left, it would hold the space the next try needs.
     let made = (|| -> Step<()> {
         match &state.current {
-            Some(cur) => {
+            Some(cur) if !state.current_gone => {
                 let from = join(RELEASES, cur);
                 retry(store, "copy", &tmp, |s| s.copy_tree_linked(&from, &tmp))?;
             }
-            None => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
+            _ => retry(store, "mkdir", &tmp, |s| s.mkdir_all(&tmp))?,
         }
         apply(store, &tmp, &outcome.plan, public, progress, false)?;
         let mpath = format!("{RELEASES}/{id}{MANIFEST_SUFFIX}");
@@ -346,6 +371,10 @@ fn apply(
     for rel in &plan.delete {
         let remote = join(base, rel);
         retry(store, "delete", rel, |s| s.remove_file(&remote))?;
+    }
+    // A deleted item's folders go with it: a visitor finds nothing there.
+    for dir in emptied_folders(base, plan.delete.iter()) {
+        store.remove_empty_dir(&dir);
     }
     Ok(())
 }
@@ -425,6 +454,9 @@ pub fn undo_in_place(store: &mut dyn Store, undo: &Undo) -> Step<()> {
         let remote = join(&base, rel);
         retry(store, "delete", rel, |s| s.remove_file(&remote))?;
     }
+    for dir in emptied_folders(&base, undo.added.iter()) {
+        store.remove_empty_dir(&dir);
+    }
     let mpath = manifest_path(&state);
     let json = undo.old_manifest.to_json();
     retry(store, "write", &mpath, |s| s.write_atomic(&mpath, &json))
@@ -468,8 +500,13 @@ fn remove_release(store: &mut dyn Store, id: &str) -> Step<()> {
 pub fn previous_release(store: &mut dyn Store) -> Step<(Option<String>, Option<String>)> {
     let current = current_release(store)?;
     let ids = list_releases(store)?;
+    // Not one with the live content (a publish after a rollback makes the
+    // rolled-back content again, under a new id): that would change nothing.
+    let content = |id: &str| id.rsplit_once('-').map(|(_, hash)| hash.to_string());
     let prev = match &current {
-        Some(cur) => ids.iter().rfind(|id| *id < cur).cloned(),
+        Some(cur) => (ids.iter())
+            .rfind(|id| *id < cur && content(id) != content(cur))
+            .cloned(),
         None => None,
     };
     Ok((current, prev))

@@ -10,6 +10,7 @@
 //! one (`ForceCommand internal-sftp`) the deploy goes in place, replacing
 //! files with OpenSSH's posix-rename extension.
 
+use std::collections::HashSet;
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -551,6 +552,10 @@ impl Store for SftpStore {
         }
     }
 
+    fn remove_empty_dir(&mut self, rel: &str) {
+        let _ = self.sftp.rmdir(&self.path(rel)); // fails when not empty
+    }
+
     fn remove_tree(&mut self, rel: &str) -> io::Result<()> {
         if self.shell {
             return self.run(&format!("rm -rf -- {}", sh_quote(&self.spath(rel))));
@@ -579,6 +584,23 @@ impl Store for SftpStore {
             }
         }
         self.sftp.rmdir(&full).map_err(io::Error::from)
+    }
+
+    fn files_under(&mut self, rel: &str) -> io::Result<Option<HashSet<String>>> {
+        if !self.shell {
+            return Ok(None);
+        }
+        let dir = sh_quote(&self.spath(rel));
+        let cmd = format!("if [ -d {dir} ]; then cd {dir} && find . ! -type d; fi");
+        let (code, out) = self.exec(&cmd)?;
+        if code != 0 {
+            return Err(io::Error::other(format!(
+                "`{cmd}` exited {code}: {}",
+                out.trim()
+            )));
+        }
+        let names = out.lines().filter_map(|l| l.strip_prefix("./"));
+        Ok(Some(names.map(str::to_string).collect()))
     }
 
     fn copy_tree_linked(&mut self, from: &str, to: &str) -> io::Result<()> {

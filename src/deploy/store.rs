@@ -3,6 +3,7 @@
 //! an SFTP server implement it. Paths are `/`-separated and relative to the
 //! target's base folder.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::Path;
 
@@ -25,6 +26,10 @@ pub trait Store {
     fn remove_file(&mut self, rel: &str) -> io::Result<()>;
     /// Removes a folder and everything in it; a missing one is not an error.
     fn remove_tree(&mut self, rel: &str) -> io::Result<()>;
+    /// Removes a folder if it is empty; one still holding something, or
+    /// gone, is left as it is. Best effort: nobody is served an empty
+    /// folder, it is only tidier gone.
+    fn remove_empty_dir(&mut self, rel: &str);
     /// `cp -al from to`: a new folder whose files are hard links to `from`'s.
     fn copy_tree_linked(&mut self, from: &str, to: &str) -> io::Result<()>;
     /// Renames a file or folder (the destination must not exist).
@@ -36,6 +41,11 @@ pub trait Store {
     fn swap_link(&mut self, link: &str, target: &str) -> io::Result<()>;
     /// The names in a folder (empty when it does not exist).
     fn list(&mut self, rel: &str) -> io::Result<Vec<String>>;
+    /// Every file (and symlink) under the folder `rel`, relative to it with
+    /// `/` between names; empty when it does not exist. `None` when the
+    /// target cannot tell at once (SFTP without a shell: a question per
+    /// file).
+    fn files_under(&mut self, rel: &str) -> io::Result<Option<HashSet<String>>>;
     /// Whether `rel` exists and is a folder (not a symlink to one).
     fn is_plain_dir(&mut self, rel: &str) -> io::Result<bool>;
     /// Starts over after a failed operation (a new connection); a local
@@ -59,11 +69,51 @@ pub fn parent(rel: &str) -> &str {
     rel.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
 }
 
+/// The folders of `base` that held the files `removed` (under `base`)
+/// and their parents, deepest first: those a deletion may have emptied.
+pub fn emptied_folders<'r>(base: &str, removed: impl Iterator<Item = &'r String>) -> Vec<String> {
+    let mut folders = std::collections::BTreeSet::new();
+    for rel in removed {
+        let mut dir = parent(rel);
+        while !dir.is_empty() && folders.insert(dir) {
+            dir = parent(dir);
+        }
+    }
+    let mut folders: Vec<String> = folders.into_iter().map(|d| join(base, d)).collect();
+    folders.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    folders
+}
+
 /// The temporary name a file is written under before it is renamed into
 /// place: hidden, in the same folder, so the rename stays on one disk.
 pub fn temp_name(rel: &str) -> String {
     match rel.rsplit_once('/') {
         Some((dir, name)) => format!("{dir}/.{name}.khao-tmp"),
         None => format!(".{rel}.khao-tmp"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folders_a_deletion_may_empty_come_deepest_first() {
+        let removed = [
+            "news/2569/a/index.html",
+            "news/2569/a/p1.jpg",
+            "news/2569/b/index.html",
+            "x.html",
+        ]
+        .map(String::from);
+        assert_eq!(
+            emptied_folders("releases/r2", removed.iter()),
+            [
+                "releases/r2/news/2569/a",
+                "releases/r2/news/2569/b",
+                "releases/r2/news/2569",
+                "releases/r2/news"
+            ]
+        );
     }
 }

@@ -95,10 +95,23 @@ pub fn tr(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     fill(&template, args)
 }
 
+/// `template` with each `{name}` replaced by its value, and each
+/// `{name#one#other}` by the value and the word that goes with it: "1
+/// error", "2 errors" (English counts; Thai has no plural).
 fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = template.to_string();
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), value);
+        let open = format!("{{{name}#");
+        while let Some(start) = out.find(&open) {
+            let Some(len) = out[start..].find('}') else {
+                break;
+            };
+            let inner = &out[start + open.len()..start + len];
+            let (one, other) = inner.split_once('#').unwrap_or((inner, inner));
+            let word = if value.trim() == "1" { one } else { other };
+            out.replace_range(start..=start + len, &format!("{value} {word}"));
+        }
     }
     out
 }
@@ -261,6 +274,24 @@ mod tests {
     fn placeholders_are_filled() {
         assert_eq!(fill("a {x} b {y}", &[("x", "1"), ("y", "2")]), "a 1 b 2");
         assert_eq!(tr(Lang::En, "no.such.key", &[]), "no.such.key");
+    }
+
+    #[test]
+    fn english_counts_take_the_word_that_goes_with_them() {
+        let counted = |errors: &str, warnings: &str| {
+            let args = [("errors", errors), ("warnings", warnings)];
+            fill(
+                "({errors#error#errors}, {warnings#warning#warnings})",
+                &args,
+            )
+        };
+        assert_eq!(counted("1", "0"), "(1 error, 0 warnings)");
+        assert_eq!(counted("2", "1"), "(2 errors, 1 warning)");
+        let m = Message::new("check.verdict_bad")
+            .arg("errors", 1)
+            .arg("warnings", 3);
+        assert_eq!(m.render(Lang::En), "not passed (1 error, 3 warnings)");
+        assert!(m.render(Lang::Th).contains('1'));
     }
 
     #[test]

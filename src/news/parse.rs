@@ -564,9 +564,11 @@ pub fn slugify(name: &str) -> Option<String> {
 
 /// The slug of an item that names none: its folder (or file) name when
 /// that is ASCII, else the date and a short id that stays the same for the
-/// same name.
+/// same name. Not a name holding a national ID (staff name a folder after
+/// the person it is about): the address would publish it.
 pub fn default_slug(name: &str, date: NaiveDate) -> String {
-    slugify(name).unwrap_or_else(|| {
+    let named = slugify(name).filter(|s| crate::news::personal_id::find(s).is_empty());
+    named.unwrap_or_else(|| {
         let h = blake3::hash(name.as_bytes()).to_hex();
         format!("{}-{}", date.format("%Y-%m-%d"), &h[..6])
     })
@@ -653,6 +655,12 @@ mod tests {
             Some("sports-day-2569")
         );
         assert_eq!(slugify("กีฬาสี"), None);
+        let date = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let slug = default_slug("5101400456711", date);
+        assert!(
+            slug.starts_with("2026-11-29-"),
+            "a national ID is no address: {slug}"
+        );
         assert_eq!(slugify("a/b"), None);
         assert!(is_blank_body("\n<!-- เขียนเนื้อหา -->\n  \n"));
         assert!(!is_blank_body("<!-- x -->\nข่าว"));

@@ -32,6 +32,44 @@ pub fn diagnostics(text: &str) -> impl Iterator<Item = Diagnostic> + '_ {
     })
 }
 
+/// The `personal-id` errors of a Markdown file's `text` whose body starts
+/// at byte `body` ([`diagnostics`] and [`markup_diagnostics`]).
+pub fn in_file_text(text: &str, body: Option<usize>) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = diagnostics(text).collect();
+    if let Some(offset) = body {
+        found.extend(markup_diagnostics(text, offset));
+    }
+    found
+}
+
+/// The `personal-id` error for each national ID a reader of the body
+/// sees that [`diagnostics`] does not: split by Markdown marks or HTML
+/// tags (`**31099**06958484`, `3109<b>90695</b>8484`), or written with
+/// entities. `body` starts at byte `offset` of `text`; each error spans
+/// the block holding the number.
+pub fn markup_diagnostics(text: &str, offset: usize) -> Vec<Diagnostic> {
+    let Some(body) = text.get(offset..) else {
+        return Vec::new();
+    };
+    let seen = find(body);
+    crate::markdown::visible_blocks(body)
+        .into_iter()
+        .filter(|(block, _)| {
+            !seen
+                .iter()
+                .any(|s| s.start < block.end && block.start < s.end)
+        })
+        .filter(|(_, visible)| !find(visible).is_empty())
+        .map(|(block, _)| {
+            let span = offset + block.start..offset + block.end;
+            let line = crate::plumbing::text::line_of(text, span.start);
+            Diagnostic::error(Code::PersonalId, Message::new("check.personal_id"))
+                .at_line(line)
+                .with_span(span)
+        })
+        .collect()
+}
+
 /// Whether a valid number (13 ASCII digits) is a person's. The same
 /// numbering gives a juristic person (a company, a foundation) its tax
 /// number, beginning with 0 and its registrar's code (never 00); people's
@@ -82,9 +120,21 @@ pub(super) fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         loop {
             let start = chars[j].0;
             let mut digits = Vec::new();
-            while let Some(d) = chars.get(j).and_then(|c| digit(c.1)) {
-                digits.push(d);
-                j += 1;
+            loop {
+                if let Some(d) = chars.get(j).and_then(|c| digit(c.1)) {
+                    digits.push(d);
+                    j += 1;
+                    continue;
+                }
+                // Invisible between two digits (a zero-width space that
+                // Word or a Thai keyboard put there, a soft hyphen): the
+                // reader sees, and copies, one number.
+                let hidden = (chars[j..].iter()).take_while(|c| invisible(c.1)).count();
+                let resumes = chars.get(j + hidden).is_some_and(|c| digit(c.1).is_some());
+                if hidden == 0 || !resumes {
+                    break;
+                }
+                j += hidden;
             }
             let end = chars.get(j).map(|c| c.0).unwrap_or(text.len());
             groups.push(Group { start, end, digits });
@@ -97,6 +147,15 @@ pub(super) fn digit_runs(text: &str) -> Vec<Vec<Group>> {
         i = j.max(i + 1);
     }
     runs
+}
+
+/// A character that shows nothing: zero-width space, joiners, word
+/// joiner, byte-order mark, soft hyphen.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+    )
 }
 
 /// How many characters at the start of `rest` separate two groups of one
@@ -129,21 +188,32 @@ fn separator(rest: &[(usize, char)]) -> Option<usize> {
     (n > 0 && digit_follows).then_some(n)
 }
 
+/// How the 13 digits of an ID are written, group by group.
+const GROUPINGS: [&[usize]; 5] = [
+    &[13],
+    &[1, 4, 5, 2, 1],
+    &[1, 4, 5, 3],
+    &[1, 4, 8],
+    &[4, 4, 5],
+];
+
 /// Byte ranges of `text` holding a valid national ID: plain, dashed
 /// (1-2345-67890-12-3), spaced, or in Thai digits.
 pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut found = Vec::new();
     for groups in digit_runs(text) {
-        // Thirteen digits in one run, or grouped as printed on the card
-        // (1-2345-67890-12-3). Other groupings are dates, slugs, phone
-        // lists: `20221017-00006` is a news slug, not a person.
+        // Thirteen digits in one run, grouped as printed on the card
+        // (1-2345-67890-12-3), or as people also type it: the last three
+        // together, the last eight, in fours. Other groupings are dates,
+        // slugs, phone lists: `20221017-00006` is a news slug, not a
+        // person.
         for a in 0..groups.len() {
             let mut all = Vec::new();
             let mut lengths = Vec::new();
             for b in a..groups.len() {
                 all.extend_from_slice(&groups[b].digits);
                 lengths.push(groups[b].digits.len());
-                let card_grouping = lengths == [13] || lengths == [1, 4, 5, 2, 1];
+                let card_grouping = GROUPINGS.contains(&lengths.as_slice());
                 if all.len() == 13 && card_grouping && valid_checksum(&all) && is_person(&all) {
                     found.push(groups[a].start..groups[b].end);
                 }
@@ -232,6 +302,45 @@ mod tests {
         assert!(find(&format!("ISBN {isbn}")).is_empty());
     }
 
+    const FRONT: &str = "---\ntitle: x\n---\n";
+
+    #[test]
+    fn an_id_split_by_markup_or_invisible_characters_is_found() {
+        let id = with_check("310990695848");
+        for hidden in ["\u{200b}", "\u{2060}", "\u{ad}", "\u{200b}\u{200b}"] {
+            let text = format!("เลข {}{hidden}{} ครับ", &id[..5], &id[5..]);
+            assert_eq!(find(&text).len(), 1, "{text:?}");
+        }
+        let card = card(&id);
+        let wrapped = card.replacen('-', "-\n", 2);
+        for body in [
+            format!("เลข **{}**{}", &id[..5], &id[5..]),
+            format!("เลข *{}*{}", &id[..6], &id[6..]),
+            format!("เลข [{}](/news/){}", &id[..6], &id[6..]),
+            format!("เลข {}<b>{}</b>{}", &id[..4], &id[4..9], &id[9..]),
+            format!(
+                "เลข {}&#{};{}",
+                &id[..5],
+                u32::from(id.as_bytes()[5]),
+                &id[6..]
+            ),
+            format!("เลข\n{wrapped}\nครับ"),
+        ] {
+            let text = format!("{FRONT}{body}\n");
+            assert!(
+                find(&text).is_empty(),
+                "the text alone shows no number: {text}"
+            );
+            let found = markup_diagnostics(&text, FRONT.len());
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].line, Some(4), "{text}");
+        }
+        // Found once, not again as markup.
+        let plain = format!("{FRONT}**เลข** {id}\n");
+        assert_eq!(find(&plain).len(), 1);
+        assert!(markup_diagnostics(&plain, FRONT.len()).is_empty());
+    }
+
     #[test]
     fn other_groupings_are_not_ids() {
         // A date-and-number slug whose digits happen to pass the checksum.
@@ -240,7 +349,14 @@ mod tests {
         assert!(find(&slug).is_empty(), "{slug}");
         let phone_like = format!("{} {} {}", &id[..3], &id[3..6], &id[6..]);
         assert!(find(&phone_like).is_empty(), "{phone_like}");
-        // The same digits as on the card are found.
+        // The same digits as on the card are found, and as people type
+        // them otherwise.
+        for typed in [
+            format!("{}-{}-{}-{}", &id[..1], &id[1..5], &id[5..10], &id[10..]),
+            format!("{} {} {}", &id[..4], &id[4..8], &id[8..]),
+        ] {
+            assert_eq!(find(&typed).len(), 1, "{typed}");
+        }
         let card = card(&id);
         assert_eq!(find(&card).len(), 1);
     }

@@ -6,7 +6,10 @@
 /// (Notepad's "Unicode"), else as Windows-874/TIS-620. Returns the text
 /// and whether the legacy encoding was used. Control characters other than
 /// tabs and line ends are dropped: invisible in any editor, left by a bad
-/// copy, they would make every page that shows the text invalid HTML.
+/// copy, they would make every page that shows the text invalid HTML. A
+/// carriage return alone (old Mac line ends, some copies from the web)
+/// ends a line as a line feed does: Markdown would take the whole file
+/// for one line, front matter and all.
 pub fn decode(bytes: &[u8]) -> (String, bool) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let (text, legacy) = match std::str::from_utf8(bytes) {
@@ -18,7 +21,25 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
             (cow.into_owned(), !utf16)
         }
     };
-    (without_controls(text), legacy)
+    (lone_returns_as_line_feeds(without_controls(text)), legacy)
+}
+
+/// `text` with each carriage return not followed by a line feed made one
+/// (the same length: offsets into the text stay as they were).
+fn lone_returns_as_line_feeds(text: String) -> String {
+    let bytes = text.as_bytes();
+    let lone: Vec<usize> = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        .collect();
+    if lone.is_empty() {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in lone {
+        bytes[i] = b'\n';
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// `text` without control characters but tab, line feed and carriage
@@ -85,6 +106,12 @@ mod tests {
         assert_eq!(decode(&utf16), ("ข่าว".to_string(), false));
         let text = "เนื้อหา\0ข่าว\x07\t\r\n\u{85}จบ";
         assert_eq!(decode(text.as_bytes()).0, "เนื้อหาข่าว\t\r\nจบ");
+    }
+
+    #[test]
+    fn a_carriage_return_alone_ends_a_line() {
+        let (text, _) = decode("---\rtitle: ข่าว\r---\r\nเนื้อหา\r".as_bytes());
+        assert_eq!(text, "---\ntitle: ข่าว\n---\r\nเนื้อหา\n");
     }
 
     #[test]

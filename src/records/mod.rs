@@ -25,7 +25,7 @@ use crate::plumbing::paths::{RECORDS_DIR, slash};
 pub use log::{Event, History};
 
 /// Why a record could not be kept.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RecordsError {
     Io { path: PathBuf, error: String },
 }
@@ -231,7 +231,7 @@ fn copy_request(request: &Path, dest: &Path) -> Result<(), RecordsError> {
 /// Whether the record at `record` holds exactly the files of `request`.
 fn same_files(request: &Path, record: &Path) -> bool {
     let files = if request.is_dir() {
-        crate::request::list_files(request).0
+        crate::request::list_files(request).files
     } else {
         request.file_name().map(PathBuf::from).into_iter().collect()
     };
@@ -269,7 +269,7 @@ fn verdict(c: &Checked) -> (bool, String, Vec<String>, Vec<String>) {
 pub fn digest(path: &Path) -> String {
     let mut h = blake3::Hasher::new();
     let files = if path.is_dir() {
-        crate::request::list_files(path).0
+        crate::request::list_files(path).files
     } else {
         vec![PathBuf::new()]
     };

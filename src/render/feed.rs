@@ -13,9 +13,10 @@ pub struct FeedItem<'a> {
     pub date: NaiveDate,
     pub category: &'a str,
     pub summary: &'a str,
-    /// Absolute URL, size in bytes unknown: given as `<media>`-free HTML in
-    /// the description instead.
-    pub image: Option<String>,
+    /// Absolute URL (size in bytes unknown: given as `<media>`-free HTML in
+    /// the description instead) and the photo's description: a feed reader
+    /// shows it as a page does, read aloud the same.
+    pub image: Option<(String, &'a str)>,
 }
 
 /// The RSS document. Deterministic: its dates come from the news, never
@@ -56,10 +57,11 @@ pub fn rss(config: &SiteConfig, items: &[FeedItem<'_>]) -> String {
             push(&mut out, "category", item.category);
         }
         let mut description = String::new();
-        if let Some(img) = &item.image {
+        if let Some((src, alt)) = &item.image {
             description.push_str(&format!(
-                "<p><img src=\"{}\" alt=\"\"></p>",
-                crate::markdown::escape(img)
+                "<p><img src=\"{}\" alt=\"{}\"></p>",
+                crate::markdown::escape(src),
+                crate::markdown::escape(alt)
             ));
         }
         if !item.summary.is_empty() {

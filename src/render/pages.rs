@@ -299,7 +299,8 @@ impl Renderer<'_> {
                 date: item.date,
                 category: &n.card.category.name,
                 summary: &n.card.summary,
-                image: n.card.thumb.as_ref().map(|t| absolute(&self.base, &t.src)),
+                image: (n.card.thumb.as_ref())
+                    .map(|t| (absolute(&self.base, &t.src), t.alt.as_str())),
             })
             .collect();
         feed::rss(self.config, &items)
