@@ -260,6 +260,12 @@ fn first_deploy_serves_every_page_then_only_changes_cross() {
         std::fs::read(rel(&r1.release).join("index.html")).unwrap(),
         std::fs::read(v1.join("index.html")).unwrap()
     );
+
+    // A file removed on the server by hand is put back by the next deploy.
+    std::fs::remove_file(rel(&r2.release).join(photo)).unwrap();
+    let mended = deploy_dir(&v2, &env.target(), &env.opts()).unwrap();
+    assert_eq!(mended.uploaded, vec![photo]);
+    env.assert_serves(&v2);
 }
 
 #[test]

@@ -410,6 +410,10 @@ fn the_search_page_is_accessible_and_self_hosted() {
     ] {
         assert!(page.contains(part), "{part}");
     }
+    // One search landmark: the header's form is not repeated here.
+    assert_eq!(page.matches(r#"role="search""#).count(), 1);
+    let home = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert_eq!(home.matches(r#"role="search""#).count(), 1);
     // No request leaves the site: no absolute URL in the scripts.
     for js in ["js/search.js", "js/khao-search.js"] {
         let text = std::fs::read_to_string(public.join(js)).unwrap();

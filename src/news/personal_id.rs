@@ -86,11 +86,13 @@ fn is_person(digits: &[u8]) -> bool {
     }
 }
 
-/// The digit value of an ASCII or Thai digit.
+/// The digit value of an ASCII, Thai or full-width digit (as a Thai or
+/// Japanese input method may type them) as an ASCII digit.
 pub(crate) fn digit(c: char) -> Option<u8> {
     match c {
         '0'..='9' => Some(c as u8),
         '\u{0E50}'..='\u{0E59}' => Some(b'0' + (c as u32 - 0x0E50) as u8),
+        '\u{FF10}'..='\u{FF19}' => Some(b'0' + (c as u32 - 0xFF10) as u8),
         _ => None,
     }
 }
@@ -311,6 +313,10 @@ mod tests {
             let text = format!("เลข {}{hidden}{} ครับ", &id[..5], &id[5..]);
             assert_eq!(find(&text).len(), 1, "{text:?}");
         }
+        let wide: String = (id.chars())
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c))
+            .collect();
+        assert_eq!(find(&wide).len(), 1, "{wide}");
         let card = card(&id);
         let wrapped = card.replacen('-', "-\n", 2);
         for body in [
