@@ -311,6 +311,8 @@ type Found = Vec<(ProblemKind, String)>;
 
 /// One Chromium with one tab and the problems its events report.
 struct Session {
+    /// Chromium and its profile go if khao is stopped by a signal.
+    _reaped: Option<crate::plumbing::reaper::Reaped>,
     // Dropped before the profile: the tab belongs to it.
     _browser: Browser,
     tab: Arc<Tab>,
@@ -323,6 +325,8 @@ impl Session {
     fn start(chromium: &Path) -> Result<Session, BrowserError> {
         let profile = tempfile::tempdir().map_err(|e| BrowserError::Launch(e.to_string()))?;
         let browser = launch(chromium, profile.path())?;
+        let reaped = (browser.get_process_id())
+            .map(|pid| crate::plumbing::reaper::on_stop(pid, profile.path().to_path_buf()));
         let tab = browser
             .new_tab()
             .map_err(|e| BrowserError::Launch(format!("{e:#}")))?;
@@ -330,6 +334,7 @@ impl Session {
         let events: Arc<Mutex<Found>> = Arc::default();
         listen(&tab, events.clone()).map_err(|Cdp(e)| BrowserError::Launch(e))?;
         Ok(Session {
+            _reaped: reaped,
             _browser: browser,
             tab,
             events,

@@ -209,3 +209,74 @@ fn broken_rendering_and_accessibility_fail_naming_the_page() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("apt-get install chromium"), "{stderr}");
 }
+
+/// The chromium processes started by process `parent` (any of its threads).
+fn chromium_children(parent: u32) -> Vec<u32> {
+    let tasks = std::fs::read_dir(format!("/proc/{parent}/task"))
+        .into_iter()
+        .flatten();
+    let children = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|c| {
+            c.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        });
+    children
+        .filter(|c| {
+            std::fs::read_to_string(format!("/proc/{c}/comm")).is_ok_and(|n| n.contains("chrom"))
+        })
+        .collect()
+}
+
+/// Whether process `pid` still runs (a zombie waiting to be reaped has
+/// stopped).
+fn running(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+    matches!(state, Some(Some(s)) if s != 'Z' && s != 'X')
+}
+
+/// A check stopped by a timer's timeout (SIGTERM) takes its Chromium with
+/// it: under cron, each interrupted run used to leave one running.
+#[test]
+fn a_stopped_check_leaves_no_chromium_behind() {
+    if browser::chromium().is_none() {
+        eprintln!("chromium is not installed: scripts/test installs it");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    small_site(tmp.path());
+    build(tmp.path());
+    let mut khao = Command::new(env!("CARGO_BIN_EXE_khao"))
+        .arg("--site")
+        .arg(tmp.path())
+        .args(["build", "--browser"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let chromium = loop {
+        if let Some(&c) = chromium_children(khao.id()).first() {
+            break c;
+        }
+        assert!(started.elapsed().as_secs() < 60, "no chromium started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // Once khao has it in hand (it connects to Chromium after starting it).
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: kill(2) with the child's process id.
+    unsafe { libc::kill(khao.id() as i32, libc::SIGTERM) };
+    let status = khao.wait().unwrap();
+    assert!(!status.success());
+    let stopped = std::time::Instant::now();
+    while running(chromium) {
+        assert!(
+            stopped.elapsed().as_secs() < 10,
+            "chromium {chromium} still runs"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

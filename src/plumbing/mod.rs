@@ -11,6 +11,7 @@
 //! - [`url`]: percent-encoding and -decoding;
 //! - [`progress`]: how long steps report how far they are;
 //! - [`prune`]: caches kept from growing for ever;
+//! - [`reaper`]: helper processes killed when khao is stopped;
 //! - [`stat`]: stamps of many files below a few folders, cheaply;
 //! - [`text`]: decoding staff text files (UTF-8 or TIS-620) and line numbers.
 
@@ -29,6 +30,7 @@ pub mod ocr;
 pub mod paths;
 pub mod progress;
 pub mod prune;
+pub mod reaper;
 pub mod stat;
 pub mod table;
 pub mod text;
