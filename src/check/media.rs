@@ -123,10 +123,8 @@ fn personal_data_in_names(sink: &mut Sink, req: &Request, out: &Resolved) {
     let names = (out.images.iter().map(|p| &p.file)).chain(out.attachments.iter().map(|a| &a.file));
     for name in names.filter(|n| !req.text.contains(n.as_str())) {
         let file = PathBuf::from(name);
-        if !crate::news::personal_id::find(name).is_empty() {
-            let m = Message::new("check.personal_id_name").arg("file", name);
-            sink.diags
-                .push(Diagnostic::error(Code::PersonalId, m).in_file(file.clone()));
+        if let Some(d) = crate::news::personal_id::in_file_name(name) {
+            sink.diags.push(d.in_file(file.clone()));
         }
         if let Some(r) = crate::news::phone::find(name).first() {
             let m = Message::new("check.personal_phone_name")

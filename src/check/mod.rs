@@ -282,8 +282,7 @@ fn phones_in_fields(sink: &mut Sink, fields: &news::Fields) {
 
 /// Mobile numbers in a Markdown or `request.yaml` request's body.
 fn phones_in_body(sink: &mut Sink, req: &Request, body: &str) {
-    let found = news::phone::find(body);
-    for r in &found {
+    for r in news::phone::find(body) {
         let number = &body[r.clone()];
         match req.split.body {
             Some(o) => {
@@ -302,15 +301,10 @@ fn phones_in_body(sink: &mut Sink, req: &Request, body: &str) {
     let Some(o) = req.split.body else {
         return;
     };
-    let blocks = crate::markdown::visible_blocks(body).into_iter();
-    let seen =
-        |b: &std::ops::Range<usize>| found.iter().any(|r| r.start < b.end && b.start < r.end);
-    for (block, visible) in blocks.filter(|(b, _)| !seen(b)) {
-        if let Some(r) = news::phone::find(&visible).first() {
-            let span = o + block.start..o + block.end;
-            let d = personal_phone(&visible[r.clone()]).at_line(req.line_of(span.start));
-            sink.push(d.with_span(span), None, None);
-        }
+    for (block, number) in news::personal_id::hidden_by_markup(body, news::phone::find) {
+        let span = o + block.start..o + block.end;
+        let d = personal_phone(&number).at_line(req.line_of(span.start));
+        sink.push(d.with_span(span), None, None);
     }
 }
 

@@ -83,9 +83,11 @@ pub(super) fn check(
     let body = demote_headings(&doc.body);
     // A number the text shows split by bold or italic (Markdown marks
     // here) as well as one written plainly.
-    let hidden = personal_id::markup_diagnostics(&body, 0).into_iter();
-    let hidden = hidden.filter_map(|d| d.span.map(|s| s.start..s.start));
-    for r in personal_id::find(&body).into_iter().chain(hidden) {
+    let hidden = personal_id::hidden_by_markup(&body, personal_id::find).into_iter();
+    for r in personal_id::find(&body)
+        .into_iter()
+        .chain(hidden.map(|(block, _)| block))
+    {
         let m = Message::new("check.personal_id");
         sink.error(
             Code::PersonalId,

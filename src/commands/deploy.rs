@@ -527,11 +527,8 @@ fn print_dry_run(ctx: &Context, r: &DeployReport, lang: Lang) {
 fn print_intake(r: &IntakeReport, lang: Lang) {
     // A request still being copied is taken next run: said, so an officer
     // who publishes at once after a call knows why the news is not live.
-    for w in &r.waiting {
-        let m = Message::new("intake.waiting")
-            .arg("request", w.request.display())
-            .arg("seconds", w.seconds);
-        errln!("{}", m.render(lang));
+    for line in super::intake::waiting_lines(r, lang) {
+        errln!("{line}");
     }
     if r.accepted.is_empty() && r.rejected.is_empty() && r.failed.is_empty() {
         return;

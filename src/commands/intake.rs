@@ -47,6 +47,19 @@ pub fn json_object(report: &IntakeReport, lang: Lang) -> serde_json::Value {
     v
 }
 
+/// A line for each request still being copied, taken in by the next run.
+pub(super) fn waiting_lines(
+    report: &IntakeReport,
+    lang: Lang,
+) -> impl Iterator<Item = String> + '_ {
+    report.waiting.iter().map(move |w| {
+        Message::new("intake.waiting")
+            .arg("request", w.request.display())
+            .arg("seconds", w.seconds)
+            .render(lang)
+    })
+}
+
 fn print_human(report: &IntakeReport, lang: Lang) {
     for a in &report.accepted {
         let m = Message::new("intake.accepted")
@@ -66,11 +79,8 @@ fn print_human(report: &IntakeReport, lang: Lang) {
             .arg_msg("error", f.error.message());
         errln!("{}", m.render(lang));
     }
-    for w in &report.waiting {
-        let m = Message::new("intake.waiting")
-            .arg("request", w.request.display())
-            .arg("seconds", w.seconds);
-        outln!("{}", m.render(lang));
+    for line in waiting_lines(report, lang) {
+        outln!("{line}");
     }
     for a in report.accepted.iter().filter(|a| a.receipt_renamed) {
         let m = Message::new("intake.receipt_renamed")

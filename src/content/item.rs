@@ -211,12 +211,10 @@ fn ids_in_names<'n>(
     dir: &Path,
     site_dir: &Path,
 ) -> Vec<Diagnostic> {
-    let named = names.filter(|n| !news::personal_id::find(n).is_empty());
-    named
-        .map(|name| {
-            let m = Message::new("check.personal_id_name").arg("file", name);
+    names
+        .filter_map(|name| {
             let file = paths::relative_to(site_dir, &dir.join(name));
-            Diagnostic::error(Code::PersonalId, m).in_file(file)
+            Some(news::personal_id::in_file_name(name)?.in_file(file))
         })
         .collect()
 }

@@ -43,23 +43,15 @@ pub fn in_file_text(text: &str, body: Option<usize>) -> Vec<Diagnostic> {
 }
 
 /// The `personal-id` error for each national ID a reader of the body
-/// sees that [`diagnostics`] does not: split by Markdown marks or HTML
-/// tags (`**31099**06958484`, `3109<b>90695</b>8484`), or written with
-/// entities. `body` starts at byte `offset` of `text`; each error spans
-/// the block holding the number.
+/// sees that [`diagnostics`] does not (see [`hidden_by_markup`]). `body`
+/// starts at byte `offset` of `text`; each error spans the block holding
+/// the number.
 pub fn markup_diagnostics(text: &str, offset: usize) -> Vec<Diagnostic> {
     let Some(body) = text.get(offset..) else {
         return Vec::new();
     };
-    let seen = find(body);
-    crate::markdown::visible_blocks(body)
+    hidden_by_markup(body, find)
         .into_iter()
-        .filter(|(block, _)| {
-            !seen
-                .iter()
-                .any(|s| s.start < block.end && block.start < s.end)
-        })
-        .filter(|(_, visible)| !find(visible).is_empty())
         .map(|(block, _)| {
             let span = offset + block.start..offset + block.end;
             let line = crate::plumbing::text::line_of(text, span.start);
@@ -68,6 +60,40 @@ pub fn markup_diagnostics(text: &str, offset: usize) -> Vec<Diagnostic> {
                 .with_span(span)
         })
         .collect()
+}
+
+/// The blocks of Markdown `body` holding a number that `find` sees in the
+/// text as a reader sees it ([`crate::markdown::visible_blocks`]) and not
+/// in `body` itself: split by Markdown marks or HTML tags
+/// (`**31099**06958484`, `3109<b>90695</b>8484`), or written with
+/// entities. Each block's byte range in `body`, and the first such number
+/// as read.
+pub(crate) fn hidden_by_markup(
+    body: &str,
+    find: fn(&str) -> Vec<std::ops::Range<usize>>,
+) -> Vec<(std::ops::Range<usize>, String)> {
+    let seen = find(body);
+    let overlaps_seen =
+        |b: &std::ops::Range<usize>| seen.iter().any(|s| s.start < b.end && b.start < s.end);
+    crate::markdown::visible_blocks(body)
+        .into_iter()
+        .filter(|(block, _)| !overlaps_seen(block))
+        .filter_map(|(block, visible)| {
+            let number = find(&visible)
+                .first()
+                .map(|r| visible[r.clone()].to_string())?;
+            Some((block, number))
+        })
+        .collect()
+}
+
+/// The `personal-id` error for a file name holding a national ID: the
+/// name is published in the file's address. The caller names the file.
+pub fn in_file_name(name: &str) -> Option<Diagnostic> {
+    (!find(name).is_empty()).then(|| {
+        let m = Message::new("check.personal_id_name").arg("file", name);
+        Diagnostic::error(Code::PersonalId, m)
+    })
 }
 
 /// Whether a valid number (13 ASCII digits) is a person's. The same
