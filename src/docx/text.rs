@@ -112,29 +112,26 @@ fn strings_of(reader: &mut dyn BufRead, part: &str) -> Result<Vec<String>, DocxE
 /// The text of one XML part: every text node, a line break after each
 /// paragraph (`p`), table cell (`tc`), spreadsheet cell (`c`) or shared
 /// string (`si`), a space for a tab; a text cell's (`<c t="s">`) value is
-/// its string from `shared`.
+/// its string from `shared`, a number cell's value as its digits.
 fn text_of(reader: &mut dyn BufRead, part: &str, shared: &mut Shared) -> Result<String, DocxError> {
     let mut text = String::new();
-    // In a text cell; in its value.
-    let (mut text_cell, mut in_value) = (false, false);
+    let mut at = At {
+        cell: Cell::Other,
+        in_value: false,
+    };
     each_event(reader, part, |event| match event {
-        Event::Start(e) => match e.local_name().as_ref() {
-            "c" => {
-                let t = e.try_get_attribute("t").ok().flatten();
-                text_cell = t.is_some_and(|a| a.value.as_ref() == "s");
-            }
-            "v" => in_value = text_cell,
-            _ => {}
-        },
-        Event::Text(t) if in_value => {
+        Event::Start(e) => at.start(&e, &mut text),
+        Event::Empty(e) if e.local_name().as_ref() == "table-cell" => at.start(&e, &mut text),
+        Event::Text(t) if at.in_value && at.cell == Cell::Shared => {
             let index = t.xml10_content();
             text.push_str(shared.take(&index).unwrap_or(&index));
         }
+        Event::Text(t) if at.in_value => text.push_str(&digits_of_number(&t.xml10_content())),
         Event::Text(t) => text.push_str(&t.xml10_content()),
         Event::CData(t) => text.push_str(&t.into_inner()),
         Event::GeneralRef(r) => text.extend(referenced(&r)),
         Event::End(e) => {
-            in_value = false;
+            at.in_value = false;
             if matches!(e.local_name().as_ref(), "p" | "tc" | "c" | "si") {
                 text.push('\n');
             }
@@ -147,6 +144,66 @@ fn text_of(reader: &mut dyn BufRead, part: &str, shared: &mut Shared) -> Result<
         _ => {}
     })?;
     Ok(text)
+}
+
+/// Where [`text_of`] is in a sheet.
+struct At {
+    /// The kind of the cell being read.
+    cell: Cell,
+    /// In the cell's value (`v`).
+    in_value: bool,
+}
+
+impl At {
+    fn start(&mut self, e: &quick_xml::events::BytesStart<'_>, text: &mut String) {
+        match e.local_name().as_ref() {
+            "c" => {
+                let t = e.try_get_attribute("t").ok().flatten();
+                self.cell = match t.as_ref().map(|a| &a.value[..]) {
+                    Some("s") => Cell::Shared,
+                    None | Some("n") => Cell::Number,
+                    Some(_) => Cell::Other,
+                };
+            }
+            "v" => self.in_value = self.cell != Cell::Other,
+            // An OpenDocument sheet's number cell shows its value as
+            // formatted (`1.1E+12` in a narrow column); the value itself
+            // is an attribute.
+            "table-cell" => {
+                let value = e.try_get_attribute("office:value").ok().flatten();
+                let value =
+                    value.and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok());
+                if let Some(value) = value {
+                    text.push_str(&digits_of_number(&value));
+                    text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a spreadsheet cell holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// A text cell: its value is the number of a shared string.
+    Shared,
+    /// A number.
+    Number,
+    /// A formula's text, a boolean, an error, or not a cell.
+    Other,
+}
+
+/// A number as a sheet stores it, written out in digits when it is a whole
+/// number written otherwise: a workbook made by a program may hold an ID
+/// number as `1.101700203455E+12` or `1101700203455.0`, which the ID check
+/// would not see.
+fn digits_of_number(value: &str) -> std::borrow::Cow<'_, str> {
+    let plain = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    match value.trim().parse::<f64>() {
+        Ok(n) if !plain && n.fract() == 0.0 && n.abs() < 1e16 => format!("{n:.0}").into(),
+        _ => value.into(),
+    }
 }
 
 /// Calls `on` with each event of the XML part `part` up to its end; an
@@ -229,6 +286,27 @@ mod tests {
         assert_eq!(parts[0].1, "เลข 1101700203455\nต่อไป\n");
         assert_eq!(parts[1].1, "ก&ข\nค\n");
         assert_eq!(parts[2].1, "1101700203455\n7\n");
+    }
+
+    #[test]
+    fn numbers_written_with_an_exponent_are_read_as_their_digits() {
+        let bytes = zip(&[
+            (
+                "xl/worksheets/sheet1.xml",
+                "<worksheet><sheetData><row><c><v>1.101700203455E+12</v></c>\
+                 <c t='n'><v>1101700203455.0</v></c><c><v>2.5</v></c>\
+                 <c t='str'><v>1.0E+3</v></c></row></sheetData></worksheet>",
+            ),
+            (
+                "content.xml",
+                "<office:document-content><table:table-cell office:value-type='float' \
+                 office:value='1101700203455'><text:p>1.10E+12</text:p></table:table-cell>\
+                 <table:table-cell office:value='7'/></office:document-content>",
+            ),
+        ]);
+        let parts = office_text(&bytes, &Limits::default()).unwrap();
+        assert_eq!(parts[0].1, "1101700203455\n1.10E+12\n7\n");
+        assert_eq!(parts[1].1, "1101700203455\n1101700203455\n2.5\n1.0E+3\n");
     }
 
     #[test]
