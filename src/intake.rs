@@ -139,6 +139,7 @@ pub fn intake_all(
     receipt::remove_old(&requests_dir, config.requests.receipt_days, now);
     check::prune_cache(site_dir);
     let records = Records::of(site_dir);
+    records.note_withdrawn(now)?;
     let mut report = IntakeReport::default();
     let (settled, waiting) = settled(&requests_dir, config.requests.settle_seconds);
     report.waiting = waiting

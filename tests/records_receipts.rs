@@ -275,3 +275,48 @@ fn two_publish_runs_at_once_never_interleave() {
         assert!(hidden.is_empty(), "{dir}: {hidden:?}");
     }
 }
+
+/// A request taken back before intake is noted as withdrawn, not left
+/// waiting in the report; and a check whose arrival the log cannot keep
+/// says so and fails (its request would otherwise count as received later).
+#[test]
+fn a_withdrawn_request_is_logged_and_an_unwritable_log_fails_the_check() {
+    let site = site_to_publish();
+    let (code, out, err) = khao(site.path(), &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::remove_dir_all(site.path().join("requests/sports-day-2569")).unwrap();
+    let (code, out, err) = khao(site.path(), &["intake"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let withdrawn: Vec<_> = (log(site.path()).into_iter())
+        .filter(|e| e["event"] == "withdrawn")
+        .map(|e| e["request"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(withdrawn, ["sports-day-2569"]);
+    let (_, out, _) = khao(site.path(), &["report", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["withdrawn"].as_u64(), v["pending"].as_u64()),
+        (Some(1), Some(0)),
+        "{v:#}"
+    );
+
+    // The log is a folder now: nothing can be appended to it.
+    let log_file = site.path().join("records/service-log.jsonl");
+    std::fs::remove_file(&log_file).unwrap();
+    std::fs::create_dir(&log_file).unwrap();
+    copy(
+        &fixtures().join("good/sports-day-2569"),
+        &site.path().join("requests/again"),
+    );
+    let (code, out, err) = khao(site.path(), &["check", "again"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("records/"), "{err}");
+    assert!(
+        out.contains("again"),
+        "the check itself is still shown: {out}"
+    );
+    let (code, out, _) = khao(site.path(), &["check", "--format", "json", "again"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["error"]["code"], "records", "{v:#}");
+}

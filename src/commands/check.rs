@@ -32,8 +32,20 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
     }
     let now = crate::plumbing::clock::now(config.tz());
     let checked = check::check_paths(&ctx.site_dir, &config, &resolved, now.date_naive());
-    if let Err(e) = crate::records::Records::of(&ctx.site_dir).observe(&checked, now) {
-        errln!("{}", crate::diagnostic::Failure::message(&e).render(lang));
+    // Checking every request also notes the ones taken back since.
+    let records = crate::records::Records::of(&ctx.site_dir);
+    let noted = match paths {
+        [] => records.note_withdrawn(now).map(drop),
+        _ => Ok(()),
+    };
+    // The service log keeps when each request arrived: not written, the
+    // request would count as received later (SPEC: the records error
+    // stops the command).
+    let unrecorded = noted
+        .and_then(|()| records.observe(&checked, now).map(drop))
+        .err();
+    if let Some(e) = unrecorded.as_ref().filter(|_| ctx.json()) {
+        return super::fail(ctx, lang, e, exit::CONTENT);
     }
     for c in &checked {
         if let Err(e) = check::report::write(c, lang) {
@@ -56,7 +68,10 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> u8 {
             super::output::note_unread_pictures(lang);
         }
     }
-    if checked.iter().all(Checked::ok) {
+    if let Some(e) = &unrecorded {
+        // Said last, where the officer looks.
+        super::fail(ctx, lang, e, exit::CONTENT)
+    } else if checked.iter().all(Checked::ok) {
         exit::OK
     } else {
         exit::CONTENT

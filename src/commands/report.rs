@@ -49,6 +49,8 @@ fn print(w: &Written, ctx: &Context, lang: crate::i18n::Lang) {
         .arg("published", r.published)
         .arg("pending", r.pending)
         .arg("rejected", r.rejected)
+        .arg("carried", r.carried_over)
+        .arg("withdrawn", r.withdrawn)
         .arg("median", hours(r.turnaround_hours.median))
         .arg("p90", hours(r.turnaround_hours.p90))
         .arg(

@@ -32,6 +32,13 @@ pub enum Event {
     Checked(Checked),
     /// Intake took the request in.
     Accepted(Accepted),
+    /// The request left `requests/` before intake took it in: the
+    /// requester took it back (or renamed it: a new name is a new request).
+    Withdrawn {
+        #[serde(with = "rfc3339")]
+        at: DateTime<FixedOffset>,
+        request: String,
+    },
     /// A deploy verified the news page on the live site.
     Live {
         #[serde(with = "rfc3339")]
@@ -99,7 +106,9 @@ impl Event {
     /// When it happened (`None` for an unknown kind).
     pub fn at(&self) -> Option<DateTime<FixedOffset>> {
         match self {
-            Event::Seen { at, .. } | Event::Live { at, .. } => Some(*at),
+            Event::Seen { at, .. } | Event::Withdrawn { at, .. } | Event::Live { at, .. } => {
+                Some(*at)
+            }
             Event::Checked(c) => Some(c.at),
             Event::Accepted(a) => Some(a.at),
             Event::Other => None,
@@ -260,6 +269,9 @@ impl History {
                     live: None,
                 };
                 self.news.insert(a.news.clone(), record);
+            }
+            Event::Withdrawn { request, .. } => {
+                self.open.remove(request);
             }
             Event::Live { at, news, url } => {
                 if let Some(n) = self.news.get_mut(news)

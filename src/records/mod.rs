@@ -138,6 +138,38 @@ impl Records {
         Ok(received)
     }
 
+    /// Notes that each request seen and not taken in whose file or folder
+    /// is no longer in `requests/` was withdrawn, so the report does not
+    /// count it as waiting. Returns their names. Nothing is noted when
+    /// `requests/` cannot be listed whole (an unreadable folder is not an
+    /// empty one).
+    pub fn note_withdrawn(&self, now: DateTime<FixedOffset>) -> Result<Vec<String>, RecordsError> {
+        let dir = self.site_dir.join(crate::plumbing::paths::REQUESTS_DIR);
+        let present: Option<std::collections::HashSet<String>> =
+            std::fs::read_dir(&dir).ok().and_then(|entries| {
+                let names =
+                    entries.map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()));
+                names.collect()
+            });
+        let Some(present) = present else {
+            return Ok(Vec::new());
+        };
+        let history = self.history()?;
+        let mut gone: Vec<String> = (history.open.keys())
+            .filter(|name| !present.contains(*name))
+            .cloned()
+            .collect();
+        gone.sort();
+        let events: Vec<Event> = (gone.iter())
+            .map(|request| Event::Withdrawn {
+                at: now,
+                request: request.clone(),
+            })
+            .collect();
+        self.append(&events)?;
+        Ok(gone)
+    }
+
     /// Keeps the request as received — every file byte for byte, and its
     /// last report — under `records/requests/<yyyy>/<slug>/` (or
     /// `<slug>-2`...: never over another record). Returns the record's
@@ -286,4 +318,31 @@ pub fn digest(path: &Path) -> String {
         }
     }
     h.finalize().to_hex()[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_gone_from_the_folder_before_intake_is_noted_withdrawn_once() {
+        let site = tempfile::tempdir().unwrap();
+        let requests = site.path().join("requests");
+        std::fs::create_dir_all(requests.join("kept")).unwrap();
+        let records = Records::of(site.path());
+        let at = DateTime::parse_from_rfc3339("2026-11-27T10:00:00+07:00").unwrap();
+        let seen = |request: &str| Event::Seen {
+            at,
+            request: request.into(),
+        };
+        records.append(&[seen("kept"), seen("gone")]).unwrap();
+        assert_eq!(records.note_withdrawn(at).unwrap(), ["gone"]);
+        assert_eq!(records.note_withdrawn(at).unwrap(), Vec::<String>::new());
+        let history = records.history().unwrap();
+        assert!(history.open.contains_key("kept") && !history.open.contains_key("gone"));
+
+        // requests/ cannot be listed: nothing is taken for withdrawn.
+        std::fs::remove_dir_all(&requests).unwrap();
+        assert!(records.note_withdrawn(at).unwrap().is_empty());
+    }
 }

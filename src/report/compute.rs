@@ -39,12 +39,20 @@ pub fn compute(input: &ReportInput) -> Report {
             group_row(&mut groups, cycle.group).received += 1;
             match pending_state(fy, tz, cycle) {
                 Pending::No => {}
+                Pending::Withdrawn => report.withdrawn += 1,
                 Pending::Waiting => report.pending += 1,
                 Pending::Rejected => {
                     report.pending += 1;
                     report.rejected += 1;
                 }
             }
+        } else if FiscalYear::of_instant(&cycle.seen, tz) < fy
+            && matches!(
+                pending_state(fy, tz, cycle),
+                Pending::Waiting | Pending::Rejected
+            )
+        {
+            report.carried_over += 1;
         }
         if let Some(date) = cycle.accepted.and_then(|(at, _)| in_year(fy, tz, &at)) {
             report.accepted += 1;
@@ -105,6 +113,8 @@ fn empty(fy: FiscalYear, skipped: usize) -> Report {
         published: 0,
         pending: 0,
         rejected: 0,
+        withdrawn: 0,
+        carried_over: 0,
         quarters: Quarter::ALL
             .iter()
             .map(|q| QuarterRow {
@@ -141,6 +151,8 @@ fn quarter(report: &mut Report, date: NaiveDate) -> &mut QuarterRow {
 
 enum Pending {
     No,
+    /// Taken back by the requester.
+    Withdrawn,
     Waiting,
     Rejected,
 }
@@ -149,6 +161,9 @@ enum Pending {
 /// whether its latest verdict by then had errors. Judging at the year's end
 /// (not today) keeps a closed year's report the same whenever it is made.
 fn pending_state(fy: FiscalYear, tz: &Tz, cycle: &Cycle) -> Pending {
+    if cycle.withdrawn.is_some_and(|at| by_year_end(fy, tz, &at)) {
+        return Pending::Withdrawn;
+    }
     if cycle
         .accepted
         .is_some_and(|(at, _)| by_year_end(fy, tz, &at))

@@ -22,6 +22,8 @@ pub(crate) struct Cycle<'a> {
     pub verdicts: Vec<&'a Checked>,
     /// When intake took it, and the news id it became.
     pub accepted: Option<(DateTime<Utc>, &'a str)>,
+    /// When it was found gone from `requests/` before intake took it.
+    pub withdrawn: Option<DateTime<Utc>>,
     /// The last group and category the log names for it.
     pub group: Option<&'a str>,
     pub category: Option<&'a str>,
@@ -88,6 +90,11 @@ impl<'a> History<'a> {
                     cycle.category = label(&a.category).or(cycle.category);
                     news_cycle.entry(a.news.as_str()).or_insert(i);
                 }
+                Event::Withdrawn { request, .. } => {
+                    if let Some(i) = open.remove(request.as_str()) {
+                        history.cycles[i].withdrawn = Some(at);
+                    }
+                }
                 Event::Live { news, .. } => {
                     first_live.entry(news.as_str()).or_insert(at);
                 }
@@ -110,6 +117,7 @@ impl<'a> History<'a> {
                 seen: at,
                 verdicts: Vec::new(),
                 accepted: None,
+                withdrawn: None,
                 group: None,
                 category: None,
             });

@@ -88,6 +88,12 @@ pub struct Report {
     pub pending: u32,
     /// Pending whose latest verdict in the year has errors.
     pub rejected: u32,
+    /// Addition: received in the year and taken back by the requester
+    /// before intake (not pending).
+    pub withdrawn: u32,
+    /// Addition: received in an earlier year and still pending at this
+    /// year's end (or now): the backlog the year inherited and kept.
+    pub carried_over: u32,
     pub quarters: Vec<QuarterRow>,
     pub groups: Vec<GroupRow>,
     pub categories: Vec<CategoryRow>,

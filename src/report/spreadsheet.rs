@@ -103,6 +103,16 @@ fn overview(r: &Report) -> Vec<Row> {
             "เรื่อง",
         ),
         value(
+            row(S, "carried_over", "ค้างจากปีงบประมาณก่อน"),
+            n(r.carried_over),
+            "เรื่อง",
+        ),
+        value(
+            row(S, "withdrawn", "ผู้ขอถอนคำขอก่อนรับเข้า"),
+            n(r.withdrawn),
+            "เรื่อง",
+        ),
+        value(
             row(S, "turnaround_median", "ระยะเวลารับคำขอถึงเผยแพร่ (มัธยฐาน)"),
             f(t.median),
             "ชั่วโมง",

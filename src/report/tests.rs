@@ -419,3 +419,42 @@ fn csv_has_a_bom_and_parses_back() {
         .unwrap();
     assert_eq!(&median[6], "");
 }
+
+/// The report of `fy` counted from `lines`, without site news.
+fn report_of(lines: &str, fy: i32) -> Report {
+    let log = ServiceLog::parse(lines.as_bytes());
+    let (groups, categories) = (groups(), categories());
+    compute(&ReportInput {
+        fiscal_year: FiscalYear::new(fy).unwrap(),
+        timezone: Bangkok,
+        groups: &groups,
+        categories: &categories,
+        log: &log,
+        news: &[],
+    })
+}
+
+#[test]
+fn a_withdrawn_request_is_not_pending_and_an_old_one_is_carried_over() {
+    let lines = r#"{"at":"2025-09-01T09:00:00+07:00","event":"seen","request":"old"}
+{"at":"2026-02-01T09:00:00+07:00","event":"seen","request":"gone"}
+{"at":"2026-02-01T09:01:00+07:00","event":"checked","request":"gone","ok":false,"errors":["unknown-group"]}
+{"at":"2026-02-05T09:00:00+07:00","event":"withdrawn","request":"gone"}
+{"at":"2026-03-01T09:00:00+07:00","event":"seen","request":"gone"}
+{"at":"2026-09-01T09:00:00+07:00","event":"seen","request":"gone-late"}
+{"at":"2026-10-05T09:00:00+07:00","event":"withdrawn","request":"gone-late"}"#;
+    let r = report_of(lines, 2568);
+    assert_eq!(
+        (r.received, r.pending, r.withdrawn, r.carried_over),
+        (1, 1, 0, 0)
+    );
+    // gone (withdrawn), gone again (a new request, waiting), gone-late
+    // (withdrawn only after the year's end: pending at it); old came from
+    // the year before.
+    let r = report_of(lines, 2569);
+    assert_eq!((r.received, r.pending, r.rejected), (3, 2, 0));
+    assert_eq!((r.withdrawn, r.carried_over), (1, 1));
+    // gone-late is withdrawn by this year's end: no longer carried.
+    let r = report_of(lines, 2570);
+    assert_eq!((r.received, r.withdrawn, r.carried_over), (0, 0, 2));
+}
