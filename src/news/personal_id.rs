@@ -216,7 +216,8 @@ fn separator(rest: &[(usize, char)]) -> Option<usize> {
     (n > 0 && digit_follows).then_some(n)
 }
 
-/// How the 13 digits of an ID are written, group by group.
+/// How the 13 digits of an ID are printed on the card, and other ways
+/// people group them that include a group of one.
 const GROUPINGS: [&[usize]; 5] = [
     &[13],
     &[1, 4, 5, 2, 1],
@@ -225,24 +226,47 @@ const GROUPINGS: [&[usize]; 5] = [
     &[4, 4, 5],
 ];
 
+/// Whether 13 digits written in groups of `lengths` may be an ID as
+/// someone wrote it: grouped as on the card, one digit at a time (copied
+/// from the boxes of a form), or in up to five groups of two digits or
+/// more (`31014 00456782`, `310-140-045-6782`). Not a news slug or file
+/// name that begins with a date (`20221017-00006`).
+fn id_grouping(lengths: &[usize], digits: &[u8]) -> bool {
+    if GROUPINGS.contains(&lengths) || lengths.iter().all(|&n| n == 1) {
+        return true;
+    }
+    let dated = lengths.first() == Some(&8) && is_date(&digits[..8]);
+    lengths.len() <= 5 && lengths.iter().all(|&n| n >= 2) && !dated
+}
+
+/// Whether eight digits read as a date, year first (`20221017`,
+/// `25691127`).
+fn is_date(d: &[u8]) -> bool {
+    let number =
+        |r: std::ops::Range<usize>| (d[r].iter()).fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
+    let (year, month, day) = (number(0..4), number(4..6), number(6..8));
+    matches!(year, 1900..=2100 | 2400..=2650)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+}
+
 /// Byte ranges of `text` holding a valid national ID: plain, dashed
 /// (1-2345-67890-12-3), spaced, or in Thai digits.
 pub fn find(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut found = Vec::new();
     for groups in digit_runs(text) {
-        // Thirteen digits in one run, grouped as printed on the card
-        // (1-2345-67890-12-3), or as people also type it: the last three
-        // together, the last eight, in fours. Other groupings are dates,
-        // slugs, phone lists: `20221017-00006` is a news slug, not a
-        // person.
+        // Thirteen digits in one run, grouped as [`id_grouping`] allows.
         for a in 0..groups.len() {
             let mut all = Vec::new();
             let mut lengths = Vec::new();
             for b in a..groups.len() {
                 all.extend_from_slice(&groups[b].digits);
                 lengths.push(groups[b].digits.len());
-                let card_grouping = GROUPINGS.contains(&lengths.as_slice());
-                if all.len() == 13 && card_grouping && valid_checksum(&all) && is_person(&all) {
+                if all.len() == 13
+                    && id_grouping(&lengths, &all)
+                    && valid_checksum(&all)
+                    && is_person(&all)
+                {
                     found.push(groups[a].start..groups[b].end);
                 }
                 if all.len() >= 13 {
@@ -379,15 +403,36 @@ mod tests {
         let id = with_check("202210170000");
         let slug = format!("{}-{}", &id[..8], &id[8..]);
         assert!(find(&slug).is_empty(), "{slug}");
-        let phone_like = format!("{} {} {}", &id[..3], &id[3..6], &id[6..]);
-        assert!(find(&phone_like).is_empty(), "{phone_like}");
+        let file_name = format!("{}_{}", &id[..8], &id[8..]);
+        assert!(find(&file_name).is_empty(), "{file_name}");
+        // Mixed with groups of one, only as on the card.
+        let odd = format!("{} {} {}", &id[..1], &id[1..12], &id[12..]);
+        assert!(find(&odd).is_empty(), "{odd}");
         // The same digits as on the card are found, and as people type
         // them otherwise.
         for typed in [
             format!("{}-{}-{}-{}", &id[..1], &id[1..5], &id[5..10], &id[10..]),
             format!("{} {} {}", &id[..4], &id[4..8], &id[8..]),
+            format!("{} {} {}", &id[..3], &id[3..6], &id[6..]),
         ] {
             assert_eq!(find(&typed).len(), 1, "{typed}");
+        }
+    }
+
+    #[test]
+    fn an_id_copied_digit_by_digit_or_grouped_otherwise_is_found() {
+        let id = "3101400456782";
+        assert!(valid_checksum(id.as_bytes()));
+        let spaced: Vec<String> = id.chars().map(String::from).collect();
+        for typed in [
+            spaced.join(" "),
+            format!("{} {}", &id[..5], &id[5..]),
+            format!("{} {}", &id[..7], &id[7..]),
+            format!("{}-{}-{}-{}", &id[..3], &id[3..6], &id[6..9], &id[9..]),
+            format!("{} {} {}", &id[..4], &id[4..9], &id[9..]),
+            crate::thaidate::to_thai_digits(&spaced.join(" ")),
+        ] {
+            assert_eq!(find(&format!("เลข {typed} ครับ")).len(), 1, "{typed}");
         }
         let card = card(&id);
         assert_eq!(find(&card).len(), 1);
