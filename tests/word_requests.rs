@@ -378,3 +378,46 @@ fn a_photographed_list_inside_an_attached_word_file_is_found() {
     assert!(message.contains("รายชื่อ.docx"), "{id}");
     assert!(message.contains("ในรูปที่ 1"), "{id}");
 }
+
+/// The Word fixture `name` with `from` replaced by `to` in its text.
+fn with_document_text(name: &str, from: &str, to: &str) -> Vec<u8> {
+    let docx = crate::docx_support::fixture(name);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&docx[..])).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("word/document.xml").unwrap(),
+        &mut text,
+    )
+    .unwrap();
+    assert!(text.contains(from), "{from} not in the document");
+    with_part(
+        &docx,
+        "word/document.xml",
+        text.replace(from, to).as_bytes(),
+    )
+}
+
+/// A picture's alt text is published: an ID there stops the request at
+/// the check (not at the build, where it would hold every news back), a
+/// mobile number is a warning, each naming the picture as Word shows it.
+#[test]
+fn personal_data_in_a_pictures_alt_text_is_found_at_the_check() {
+    let site = site();
+    let dir = site.path().join("requests/alt-id");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = with_document_text(
+        "good.docx",
+        "descr=\"นักเรียนเดินขบวนพาเหรด\"",
+        "descr=\"ด.ญ.ทดสอบ 1509900123453 โทร 0861112233\"",
+    );
+    std::fs::write(dir.join("ข่าว.docx"), bytes).unwrap();
+    let v = check(site.path());
+    let found = diagnostics(&v, "requests/alt-id");
+    let id = found.iter().find(|d| d["code"] == "personal-id");
+    let id = id.unwrap_or_else(|| panic!("no personal-id in {found:#?}"));
+    assert!(id["message"].as_str().unwrap().contains("ภาพที่ 1"), "{id}");
+    assert!(
+        found.iter().any(|d| d["code"] == "personal-phone"),
+        "{found:#?}"
+    );
+}

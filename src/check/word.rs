@@ -278,9 +278,22 @@ fn pictures(
             }
         }
         let alt = p.alt.clone().unwrap_or_default();
+        // Named as the staff member sees it: the document's n-th picture.
+        let n = photos.len() + 1;
         if alt.trim().is_empty() && !p.decorative {
-            let m = Message::new("check.word_missing_alt").arg("file", &p.file_name);
+            let m = Message::new("check.word_missing_alt").arg("n", n);
             sink.push(Diagnostic::warning(Code::MissingAlt, m), at, None);
+        }
+        // The alt text is published (the page's `alt`, the search index).
+        if !personal_id::find(&alt).is_empty() {
+            let m = Message::new("check.word_alt_personal_id").arg("n", n);
+            sink.push(Diagnostic::error(Code::PersonalId, m), at, None);
+        }
+        for r in crate::news::phone::find(&alt) {
+            let m = Message::new("check.word_alt_personal_phone")
+                .arg("n", n)
+                .arg("number", &alt[r]);
+            sink.push(Diagnostic::warning(Code::PersonalPhone, m), at, None);
         }
         photos.push(Photo {
             file: p.file_name.clone(),
