@@ -387,13 +387,30 @@ impl SiteConfig {
         format!("{}/", self.base_url.trim_end_matches('/'))
     }
 
-    /// Finds a category by its slug or its (Thai) name.
+    /// Finds a category by its slug or its (Thai) name, as it reads (see
+    /// [`same_text`](crate::search::normalize::same_text)).
     pub fn category(&self, slug_or_name: &str) -> Option<&Category> {
         let wanted = slug_or_name.trim();
-        self.news
-            .categories
-            .iter()
-            .find(|c| c.slug == wanted || c.name == wanted)
+        let same = crate::search::normalize::same_text;
+        let categories = self.news.categories.iter();
+        let exact = categories
+            .clone()
+            .find(|c| c.slug == wanted || c.name == wanted);
+        exact.or_else(|| {
+            categories
+                .into_iter()
+                .find(|c| same(&c.slug, wanted) || same(&c.name, wanted))
+        })
+    }
+
+    /// The office's group named `name`, as it reads (see
+    /// [`same_text`](crate::search::normalize::same_text)).
+    pub fn group(&self, name: &str) -> Option<&str> {
+        let same = crate::search::normalize::same_text;
+        (self.groups.iter())
+            .find(|g| g.trim() == name)
+            .or_else(|| self.groups.iter().find(|g| same(g, name)))
+            .map(|g| g.trim())
     }
 
     /// The URL where the live site is checked after a deploy.
@@ -419,7 +436,13 @@ pub fn is_slug(s: &str) -> bool {
 /// name written short: `กลุ่มพัฒนาครู` for
 /// `กลุ่มพัฒนาครูและบุคลากรทางการศึกษา`).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word_l = word.trim().to_lowercase();
+    // A long name cut short with ฯ (ไปยาลน้อย) or ฯลฯ is its beginning.
+    let word_l = word
+        .trim()
+        .trim_end_matches("ฯลฯ")
+        .trim_end_matches('ฯ')
+        .trim()
+        .to_lowercase();
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let mut beginning = (candidates.iter()).filter(|c| c.to_lowercase().starts_with(&word_l));
     if let (Some(only), None) = (beginning.next(), beginning.next())
@@ -576,6 +599,15 @@ mod tests {
 
     fn parse(text: &str) -> Result<SiteConfig, ConfigError> {
         SiteConfig::parse(text, Path::new("site.yaml"))
+    }
+
+    #[test]
+    fn a_name_cut_short_with_paiyannoi_suggests_the_group_it_begins() {
+        let groups = [
+            "กลุ่มส่งเสริมการจัดการศึกษา",
+            "กลุ่มส่งเสริมการศึกษาทางไกล เทคโนโลยีสารสนเทศและการสื่อสาร",
+        ];
+        assert_eq!(nearest("กลุ่มส่งเสริมการศึกษาทางไกลฯ", groups), Some(groups[1]));
     }
 
     #[test]

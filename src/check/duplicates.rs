@@ -12,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::news::yaml;
 use crate::plumbing::{paths, text};
+use crate::search::normalize::{normalize, same_text};
 
 /// A published news item, for duplicate detection.
 #[derive(Debug, Clone)]
@@ -78,18 +79,19 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
         .chain(others.iter())
         .map(|c| (c.shown.clone(), c.slug.clone(), c.title.clone(), c.date))
         .collect();
+    // Titles compared as they read (see `same_text`), each normalised once.
+    let titles: Vec<Vec<char>> = existing.iter().map(|e| normalize(&e.title)).collect();
     for (i, c) in checked.iter_mut().enumerate() {
         let mut found: BTreeMap<String, Message> = BTreeMap::new();
-        for e in existing {
+        let title = c.title.as_deref().map(normalize);
+        for (e, existing_title) in existing.iter().zip(&titles) {
             let news = paths::slash(&e.dir);
             if c.slug.as_deref() == Some(e.slug.as_str()) {
                 let m = Message::new("check.duplicate_slug_news")
                     .arg("slug", &e.slug)
                     .arg("news", &news);
                 found.insert(format!("slug {news}"), m);
-            } else if c.title.as_deref() == Some(e.title.as_str())
-                && c.date.is_some()
-                && c.date == e.date
+            } else if title.as_ref() == Some(existing_title) && c.date.is_some() && c.date == e.date
             {
                 let m = Message::new("check.duplicate_title_news").arg("news", &news);
                 found.insert(format!("title {news}"), m);
@@ -104,7 +106,11 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
                     .arg("slug", slug.as_deref().unwrap_or(""))
                     .arg("other", other);
                 found.insert(format!("slug {other}"), m);
-            } else if title.is_some() && *title == c.title && date.is_some() && *date == c.date {
+            } else if let (Some(a), Some(b)) = (title, &c.title)
+                && same_text(a, b)
+                && date.is_some()
+                && *date == c.date
+            {
                 let m = Message::new("check.duplicate_title_request").arg("other", other);
                 found.insert(format!("title {other}"), m);
             }

@@ -155,6 +155,15 @@ pub fn normalize(text: &str) -> Vec<char> {
     out
 }
 
+/// Whether two texts read the same: the same words whatever the spaces
+/// between Thai words, invisible characters, letter case, or the two ways
+/// of typing sara am (`ํา`, what a PDF gives when copied, and `ำ`).
+/// Staff copy names and titles from many places; what looks the same on
+/// screen must match.
+pub fn same_text(a: &str, b: &str) -> bool {
+    a == b || normalize(a) == normalize(b)
+}
+
 /// [`normalize`] as a `String`, for tests and diagnostics.
 pub fn normalize_str(text: &str) -> String {
     normalize(text).into_iter().collect()
@@ -184,6 +193,18 @@ mod tests {
         assert_eq!(normalize_str("เเปลง"), "แปลง");
         assert_eq!(normalize_str("ก\u{0E48}\u{0E34}"), "ก\u{0E34}\u{0E48}");
         assert_eq!(normalize_str("สิ่ง\u{200B}แวด\u{00AD}ล้อม"), "สิ่งแวดล้อม");
+    }
+
+    #[test]
+    fn texts_that_look_the_same_are_the_same() {
+        assert!(same_text(
+            "กีฬาสีสัมพันธ์ ประจำปี 2569",
+            "กีฬาสีสัมพันธ์  ประจำปี 2569 "
+        ));
+        assert!(same_text("กีฬาสีสัมพันธ์\u{200B} ประจำปี", "กีฬาสีสัมพันธ์ ประจำปี"));
+        assert!(same_text("กลุ่มอ\u{0E4D}\u{0E32}นวยการ", "กลุ่มอำนวยการ"));
+        assert!(!same_text("กลุ่มอำนวยการ", "กลุ่มนโยบายและแผน"));
+        assert!(!same_text("ปี 2569", "ปี 2568"));
     }
 
     #[test]
