@@ -421,3 +421,32 @@ fn personal_data_in_a_pictures_alt_text_is_found_at_the_check() {
         "{found:#?}"
     );
 }
+
+/// A footnote's text is not published: the staff member is told so, at
+/// its paragraph, in Thai words (not Word's name for it).
+#[test]
+fn a_footnote_is_a_warning_that_its_text_is_left_out() {
+    let site = site();
+    let dir = site.path().join("requests/footnote");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = with_document_text(
+        "good.docx",
+        "อย่างพร้อมเพรียง</w:t></w:r>",
+        "อย่างพร้อมเพรียง</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r>",
+    );
+    std::fs::write(dir.join("ข่าว.docx"), bytes).unwrap();
+    let v = check(site.path());
+    let found = diagnostics(&v, "requests/footnote");
+    let note = found
+        .iter()
+        .find(|d| d["code"] == "unused-file")
+        .unwrap_or_else(|| panic!("no warning in {found:#?}"));
+    assert!(
+        note["message"].as_str().unwrap().contains("เชิงอรรถ"),
+        "{note}"
+    );
+    assert!(
+        note["location"].as_str().unwrap().starts_with("ย่อหน้าที่ "),
+        "{note}"
+    );
+}

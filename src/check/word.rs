@@ -251,8 +251,15 @@ fn findings(sink: &mut Sink, doc: &Document) {
                 let m = Message::new("check.word_hidden_text");
                 sink.warning(Code::UnusedFile, m, at, None);
             }
+            Finding::Unsupported {
+                what: "footnote", ..
+            } => {
+                let m = Message::new("check.word_footnote");
+                sink.warning(Code::UnusedFile, m, at, None);
+            }
             Finding::Unsupported { what, .. } => {
-                let m = Message::new("check.word_unsupported").arg("what", what);
+                let what = Message::new(&format!("check.word_what.{what}"));
+                let m = Message::new("check.word_unsupported").arg_msg("what", what);
                 sink.warning(Code::UnusedFile, m, at, None);
             }
         }

@@ -180,6 +180,7 @@ impl<'a, 'e> Walk<'a, 'e> {
                 Name::FldChar => self.field_char(child),
                 Name::InstrText => self.instr_text(child),
                 Name::Object => self.sink.unsupported("embedded-object", self.paragraph),
+                Name::NoteReference => self.sink.unsupported("footnote", self.paragraph),
                 _ => self.graphics(child),
             }
         }

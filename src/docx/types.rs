@@ -137,7 +137,8 @@ pub enum Finding {
     /// as a news photo.
     PictureBeforeFields { paragraph: usize },
     /// Content the body cannot carry: `"chart"`, `"smartart"`,
-    /// `"equation"` or `"embedded-object"`. Reported once per paragraph.
+    /// `"equation"`, `"embedded-object"` or `"footnote"` (a footnote's or
+    /// endnote's mark; its text is not read). Reported once per paragraph.
     Unsupported {
         what: &'static str,
         paragraph: usize,

@@ -43,7 +43,7 @@ pub(crate) enum Name {
     T, Tab, Br, Cr, NoBreakHyphen, Tbl, Tr, Tc, GridSpan, VMerge, Hyperlink, FldSimple, FldChar,
     InstrText, TxbxContent, Sdt, SdtPr, SdtContent, ShowingPlcHdr, Style, Called, BasedOn,
     AbstractNum, AbstractNumId, Num, Lvl, NumFmt, Start, Object, Inline, Anchor, DocPr, Blip,
-    CNvPr, Shape, ImageData, Decorative, Relationship, Chart, Diagram, Math,
+    CNvPr, Shape, ImageData, Decorative, Relationship, Chart, Diagram, Math, NoteReference,
 }
 
 /// The attributes the reader keeps. `Id` and `Type` serve both the
@@ -132,6 +132,7 @@ fn classify(ns: Ns, local: &str) -> Kind {
         (Ns::Adec, "decorative") => Decorative, (Ns::Rels, "Relationship") => Relationship,
         (Ns::C, "chart") => Chart, (Ns::Dgm, "relIds") => Diagram,
         (Ns::M, "oMath") => Math,
+        (Ns::W, "footnoteReference" | "endnoteReference") => NoteReference,
         (Ns::W, "del" | "moveFrom" | "delText" | "delInstrText" | "sectPr" | "tblPr"
             | "tblGrid" | "trPr" | "tblPrEx" | "lvlOverride" | "numberingChange"
             | "rPrChange" | "pPrChange" | "tblPrChange" | "trPrChange" | "tcPrChange"
