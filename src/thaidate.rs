@@ -139,7 +139,7 @@ pub fn from_thai_digits(s: &str) -> String {
 /// `20 พฤศจิกายน 2569` with a full or short month name; Thai digits anywhere.
 /// `None` when it is not a real date.
 pub fn parse(input: &str) -> Option<NaiveDate> {
-    let s = from_thai_digits(input.trim());
+    let s = from_thai_digits(without_day_words(input.trim()));
     if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
         return plausible(d);
     }
@@ -154,7 +154,8 @@ pub fn parse(input: &str) -> Option<NaiveDate> {
         let year: i32 = slash[2].parse().ok()?;
         return NaiveDate::from_ymd_opt(ce_year(year)?, month, day).and_then(plausible);
     }
-    let words: Vec<&str> = s.split_whitespace().collect();
+    // "27 พฤศจิกายน พ.ศ. 2569": the era's name is no part of the year.
+    let words: Vec<&str> = (s.split_whitespace()).filter(|w| *w != "พ.ศ.").collect();
     if words.len() == 3 {
         let day: u32 = words[0].parse().ok()?;
         let month = MONTHS_FULL
@@ -198,10 +199,38 @@ pub fn local(t: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
         .map(|t| t.fixed_offset())
 }
 
+/// `text` without the words before a date as Thai letters give it:
+/// "วันที่ 27/11/2569", "วันศุกร์ที่ 27 พฤศจิกายน 2569".
+fn without_day_words(text: &str) -> &str {
+    const DAYS: [&str; 8] = [
+        "จันทร์",
+        "อังคาร",
+        "พุธ",
+        "พฤหัสบดี",
+        "พฤหัส",
+        "ศุกร์",
+        "เสาร์",
+        "อาทิตย์",
+    ];
+    let Some(rest) = text.strip_prefix("วัน") else {
+        return text;
+    };
+    let rest = DAYS
+        .iter()
+        .find_map(|d| rest.strip_prefix(d))
+        .unwrap_or(rest);
+    rest.trim_start()
+        .strip_prefix("ที่")
+        .map_or(text, str::trim_start)
+}
+
 /// A year as written in a Thai date: Buddhist Era from 2400 on, Common Era
-/// between 1900 and 2399.
+/// between 1900 and 2399, or the Buddhist Era's last two digits (`69` is
+/// 2569), as Thai letters and forms shorten it: from 40 to 89 only
+/// (1997–2046), so that `1/1/99` is not read as a date thirty years on.
 fn ce_year(year: i32) -> Option<i32> {
     match year {
+        40..=89 => Some(2500 + year - BE_OFFSET),
         2400..=2800 => Some(year - BE_OFFSET),
         1900..=2399 => Some(year),
         _ => None,
@@ -228,6 +257,24 @@ mod tests {
             format(d(2026, 11, 20), Lang::Th, Style::Full, false),
             "20 พฤศจิกายน 2569"
         );
+    }
+
+    #[test]
+    fn dates_as_thai_letters_write_them() {
+        let day = Some(d(2026, 11, 27));
+        for written in [
+            "27/11/69",
+            "27 พ.ย. 69",
+            "๒๗ พ.ย. ๖๙",
+            "วันที่ 27/11/69",
+            "วันที่ 27 พฤศจิกายน 2569",
+            "วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569",
+            "27 พฤศจิกายน พ.ศ. 2569",
+        ] {
+            assert_eq!(parse(written), day, "{written}");
+        }
+        assert_eq!(parse("วันนี้"), None);
+        assert_eq!(parse("วันที่"), None);
     }
 
     #[test]
