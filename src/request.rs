@@ -150,6 +150,9 @@ pub enum ReadProblem {
     /// The news text saved as `.txt` (Notepad's default, the extension
     /// hidden by Windows: `ข่าว.md.txt` shows as `ข่าว.md`).
     SavedAsTxt { file: PathBuf },
+    /// No news text, but a document of another word processor (`.odt`,
+    /// `.rtf`, `.pages`): the news was written, in a kind khao cannot read.
+    OtherDocument { file: PathBuf },
     /// A file that is not a news text, put directly in `requests/`.
     Loose { file: PathBuf },
     /// The text is a named pipe, a device or a folder, not a file.
@@ -178,6 +181,12 @@ impl ReadProblem {
 /// an office runs to some tens of kilobytes; a file of hundreds of
 /// megabytes read as text would take `khao watch` gigabytes of memory.
 pub const MOST_TEXT_BYTES: u64 = 4 << 20;
+
+/// A document of a word processor other than Word: LibreOffice's
+/// `.odt`, `.rtf`, Apple's `.pages`, WPS's `.wps`.
+fn is_other_document(path: &Path) -> bool {
+    matches!(ext_lower(path).as_str(), "odt" | "rtf" | "pages" | "wps")
+}
 
 /// A `.txt` file: a news text saved with Notepad's default type.
 fn is_txt_name(path: &Path) -> bool {
@@ -405,10 +414,11 @@ fn text_file_of(dir: &Path, all: &[PathBuf]) -> Result<PathBuf, ReadProblem> {
     if words.is_empty() {
         // Read all the same (the check reports it as misnamed): its other
         // problems are told at once, not after it is renamed.
-        return top(is_txt_name)
-            .into_iter()
-            .next()
-            .ok_or(ReadProblem::NoText);
+        let other = || top(is_other_document).into_iter().next();
+        return (top(is_txt_name).into_iter().next()).ok_or_else(|| match other() {
+            Some(file) => ReadProblem::OtherDocument { file },
+            None => ReadProblem::NoText,
+        });
     }
     let mut requests = Vec::new();
     let mut unreadable = None;

@@ -341,6 +341,10 @@ fn read_problem(p: &ReadProblem) -> Diagnostic {
         ReadProblem::NoText => {
             Diagnostic::error(Code::AmbiguousRequest, Message::new("check.no_text"))
         }
+        ReadProblem::OtherDocument { file } => {
+            let m = Message::new("check.other_document").arg("file", paths::slash(file));
+            Diagnostic::error(Code::AmbiguousRequest, m).in_file(file.clone())
+        }
         ReadProblem::ManyTexts(names) => {
             let list: Vec<String> = names.iter().map(|n| paths::slash(n)).collect();
             Diagnostic::error(
