@@ -64,6 +64,7 @@ mod xml;
 
 pub use error::DocxError;
 pub use labels::{FIELDS, FieldLabel};
+pub(crate) use labels::{LabelMatch, match_label};
 pub use package::is_old_word;
 pub use reader::{has_fields_table, read, read_picture};
 pub use scrub::{pictures, without_gps};

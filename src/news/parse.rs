@@ -533,9 +533,19 @@ fn missing(sink: &mut Sink, field: &str, place: Option<Place>) {
 
 fn unknown_key(sink: &mut Sink, key: &str, known: &[&str], place: Option<Place>) {
     let last = key.rsplit('.').next().unwrap_or(key);
-    let m = match nearest(last, known.iter().copied()) {
-        Some(n) => Message::new("check.unknown_field_near").arg("near", n),
-        None => Message::new("check.unknown_field").arg("known", known.join(", ")),
+    // The Word form's Thai label (`หัวข้อ:`) typed into a Markdown text.
+    let thai = match crate::docx::match_label(last) {
+        // Inside `requester:` the key is the last part (`name`).
+        crate::docx::LabelMatch::Known(k) if !last.is_ascii() && key.contains('.') => {
+            k.rsplit('.').next()
+        }
+        crate::docx::LabelMatch::Known(k) if !last.is_ascii() => Some(k),
+        _ => None,
+    };
+    let m = match (thai, nearest(last, known.iter().copied())) {
+        (Some(k), _) => Message::new("check.thai_field_name").arg("near", k),
+        (None, Some(n)) => Message::new("check.unknown_field_near").arg("near", n),
+        (None, None) => Message::new("check.unknown_field").arg("known", known.join(", ")),
     };
     sink.warning(Code::UnknownField, m.arg("key", key), place, Some(last));
 }
@@ -634,6 +644,19 @@ mod tests {
         assert_eq!(f.category.as_deref(), Some("pr"));
         // Kept as the office spells it: the report counts by it.
         assert_eq!(f.requester.group, "กลุ่มอำนวยการ");
+    }
+
+    #[test]
+    fn a_thai_label_is_told_its_english_key() {
+        let (_, d) = read(
+            "---\nหัวข้อ: ข่าว\ndate: 20/11/2569\ncategory: pr\nrequester: { name: ก, group: กลุ่มอำนวยการ }\n---\nเนื้อหา\n",
+            Origin::Request,
+        );
+        let shown = format!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>());
+        assert!(
+            shown.contains("check.thai_field_name") && shown.contains("title"),
+            "{shown}"
+        );
     }
 
     #[test]
