@@ -163,6 +163,11 @@ fn report_counts_the_fiscal_year_and_writes_html_and_csv() {
     );
 
     let html = std::fs::read_to_string(site.join("records/reports/fy2569.html")).unwrap();
+    // Its Thai font travels with it: printed where none is installed.
+    assert!(
+        html.contains("src: url(data:font/woff2;base64,"),
+        "Sarabun embedded"
+    );
     assert!(
         html.contains("ปีงบประมาณ") && html.contains("<svg"),
         "Thai, with charts"
@@ -179,6 +184,9 @@ fn report_counts_the_fiscal_year_and_writes_html_and_csv() {
     let out = run(site, &["report", "--fy", "2026"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2569"));
+    let out = run(site, &["report", "--fy", "2026", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "usage", "a bad command-line value");
     // People get the figures and where the files are.
     let out = run(site, &["report", "--fy", "2569"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -189,6 +197,20 @@ fn report_counts_the_fiscal_year_and_writes_html_and_csv() {
 }
 
 /// News dated on each side of both boundaries a fiscal year has.
+/// The HTML and the CSV are both written or neither: a CSV that cannot
+/// be replaced leaves the HTML as it was.
+#[test]
+fn a_report_file_that_cannot_be_replaced_leaves_both_as_they_were() {
+    let dir = report_site();
+    let site = dir.path();
+    let csv = site.join("records/reports/fy2569.csv");
+    std::fs::create_dir_all(&csv).unwrap();
+    let out = run(site, &["report", "--fy", "2569"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fy2569.csv"));
+    assert!(!site.join("records/reports/fy2569.html").exists());
+}
+
 fn archive_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path();

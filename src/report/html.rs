@@ -14,6 +14,47 @@ use super::{Category, Report, chart};
 use crate::fiscal::Quarter;
 use crate::markdown::escape;
 
+/// Sarabun, the theme's font, in the report itself: the report is handed
+/// on and printed on machines without a Thai font (a server's Chromium
+/// printed boxes), and Thai official documents are set in it.
+fn embedded_fonts() -> String {
+    use base64::Engine as _;
+    const THAI: &str = "U+02D7,U+0303,U+0331,U+0E01-0E5B,U+200C-200D,U+25CC";
+    const LATIN: &str = "U+0000-00FF,U+2000-206F,U+2212";
+    let faces: [(&[u8], u16, &str); 4] = [
+        (
+            include_bytes!("../../themes/default/static/fonts/sarabun-thai-400-normal.woff2"),
+            400,
+            THAI,
+        ),
+        (
+            include_bytes!("../../themes/default/static/fonts/sarabun-latin-400-normal.woff2"),
+            400,
+            LATIN,
+        ),
+        (
+            include_bytes!("../../themes/default/static/fonts/sarabun-thai-700-normal.woff2"),
+            700,
+            THAI,
+        ),
+        (
+            include_bytes!("../../themes/default/static/fonts/sarabun-latin-700-normal.woff2"),
+            700,
+            LATIN,
+        ),
+    ];
+    let mut css = String::new();
+    for (bytes, weight, range) in faces {
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let _ = writeln!(
+            css,
+            "@font-face {{ font-family: \"Sarabun\"; font-weight: {weight}; \
+             src: url(data:font/woff2;base64,{data}) format(\"woff2\"); unicode-range: {range}; }}"
+        );
+    }
+    css
+}
+
 /// The service this report accounts for, as the work manual names it.
 const SERVICE: &str = "การบริการเผยแพร่ประชาสัมพันธ์ข่าวสารผ่านเว็บไซต์หน่วยงาน";
 
@@ -64,7 +105,8 @@ pub fn html(
         page,
         "<!DOCTYPE html>\n<html lang=\"th\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
+         <title>{title}</title>\n<style>\n{fonts}{STYLE}</style>\n</head>\n<body>\n",
+        fonts = embedded_fonts()
     );
     let _ = write!(
         page,

@@ -34,7 +34,7 @@ crate::display_failure!(ReportError);
 impl Failure for ReportError {
     fn code(&self) -> Code {
         match self {
-            ReportError::FiscalYear(_) => Code::Config,
+            ReportError::FiscalYear(_) => Code::Usage,
             ReportError::Records(_) | ReportError::Io { .. } => Code::Report,
         }
     }
@@ -106,12 +106,26 @@ pub fn write(
         dir.join(format!("{name}.html")),
         dir.join(format!("{name}.csv")),
     );
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| ReportError::Io {
+            path,
+            error: e.to_string(),
+        }
+    };
+    // Both files or neither: one that cannot be replaced (read-only,
+    // locked) is found before the other is written, so the HTML and the
+    // CSV never tell two different years' figures.
+    for rel in [&html_rel, &csv_rel] {
+        let path = site_dir.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            let open = std::fs::OpenOptions::new().append(true).open(&path);
+            open.map_err(io(&path))?;
+        }
+    }
     for (rel, bytes) in [(&html_rel, html.as_bytes()), (&csv_rel, &csv[..])] {
         let path = site_dir.join(rel);
-        write_if_changed(&path, bytes).map_err(|e| ReportError::Io {
-            path: path.clone(),
-            error: e.to_string(),
-        })?;
+        write_if_changed(&path, bytes).map_err(io(&path))?;
     }
     Ok(Written {
         report,
