@@ -62,6 +62,10 @@ fn print(w: &Written, ctx: &Context, lang: crate::i18n::Lang) {
         .arg("html", ctx.site_dir.join(&w.html).display())
         .arg("csv", ctx.site_dir.join(&w.csv).display());
     outln!("{}", m.render(lang));
+    if r.unlogged > 0 {
+        let m = Message::new("report.unlogged").arg("n", r.unlogged);
+        errln!("{}", m.render(lang));
+    }
     if r.log_lines_skipped > 0 {
         let m = Message::new("report.log_skipped").arg("n", r.log_lines_skipped);
         errln!("{}", m.render(lang));

@@ -74,7 +74,12 @@ pub fn compute(input: &ReportInput) -> Report {
             .entry(labels.category(publication.category.unwrap_or("")))
             .or_default() += 1;
         if let (Some(live), Some(i)) = (publication.live, publication.cycle) {
-            let seconds = (live - history.cycles[i].seen).num_seconds();
+            // From when the service could act: received, or the time its
+            // requester asked it to be published, whichever is later.
+            let start = history.cycles[i]
+                .seen
+                .max(publication.publish_at.unwrap_or_default());
+            let seconds = (live - start).num_seconds();
             // A negative span is a clock mistake, not a measurement.
             if seconds >= 0 {
                 hours.push(seconds as f64 / 3600.0);
@@ -82,6 +87,7 @@ pub fn compute(input: &ReportInput) -> Report {
         }
     }
 
+    report.unlogged = unlogged(fy, tz, input.news, &history);
     report.groups = ordered_groups(input.groups, groups);
     report.categories = ordered_categories(input.categories, categories);
     report.turnaround_hours = turnaround(hours);
@@ -130,7 +136,21 @@ fn empty(fy: FiscalYear, skipped: usize) -> Report {
         correction_rounds: correction_summary(&[]),
         top_problems: Vec::new(),
         log_lines_skipped: u32::try_from(skipped).unwrap_or(u32::MAX),
+        unlogged: 0,
     }
+}
+
+/// News taken in during `fy` by their own `accepted` time whose
+/// acceptance the log does not hold.
+fn unlogged(fy: FiscalYear, tz: &Tz, news: &[super::NewsItem], history: &History) -> u32 {
+    let logged: std::collections::HashSet<&str> = (history.cycles.iter())
+        .filter_map(|c| c.accepted.map(|(_, news)| news))
+        .collect();
+    let missing = news.iter().filter(|n| {
+        let accepted = n.accepted.map(|t| t.to_utc());
+        accepted.is_some_and(|t| in_year(fy, tz, &t).is_some()) && !logged.contains(n.news.as_str())
+    });
+    u32::try_from(missing.count()).unwrap_or(u32::MAX)
 }
 
 /// The local date of `at` if it falls in `fy`.

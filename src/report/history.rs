@@ -38,6 +38,8 @@ pub(crate) struct Publication<'a> {
     pub live: Option<DateTime<Utc>>,
     /// The cycle that produced it, when the log has its acceptance.
     pub cycle: Option<usize>,
+    /// When its requester asked it to go live, if later than received.
+    pub publish_at: Option<DateTime<Utc>>,
     pub group: Option<&'a str>,
     pub category: Option<&'a str>,
 }
@@ -168,6 +170,7 @@ fn publications<'a>(
             date,
             live,
             cycle,
+            publish_at: item.and_then(|n| n.publish_at).map(|t| t.to_utc()),
             group: from_site(|n| &n.group).or(from_log.and_then(|c| c.group)),
             category: from_site(|n| &n.category).or(from_log.and_then(|c| c.category)),
         });

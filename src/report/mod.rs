@@ -50,6 +50,9 @@ pub struct NewsItem {
     pub date: NaiveDate,
     /// When intake took it in (front matter `accepted`), if recorded.
     pub accepted: Option<DateTime<FixedOffset>>,
+    /// When its requester asked it to be published (front matter
+    /// `publish_at`): the wait before it is theirs, not the service's.
+    pub publish_at: Option<DateTime<FixedOffset>>,
 }
 
 /// What a report is counted from.
@@ -102,6 +105,10 @@ pub struct Report {
     pub top_problems: Vec<ProblemRow>,
     /// Lines of the service log that could not be read (addition).
     pub log_lines_skipped: u32,
+    /// Addition: news taken in during the year (their `accepted` date)
+    /// whose acceptance the service log lacks (lines lost, a log replaced):
+    /// the year's figures miss them.
+    pub unlogged: u32,
 }
 
 /// One quarter's flow.

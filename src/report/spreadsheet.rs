@@ -137,6 +137,11 @@ fn overview(r: &Report) -> Vec<Row> {
             n(r.log_lines_skipped),
             "บรรทัด",
         ),
+        value(
+            row(S, "unlogged", "ข่าวที่รับเข้าแต่ไม่มีในบันทึก"),
+            n(r.unlogged),
+            "เรื่อง",
+        ),
     ]
 }
 

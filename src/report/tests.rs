@@ -45,6 +45,7 @@ fn item(
         category: category.into(),
         date: NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap(),
         accepted: accepted.map(|a| DateTime::<FixedOffset>::parse_from_rfc3339(a).unwrap()),
+        publish_at: None,
     }
 }
 
@@ -322,8 +323,13 @@ fn html_is_thai_and_self_contained() {
     assert_eq!(page.matches("<svg").count(), 2);
     assert_eq!(page.matches("role=\"img\"").count(), 2);
     assert!(page.contains("ณ สิ้นปีงบประมาณ"));
+    // Self-contained: its only url() are the fonts it carries.
+    let without_fonts = page.replace("url(data:font/woff2;base64,", "");
     for outside in ["src=", "href=", "@import", "url("] {
-        assert!(!page.contains(outside), "the page must not load {outside}");
+        assert!(
+            !without_fonts.contains(outside),
+            "the page must not load {outside}"
+        );
     }
 }
 
@@ -457,4 +463,49 @@ fn a_withdrawn_request_is_not_pending_and_an_old_one_is_carried_over() {
     // gone-late is withdrawn by this year's end: no longer carried.
     let r = report_of(lines, 2570);
     assert_eq!((r.received, r.withdrawn, r.carried_over), (0, 0, 2));
+}
+
+#[test]
+fn news_taken_in_that_the_log_lacks_are_counted_apart() {
+    let log = ServiceLog::parse(b"");
+    let (groups, categories) = (groups(), categories());
+    let mut lost = item(
+        "news/2026/lost",
+        ADMIN,
+        "pr",
+        (2026, 2, 1),
+        Some("2026-02-01T10:00:00+07:00"),
+    );
+    lost.publish_at = None;
+    let news = [lost];
+    let r = compute(&ReportInput {
+        fiscal_year: FiscalYear::new(2569).unwrap(),
+        timezone: Bangkok,
+        groups: &groups,
+        categories: &categories,
+        log: &log,
+        news: &news,
+    });
+    assert_eq!((r.accepted, r.unlogged), (0, 1));
+}
+
+#[test]
+fn the_wait_a_requester_asked_for_is_not_the_services() {
+    let lines = r#"{"at":"2026-01-05T10:00:00+07:00","event":"seen","request":"e"}
+{"at":"2026-01-05T11:00:00+07:00","event":"accepted","request":"e","news":"news/2026/e"}
+{"at":"2026-01-15T08:30:00+07:00","event":"live","news":"news/2026/e"}"#;
+    let log = ServiceLog::parse(lines.as_bytes());
+    let (groups, categories) = (groups(), categories());
+    let mut e = item("news/2026/e", ADMIN, "pr", (2026, 1, 15), None);
+    e.publish_at = Some(DateTime::parse_from_rfc3339("2026-01-15T08:00:00+07:00").unwrap());
+    let news = [e];
+    let r = compute(&ReportInput {
+        fiscal_year: FiscalYear::new(2569).unwrap(),
+        timezone: Bangkok,
+        groups: &groups,
+        categories: &categories,
+        log: &log,
+        news: &news,
+    });
+    assert_eq!(r.turnaround_hours.median, Some(0.5));
 }

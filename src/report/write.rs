@@ -74,6 +74,7 @@ pub fn write(
             category: n.news.category.clone(),
             date: n.date,
             accepted: n.news.accepted,
+            publish_at: n.news.publish_at,
         })
         .collect();
     let categories: Vec<Category> = config
