@@ -206,6 +206,10 @@ pub struct Diagnostic {
     /// The offending text as a byte range of the file, for underlining.
     #[serde(skip)]
     pub span: Option<std::ops::Range<usize>>,
+    /// The first words of the Word paragraph it is in: Word shows no
+    /// paragraph numbers, so the words are what staff look for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
 }
 
 impl Diagnostic {
@@ -221,6 +225,7 @@ impl Diagnostic {
             target: None,
             source: None,
             span: None,
+            quote: None,
         }
     }
 
@@ -245,6 +250,15 @@ impl Diagnostic {
         self.line = Some(line);
         self.column = Some(column);
         self
+    }
+
+    /// Where in a Word document, as shown: `ย่อหน้าที่ 6 “นักเรียนร่วม…”`.
+    pub fn describe_location(&self, lang: crate::i18n::Lang) -> Option<String> {
+        let place = self.location?.describe().render(lang);
+        Some(match &self.quote {
+            Some(words) => format!("{place} “{words}”"),
+            None => place,
+        })
     }
 
     pub fn at_location(mut self, location: Location) -> Diagnostic {

@@ -70,7 +70,7 @@ pub fn place(d: &Diagnostic, lang: Lang) -> String {
             .arg("file", file)
             .arg("line", l)
             .render(lang),
-        (None, Some(loc)) => format!("{file} {}: ", loc.describe().render(lang)),
+        (None, Some(_)) => format!("{file} {}: ", d.describe_location(lang).unwrap_or_default()),
         (None, None) => format!("{file}: "),
     }
 }

@@ -12,7 +12,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::{Read, files, html, media};
 use crate::config::SiteConfig;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::docx::{Document, Finding};
 use crate::i18n::Message;
 use crate::news::personal_id;
@@ -95,6 +95,7 @@ pub(super) fn check(
             Some(paragraph_of(doc, &body, r.start)),
             None,
         );
+        quote_last(&mut sink, &body, r.start);
     }
     for r in html::find(&body) {
         let shown: String = body[r.clone()].chars().take(40).collect();
@@ -105,6 +106,7 @@ pub(super) fn check(
             Some(paragraph_of(doc, &body, r.start)),
             None,
         );
+        quote_last(&mut sink, &body, r.start);
     }
     findings(&mut sink, doc);
     let fields = news::parse(
@@ -123,6 +125,7 @@ pub(super) fn check(
         let number = &body[r.clone()];
         let place = paragraph_of(doc, &body, r.start);
         sink.push(super::personal_phone(number), Some(place), None);
+        quote_last(&mut sink, &body, r.start);
     }
     let media = today.is_some();
     let mut resolved = media::check(&mut sink, req, &fields, config, site_dir, media);
@@ -133,6 +136,11 @@ pub(super) fn check(
         resolved.cover = Some(first.file.clone());
     }
     resolved.images.splice(0..0, pictures);
+    for d in &mut sink.diags {
+        if let (Some(Location::Paragraph(n)), None) = (d.location, &d.quote) {
+            d.quote = paragraph_words(doc, n);
+        }
+    }
     Read {
         fields,
         resolved,
@@ -207,6 +215,55 @@ fn demote_headings(body: &str) -> String {
         }
     }
     out
+}
+
+/// The first words of body paragraph `n` as Word shows them, when one
+/// line of the body holds it (a table's rows share their paragraph: the
+/// row is quoted where the problem's offset is known, see [`quote_at`]).
+fn paragraph_words(doc: &Document, n: usize) -> Option<String> {
+    let mut lines = (doc.body_lines.iter().enumerate()).filter(|&(_, &p)| p == n);
+    let (i, _) = lines.next()?;
+    let line = doc.body.lines().nth(i)?;
+    let blank =
+        |(j, _): (usize, &usize)| doc.body.lines().nth(j).is_none_or(|l| l.trim().is_empty());
+    lines.all(blank).then(|| words_of(line)).flatten()
+}
+
+/// The first words of the body line holding byte `offset`.
+fn quote_at(body: &str, offset: usize) -> Option<String> {
+    let line = crate::plumbing::text::line_of(body, offset);
+    words_of(&body[crate::plumbing::text::line_range(body, line)])
+}
+
+/// A line of the body as Word shows it, its first words: Markdown marks
+/// and personal numbers left out.
+fn words_of(line: &str) -> Option<String> {
+    let mut text = line
+        .trim_start_matches(['#', '>', ' ', '-', '*', '|'])
+        .replace(['*', '_', '|', '`'], " ");
+    let numbers = personal_id::find(&text).into_iter();
+    let mut hide: Vec<_> = numbers.chain(crate::news::phone::find(&text)).collect();
+    hide.sort_by_key(|r| std::cmp::Reverse(r.start));
+    for r in hide {
+        if r.end <= text.len() {
+            text.replace_range(r, "…");
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words: String = text.chars().take(40).collect();
+    match words.len() < text.len() {
+        true => Some(format!("{}…", words.trim_end())),
+        false if words.is_empty() => None,
+        false => Some(words),
+    }
+}
+
+/// Quotes the line of byte `offset` of the body in the diagnostic just
+/// pushed.
+fn quote_last(sink: &mut Sink, body: &str, offset: usize) {
+    if let Some(d) = sink.diags.last_mut() {
+        d.quote = quote_at(body, offset);
+    }
 }
 
 /// The paragraph a byte of the body came from.
@@ -322,6 +379,28 @@ fn known_labels() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_is_quoted_by_its_first_words_without_personal_numbers() {
+        let doc = Document {
+            body: "## กิจกรรม\n\n**นักเรียน** ร่วมกิจกรรมวันกีฬาสีอย่างพร้อมเพรียงกันทุกโรงเรียน\n\n\
+                   | เลข 1509900123453 | ก |\n"
+                .into(),
+            body_lines: vec![12, 12, 13, 13, 20],
+            ..Document::default()
+        };
+        assert_eq!(paragraph_words(&doc, 12).as_deref(), Some("กิจกรรม"));
+        let quoted = paragraph_words(&doc, 13).unwrap();
+        assert!(quoted.starts_with("นักเรียน ร่วมกิจกรรมวันกีฬาสี"), "{quoted}");
+        assert!(
+            quoted.ends_with('…') && quoted.chars().count() == 41,
+            "{quoted}"
+        );
+        assert_eq!(paragraph_words(&doc, 20).as_deref(), Some("เลข … ก"));
+        let at = doc.body.find("1509").unwrap();
+        assert_eq!(quote_at(&doc.body, at).as_deref(), Some("เลข … ก"));
+        assert_eq!(paragraph_words(&doc, 7), None);
+    }
 
     #[test]
     fn the_top_heading_becomes_h2_and_the_rest_follow() {

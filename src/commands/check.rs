@@ -178,7 +178,10 @@ fn problem(c: &Checked, d: &Diagnostic, lang: Lang, colour: bool, p: &Palette) -
     };
     let place = match (d.line, d.location) {
         (Some(l), _) => format!("{file}:{l}: "),
-        (None, Some(loc)) => format!("{file} ({}): ", loc.describe().render(lang)),
+        (None, Some(_)) => format!(
+            "{file} ({}): ",
+            d.describe_location(lang).unwrap_or_default()
+        ),
         (None, None) => format!("{file}: "),
     };
     let mut s = format!(

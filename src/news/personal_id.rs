@@ -434,7 +434,7 @@ mod tests {
         ] {
             assert_eq!(find(&format!("เลข {typed} ครับ")).len(), 1, "{typed}");
         }
-        let card = card(&id);
+        let card = card(id);
         assert_eq!(find(&card).len(), 1);
     }
 }
