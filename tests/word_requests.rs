@@ -379,9 +379,10 @@ fn a_photographed_list_inside_an_attached_word_file_is_found() {
     assert!(message.contains("ในรูปที่ 1"), "{id}");
 }
 
-/// The Word fixture `name` with `from` replaced by `to` in its text.
-fn with_document_text(name: &str, from: &str, to: &str) -> Vec<u8> {
-    let docx = crate::docx_support::fixture(name);
+/// A request `folder` holding good.docx with `from` replaced by `to` in
+/// its text.
+fn good_docx_edited(site: &Path, folder: &str, from: &str, to: &str) {
+    let docx = crate::docx_support::fixture("good.docx");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&docx[..])).unwrap();
     let mut text = String::new();
     std::io::Read::read_to_string(
@@ -390,11 +391,14 @@ fn with_document_text(name: &str, from: &str, to: &str) -> Vec<u8> {
     )
     .unwrap();
     assert!(text.contains(from), "{from} not in the document");
-    with_part(
+    let edited = with_part(
         &docx,
         "word/document.xml",
         text.replace(from, to).as_bytes(),
-    )
+    );
+    let dir = site.join("requests").join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ข่าว.docx"), edited).unwrap();
 }
 
 /// A picture's alt text is published: an ID there stops the request at
@@ -403,14 +407,12 @@ fn with_document_text(name: &str, from: &str, to: &str) -> Vec<u8> {
 #[test]
 fn personal_data_in_a_pictures_alt_text_is_found_at_the_check() {
     let site = site();
-    let dir = site.path().join("requests/alt-id");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bytes = with_document_text(
-        "good.docx",
+    good_docx_edited(
+        site.path(),
+        "alt-id",
         "descr=\"นักเรียนเดินขบวนพาเหรด\"",
         "descr=\"ด.ญ.ทดสอบ 1509900123453 โทร 0861112233\"",
     );
-    std::fs::write(dir.join("ข่าว.docx"), bytes).unwrap();
     let v = check(site.path());
     let found = diagnostics(&v, "requests/alt-id");
     let id = found.iter().find(|d| d["code"] == "personal-id");
@@ -427,14 +429,12 @@ fn personal_data_in_a_pictures_alt_text_is_found_at_the_check() {
 #[test]
 fn a_footnote_is_a_warning_that_its_text_is_left_out() {
     let site = site();
-    let dir = site.path().join("requests/footnote");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bytes = with_document_text(
-        "good.docx",
+    good_docx_edited(
+        site.path(),
+        "footnote",
         "อย่างพร้อมเพรียง</w:t></w:r>",
         "อย่างพร้อมเพรียง</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r>",
     );
-    std::fs::write(dir.join("ข่าว.docx"), bytes).unwrap();
     let v = check(site.path());
     let found = diagnostics(&v, "requests/footnote");
     let note = found

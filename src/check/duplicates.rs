@@ -12,7 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::i18n::Message;
 use crate::news::yaml;
 use crate::plumbing::{paths, text};
-use crate::search::normalize::{normalize, same_text};
+use crate::search::normalize::normalize;
 
 /// A published news item, for duplicate detection.
 #[derive(Debug, Clone)]
@@ -68,8 +68,9 @@ fn read_dir(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Who a request is, for duplicates: (shown path, slug, title, date).
-type Key = (String, Option<String>, Option<String>, Option<NaiveDate>);
+/// Who a request is, for duplicates: (shown path, slug, title as it reads
+/// (see [`normalize`]), date).
+type Key = (String, Option<String>, Option<Vec<char>>, Option<NaiveDate>);
 
 /// Adds `duplicate` errors: a slug or title+date already published, or
 /// used by another request. A duplicate publishes nothing.
@@ -77,13 +78,17 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
     let keys: Vec<Key> = checked
         .iter()
         .chain(others.iter())
-        .map(|c| (c.shown.clone(), c.slug.clone(), c.title.clone(), c.date))
+        .map(|c| {
+            let title = c.title.as_deref().map(normalize);
+            (c.shown.clone(), c.slug.clone(), title, c.date)
+        })
         .collect();
-    // Titles compared as they read (see `same_text`), each normalised once.
+    // Titles are compared as they read (hidden characters, spaces, the two
+    // sara am), each normalised once.
     let titles: Vec<Vec<char>> = existing.iter().map(|e| normalize(&e.title)).collect();
     for (i, c) in checked.iter_mut().enumerate() {
         let mut found: BTreeMap<String, Message> = BTreeMap::new();
-        let title = c.title.as_deref().map(normalize);
+        let own_title = &keys[i].2;
         for (e, existing_title) in existing.iter().zip(&titles) {
             let news = paths::slash(&e.dir);
             if c.slug.as_deref() == Some(e.slug.as_str()) {
@@ -91,7 +96,9 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
                     .arg("slug", &e.slug)
                     .arg("news", &news);
                 found.insert(format!("slug {news}"), m);
-            } else if title.as_ref() == Some(existing_title) && c.date.is_some() && c.date == e.date
+            } else if own_title.as_ref() == Some(existing_title)
+                && c.date.is_some()
+                && c.date == e.date
             {
                 let m = Message::new("check.duplicate_title_news").arg("news", &news);
                 found.insert(format!("title {news}"), m);
@@ -106,11 +113,7 @@ pub fn mark(checked: &mut [Checked], others: &[Checked], existing: &[Existing]) 
                     .arg("slug", slug.as_deref().unwrap_or(""))
                     .arg("other", other);
                 found.insert(format!("slug {other}"), m);
-            } else if let (Some(a), Some(b)) = (title, &c.title)
-                && same_text(a, b)
-                && date.is_some()
-                && *date == c.date
-            {
+            } else if title.is_some() && title == own_title && date.is_some() && *date == c.date {
                 let m = Message::new("check.duplicate_title_request").arg("other", other);
                 found.insert(format!("title {other}"), m);
             }

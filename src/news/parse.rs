@@ -534,12 +534,12 @@ fn missing(sink: &mut Sink, field: &str, place: Option<Place>) {
 fn unknown_key(sink: &mut Sink, key: &str, known: &[&str], place: Option<Place>) {
     let last = key.rsplit('.').next().unwrap_or(key);
     // The Word form's Thai label (`หัวข้อ:`) typed into a Markdown text.
+    // Inside `requester:` the key is its last part (`name`).
     let thai = match crate::docx::match_label(last) {
-        // Inside `requester:` the key is the last part (`name`).
-        crate::docx::LabelMatch::Known(k) if !last.is_ascii() && key.contains('.') => {
-            k.rsplit('.').next()
-        }
-        crate::docx::LabelMatch::Known(k) if !last.is_ascii() => Some(k),
+        crate::docx::LabelMatch::Known(k) if !last.is_ascii() => match key.contains('.') {
+            true => k.rsplit('.').next(),
+            false => Some(k),
+        },
         _ => None,
     };
     let m = match (thai, nearest(last, known.iter().copied())) {

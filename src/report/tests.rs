@@ -89,15 +89,20 @@ fn news() -> Vec<NewsItem> {
 }
 
 pub(crate) fn fixture_report(fy: i32) -> Report {
-    let log = ServiceLog::parse(LOG.as_bytes());
-    let (groups, categories, news) = (groups(), categories(), news());
+    report_of(LOG, &news(), fy)
+}
+
+/// The report of `fy` counted from the log `lines` and the site's `news`.
+fn report_of(lines: &str, news: &[NewsItem], fy: i32) -> Report {
+    let log = ServiceLog::parse(lines.as_bytes());
+    let (groups, categories) = (groups(), categories());
     compute(&ReportInput {
         fiscal_year: FiscalYear::new(fy).unwrap(),
         timezone: Bangkok,
         groups: &groups,
         categories: &categories,
         log: &log,
-        news: &news,
+        news,
     })
 }
 
@@ -426,20 +431,6 @@ fn csv_has_a_bom_and_parses_back() {
     assert_eq!(&median[6], "");
 }
 
-/// The report of `fy` counted from `lines`, without site news.
-fn report_of(lines: &str, fy: i32) -> Report {
-    let log = ServiceLog::parse(lines.as_bytes());
-    let (groups, categories) = (groups(), categories());
-    compute(&ReportInput {
-        fiscal_year: FiscalYear::new(fy).unwrap(),
-        timezone: Bangkok,
-        groups: &groups,
-        categories: &categories,
-        log: &log,
-        news: &[],
-    })
-}
-
 #[test]
 fn a_withdrawn_request_is_not_pending_and_an_old_one_is_carried_over() {
     let lines = r#"{"at":"2025-09-01T09:00:00+07:00","event":"seen","request":"old"}
@@ -449,7 +440,7 @@ fn a_withdrawn_request_is_not_pending_and_an_old_one_is_carried_over() {
 {"at":"2026-03-01T09:00:00+07:00","event":"seen","request":"gone"}
 {"at":"2026-09-01T09:00:00+07:00","event":"seen","request":"gone-late"}
 {"at":"2026-10-05T09:00:00+07:00","event":"withdrawn","request":"gone-late"}"#;
-    let r = report_of(lines, 2568);
+    let r = report_of(lines, &[], 2568);
     assert_eq!(
         (r.received, r.pending, r.withdrawn, r.carried_over),
         (1, 1, 0, 0)
@@ -457,35 +448,24 @@ fn a_withdrawn_request_is_not_pending_and_an_old_one_is_carried_over() {
     // gone (withdrawn), gone again (a new request, waiting), gone-late
     // (withdrawn only after the year's end: pending at it); old came from
     // the year before.
-    let r = report_of(lines, 2569);
+    let r = report_of(lines, &[], 2569);
     assert_eq!((r.received, r.pending, r.rejected), (3, 2, 0));
     assert_eq!((r.withdrawn, r.carried_over), (1, 1));
     // gone-late is withdrawn by this year's end: no longer carried.
-    let r = report_of(lines, 2570);
+    let r = report_of(lines, &[], 2570);
     assert_eq!((r.received, r.withdrawn, r.carried_over), (0, 0, 2));
 }
 
 #[test]
 fn news_taken_in_that_the_log_lacks_are_counted_apart() {
-    let log = ServiceLog::parse(b"");
-    let (groups, categories) = (groups(), categories());
-    let mut lost = item(
+    let lost = item(
         "news/2026/lost",
         ADMIN,
         "pr",
         (2026, 2, 1),
         Some("2026-02-01T10:00:00+07:00"),
     );
-    lost.publish_at = None;
-    let news = [lost];
-    let r = compute(&ReportInput {
-        fiscal_year: FiscalYear::new(2569).unwrap(),
-        timezone: Bangkok,
-        groups: &groups,
-        categories: &categories,
-        log: &log,
-        news: &news,
-    });
+    let r = report_of("", &[lost], 2569);
     assert_eq!((r.accepted, r.unlogged), (0, 1));
 }
 
@@ -494,18 +474,8 @@ fn the_wait_a_requester_asked_for_is_not_the_services() {
     let lines = r#"{"at":"2026-01-05T10:00:00+07:00","event":"seen","request":"e"}
 {"at":"2026-01-05T11:00:00+07:00","event":"accepted","request":"e","news":"news/2026/e"}
 {"at":"2026-01-15T08:30:00+07:00","event":"live","news":"news/2026/e"}"#;
-    let log = ServiceLog::parse(lines.as_bytes());
-    let (groups, categories) = (groups(), categories());
     let mut e = item("news/2026/e", ADMIN, "pr", (2026, 1, 15), None);
     e.publish_at = Some(DateTime::parse_from_rfc3339("2026-01-15T08:00:00+07:00").unwrap());
-    let news = [e];
-    let r = compute(&ReportInput {
-        fiscal_year: FiscalYear::new(2569).unwrap(),
-        timezone: Bangkok,
-        groups: &groups,
-        categories: &categories,
-        log: &log,
-        news: &news,
-    });
+    let r = report_of(lines, &[e], 2569);
     assert_eq!(r.turnaround_hours.median, Some(0.5));
 }
